@@ -1,0 +1,55 @@
+# sekimori — one entry point for set-up, build, test, demo, bench and fuzz.
+#   make          build build/sekimori
+#   make test     install what is missing, build with ASan+UBSan, run every test
+#   make demo     install what is missing, build, run the main job on examples/
+#   make bench    optimised build, run the benchmarks
+#   make fuzz     clang build, run every fuzz target briefly (FUZZ_SECONDS each)
+SHELL := /bin/bash
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+BUILD ?= build
+SANITIZE ?= address;undefined
+FUZZ_SECONDS ?= 30
+CMAKE_FLAGS ?=
+ifeq ($(CI),true)
+  CMAKE_FLAGS += -DSEKIMORI_WERROR=ON
+endif
+
+.PHONY: all deps configure build test demo bench fuzz clean format
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DSEKIMORI_DEV=ON "-DSEKIMORI_SANITIZE=$(SANITIZE)" $(CMAKE_FLAGS)
+
+configure: deps $(BUILD)/CMakeCache.txt
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	@scripts/demo $(BUILD)/sekimori
+
+bench: deps
+	cmake -S . -B $(BUILD)/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DSEKIMORI_DEV=ON
+	cmake --build $(BUILD)/release -j $(JOBS)
+	@scripts/bench $(BUILD)/release
+
+fuzz:
+	@scripts/install-deps --fuzz
+	CC=clang CXX=clang++ cmake -S . -B $(BUILD)/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DSEKIMORI_DEV=ON -DSEKIMORI_FUZZ=ON
+	cmake --build $(BUILD)/fuzz -j $(JOBS)
+	@scripts/fuzz $(BUILD)/fuzz $(FUZZ_SECONDS)
+
+format:
+	git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,1243 @@
+// The CEL evaluator: an AST compiled into a tree of steps, each a small object with a
+// virtual eval(). Names are resolved at compile time where they can be (comprehension
+// variables become frame slots, declared variables become direct lookups), so the
+// run-time work is value manipulation only.
+#include "cel/program.h"
+
+#include <re2/re2.h>
+
+#include <array>
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <unordered_map>
+
+#include "cel/parser.h"
+
+namespace sekimori::cel {
+
+namespace {
+
+constexpr std::string_view kCostExceeded = "evaluation cost budget exceeded";
+
+// ---------------------------------------------------------------------------------
+// Run-time state of one evaluation.
+
+class RegexCache {
+ public:
+  // Compiled at compile time; read-only afterwards.
+  void precompile(const std::string& pattern) {
+    if (fixed_.count(pattern)) return;
+    auto re = std::make_unique<re2::RE2>(pattern, re2::RE2::Quiet);
+    fixed_.emplace(pattern, std::move(re));
+  }
+  const re2::RE2* get(std::string_view pattern, std::string* error) const {
+    auto it = fixed_.find(std::string(pattern));
+    const re2::RE2* re = nullptr;
+    if (it != fixed_.end()) {
+      re = it->second.get();
+    } else {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto& slot = dynamic_[std::string(pattern)];
+      if (!slot) slot = std::make_unique<re2::RE2>(std::string(pattern), re2::RE2::Quiet);
+      re = slot.get();
+    }
+    if (!re->ok()) {
+      if (error) *error = re->error();
+      return nullptr;
+    }
+    return re;
+  }
+
+ private:
+  std::unordered_map<std::string, std::unique_ptr<re2::RE2>> fixed_;
+  mutable std::mutex mu_;
+  mutable std::unordered_map<std::string, std::unique_ptr<re2::RE2>> dynamic_;
+};
+
+struct Frame;
+
+class FrameContext final : public CallContext {
+ public:
+  FrameContext(Frame& f) : frame_(f) {}  // NOLINT
+  Timestamp now() const override;
+  const re2::RE2* regex(std::string_view pattern, std::string* error) const override;
+  bool charge(uint64_t units) const override;
+
+ private:
+  Frame& frame_;
+};
+
+struct Frame {
+  const Activation* activation;
+  const RegexCache* regexes;
+  Value* slots;
+  mutable uint64_t cost = 0;
+  uint64_t budget;
+  FrameContext ctx{*this};
+
+  bool charge(uint64_t units) {
+    cost += units;
+    return cost <= budget;
+  }
+};
+
+Timestamp FrameContext::now() const { return frame_.activation->now(); }
+const re2::RE2* FrameContext::regex(std::string_view pattern, std::string* error) const {
+  return frame_.regexes->get(pattern, error);
+}
+bool FrameContext::charge(uint64_t units) const { return frame_.charge(units); }
+
+// Combines exceptional operands the way strict functions do: any unknown wins (all of
+// them merged), otherwise the first error.
+Value propagate(const Value& a, const Value& b) {
+  if (a.is_unknown() && b.is_unknown()) return Value::merge_unknowns(a, b);
+  if (a.is_unknown()) return a;
+  if (b.is_unknown()) return b;
+  return a.is_error() ? a : b;
+}
+
+// ---------------------------------------------------------------------------------
+// Steps.
+
+class Step {
+ public:
+  virtual ~Step() = default;
+  virtual Value eval(Frame& f) const = 0;
+};
+using StepPtr = std::unique_ptr<Step>;
+
+class ConstStep final : public Step {
+ public:
+  explicit ConstStep(Value v) : v_(std::move(v)) {}
+  Value eval(Frame&) const override { return v_; }
+  const Value& value() const { return v_; }
+
+ private:
+  Value v_;
+};
+
+class ErrorStep final : public Step {
+ public:
+  explicit ErrorStep(std::string message) : v_(Value::error(std::move(message))) {}
+  Value eval(Frame&) const override { return v_; }
+
+ private:
+  Value v_;
+};
+
+class SlotStep final : public Step {
+ public:
+  explicit SlotStep(size_t slot) : slot_(slot) {}
+  Value eval(Frame& f) const override { return f.slots[slot_]; }
+
+ private:
+  size_t slot_;
+};
+
+// Splits "a.b.c" into segments (views into `path`).
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t dot = path.find('.', start);
+    if (dot == std::string_view::npos) dot = path.size();
+    out.push_back(path.substr(start, dot - start));
+    start = dot + 1;
+  }
+  return out;
+}
+
+// An attribute path known at compile time, for unknown-pattern matching.
+struct AttrPath {
+  std::string text;                        // "input.a.b"
+  std::vector<std::string_view> segments;  // views into text (stable: text never changes)
+  void set(std::string t) {
+    text = std::move(t);
+    segments = split_path(text);
+  }
+  bool empty() const { return text.empty(); }
+};
+
+Value check_unknown(const Frame& f, const AttrPath& path, Value v) {
+  if (!path.empty()) {
+    if (v.is_unknown() && v.unknown_attributes().size() == 1 && v.unknown_attributes()[0].empty()) {
+      return Value::unknown({path.text});
+    }
+    if (f.activation->has_unknowns() && f.activation->is_unknown(path.segments)) {
+      return Value::unknown({path.text});
+    }
+  }
+  return v;
+}
+
+class VarStep final : public Step {
+ public:
+  VarStep(std::string name, std::string path) : name_(std::move(name)) { path_.set(std::move(path)); }
+  Value eval(Frame& f) const override {
+    const Value* v = f.activation->find(name_);
+    if (!v) return Value::error("undeclared reference to '" + name_ + "'");
+    return check_unknown(f, path_, *v);
+  }
+
+ private:
+  std::string name_;
+  AttrPath path_;
+};
+
+// An identifier that is neither declared nor a comprehension variable: bound at run
+// time, or a type name, or an error.
+class DynamicVarStep final : public Step {
+ public:
+  DynamicVarStep(std::string name, std::optional<Value> type_value)
+      : name_(std::move(name)), type_(std::move(type_value)) {
+    path_.set(name_);
+  }
+  Value eval(Frame& f) const override {
+    if (const Value* v = f.activation->find(name_)) return check_unknown(f, path_, *v);
+    if (type_) return *type_;
+    return Value::error("undeclared reference to '" + name_ + "'");
+  }
+
+ private:
+  std::string name_;
+  std::optional<Value> type_;
+  AttrPath path_;
+};
+
+Value select_field(const Value& v, std::string_view field) {
+  switch (v.kind()) {
+    case Kind::kMap: {
+      std::optional<Value> found = v.map_find(field);
+      if (!found) return Value::error("no such key: '" + std::string(field) + "'");
+      return std::move(*found);
+    }
+    case Kind::kOptional: {
+      if (!v.optional_has_value()) return v;
+      const Value& inner = v.optional_value();
+      if (inner.kind() != Kind::kMap) return Value::error("type does not support field selection");
+      std::optional<Value> found = inner.map_find(field);
+      return found ? Value::optional_of(std::move(*found)) : Value::optional_none();
+    }
+    default:
+      if (v.is_exceptional()) return v;
+      return Value::error("type '" + std::string(type_of(v).type_name()) +
+                          "' does not support field selection");
+  }
+}
+
+class SelectStep final : public Step {
+ public:
+  SelectStep(StepPtr operand, std::string field, std::string path)
+      : operand_(std::move(operand)), field_(std::move(field)) {
+    path_.set(std::move(path));
+  }
+  Value eval(Frame& f) const override {
+    Value v = operand_->eval(f);
+    if (v.is_exceptional()) return v;
+    return check_unknown(f, path_, select_field(v, field_));
+  }
+
+ private:
+  StepPtr operand_;
+  std::string field_;
+  AttrPath path_;
+};
+
+class HasStep final : public Step {
+ public:
+  HasStep(StepPtr operand, std::string field) : operand_(std::move(operand)), field_(std::move(field)) {}
+  Value eval(Frame& f) const override {
+    Value v = operand_->eval(f);
+    if (v.is_exceptional()) return v;
+    if (v.kind() == Kind::kMap) return Value::boolean(v.map_find(field_).has_value());
+    if (v.kind() == Kind::kOptional) {
+      if (!v.optional_has_value()) return Value::boolean(false);
+      const Value& inner = v.optional_value();
+      if (inner.kind() == Kind::kMap) return Value::boolean(inner.map_find(field_).has_value());
+    }
+    return Value::error("invalid type for field selection in has()");
+  }
+
+ private:
+  StepPtr operand_;
+  std::string field_;
+};
+
+// Converts a list index to a position, or an error value.
+std::optional<int64_t> list_index(const Value& idx, Value* error) {
+  switch (idx.kind()) {
+    case Kind::kInt:
+      return idx.as_int();
+    case Kind::kUint:
+      if (idx.as_uint() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        *error = Value::error("invalid_argument: index out of range");
+        return std::nullopt;
+      }
+      return static_cast<int64_t>(idx.as_uint());
+    case Kind::kDouble: {
+      double d = idx.as_double();
+      if (std::trunc(d) != d || !(d >= -9.2e18 && d <= 9.2e18)) {
+        *error = Value::error("invalid_argument: unsupported index value");
+        return std::nullopt;
+      }
+      return static_cast<int64_t>(d);
+    }
+    default:
+      *error = Value::no_overload("_[_]");
+      return std::nullopt;
+  }
+}
+
+Value index_value(const Value& c, const Value& idx) {
+  if (c.is_exceptional() || idx.is_exceptional()) return propagate(c, idx);
+  switch (c.kind()) {
+    case Kind::kList: {
+      Value err;
+      std::optional<int64_t> i = list_index(idx, &err);
+      if (!i) return err;
+      if (*i < 0 || static_cast<uint64_t>(*i) >= c.list_size()) {
+        return Value::error("invalid_argument: index out of range: " + std::to_string(*i));
+      }
+      return c.list_at(static_cast<size_t>(*i));
+    }
+    case Kind::kMap: {
+      if (!is_key_kind(idx.kind()) && idx.kind() != Kind::kDouble) {
+        return Value::error("unsupported key type");
+      }
+      std::optional<Value> found = c.map_find(idx);
+      if (!found) return Value::error("no such key: " + idx.debug_string());
+      return std::move(*found);
+    }
+    default:
+      return Value::no_overload("_[_]");
+  }
+}
+
+// Optional index/select: `c[?k]`, `c.?f`; also chains through optionals.
+Value optional_index(const Value& c0, const Value& idx) {
+  if (c0.is_exceptional() || idx.is_exceptional()) return propagate(c0, idx);
+  const Value* c = &c0;
+  if (c0.kind() == Kind::kOptional) {
+    if (!c0.optional_has_value()) return c0;
+    c = &c0.optional_value();
+  }
+  switch (c->kind()) {
+    case Kind::kList: {
+      Value err;
+      std::optional<int64_t> i = list_index(idx, &err);
+      if (!i) return err;
+      if (*i < 0 || static_cast<uint64_t>(*i) >= c->list_size()) return Value::optional_none();
+      return Value::optional_of(c->list_at(static_cast<size_t>(*i)));
+    }
+    case Kind::kMap: {
+      std::optional<Value> found = c->map_find(idx);
+      return found ? Value::optional_of(std::move(*found)) : Value::optional_none();
+    }
+    default:
+      return Value::no_overload("_[?_]");
+  }
+}
+
+class IndexStep final : public Step {
+ public:
+  IndexStep(StepPtr c, StepPtr i, bool optional, std::string path)
+      : c_(std::move(c)), i_(std::move(i)), optional_(optional) {
+    path_.set(std::move(path));
+  }
+  Value eval(Frame& f) const override {
+    Value c = c_->eval(f);
+    Value i = i_->eval(f);
+    if (optional_) return optional_index(c, i);
+    if (c.kind() == Kind::kOptional && !i.is_exceptional()) {
+      // Indexing into an optional chains: optional.of(m)[k] is optional.
+      return optional_index(c, i);
+    }
+    return check_unknown(f, path_, index_value(c, i));
+  }
+
+ private:
+  StepPtr c_;
+  StepPtr i_;
+  bool optional_;
+  AttrPath path_;
+};
+
+class OptSelectStep final : public Step {
+ public:
+  OptSelectStep(StepPtr operand, std::string field)
+      : operand_(std::move(operand)), field_(Value::string(std::move(field))) {}
+  Value eval(Frame& f) const override { return optional_index(operand_->eval(f), field_); }
+
+ private:
+  StepPtr operand_;
+  Value field_;
+};
+
+// --- logic ---
+
+class AndStep final : public Step {
+ public:
+  AndStep(StepPtr a, StepPtr b) : a_(std::move(a)), b_(std::move(b)) {}
+  Value eval(Frame& f) const override {
+    Value a = a_->eval(f);
+    if (a.kind() == Kind::kBool && !a.as_bool()) return a;
+    Value b = b_->eval(f);
+    if (b.kind() == Kind::kBool && !b.as_bool()) return b;
+    if (a.kind() == Kind::kBool && b.kind() == Kind::kBool) return b;  // both true
+    if (a.is_unknown() || b.is_unknown()) {
+      if (a.is_unknown() && b.is_unknown()) return Value::merge_unknowns(a, b);
+      return a.is_unknown() ? a : b;
+    }
+    if (a.is_error()) return a;
+    if (b.is_error()) return b;
+    return Value::no_overload("_&&_");
+  }
+
+ private:
+  StepPtr a_, b_;
+};
+
+class OrStep final : public Step {
+ public:
+  OrStep(StepPtr a, StepPtr b) : a_(std::move(a)), b_(std::move(b)) {}
+  Value eval(Frame& f) const override {
+    Value a = a_->eval(f);
+    if (a.kind() == Kind::kBool && a.as_bool()) return a;
+    Value b = b_->eval(f);
+    if (b.kind() == Kind::kBool && b.as_bool()) return b;
+    if (a.kind() == Kind::kBool && b.kind() == Kind::kBool) return b;  // both false
+    if (a.is_unknown() || b.is_unknown()) {
+      if (a.is_unknown() && b.is_unknown()) return Value::merge_unknowns(a, b);
+      return a.is_unknown() ? a : b;
+    }
+    if (a.is_error()) return a;
+    if (b.is_error()) return b;
+    return Value::no_overload("_||_");
+  }
+
+ private:
+  StepPtr a_, b_;
+};
+
+class NotStep final : public Step {
+ public:
+  explicit NotStep(StepPtr a) : a_(std::move(a)) {}
+  Value eval(Frame& f) const override {
+    Value a = a_->eval(f);
+    if (a.kind() == Kind::kBool) return Value::boolean(!a.as_bool());
+    if (a.is_exceptional()) return a;
+    return Value::no_overload("!_");
+  }
+
+ private:
+  StepPtr a_;
+};
+
+class NotStrictlyFalseStep final : public Step {
+ public:
+  explicit NotStrictlyFalseStep(StepPtr a) : a_(std::move(a)) {}
+  Value eval(Frame& f) const override {
+    Value a = a_->eval(f);
+    if (a.kind() == Kind::kBool) return a;
+    return Value::boolean(true);
+  }
+
+ private:
+  StepPtr a_;
+};
+
+class TernaryStep final : public Step {
+ public:
+  TernaryStep(StepPtr c, StepPtr t, StepPtr e) : c_(std::move(c)), t_(std::move(t)), e_(std::move(e)) {}
+  Value eval(Frame& f) const override {
+    Value c = c_->eval(f);
+    if (c.kind() == Kind::kBool) return c.as_bool() ? t_->eval(f) : e_->eval(f);
+    if (c.is_exceptional()) return c;
+    return Value::no_overload("_?_:_");
+  }
+
+ private:
+  StepPtr c_, t_, e_;
+};
+
+// --- arithmetic and comparison ---
+
+enum class BinOp { kEq, kNe, kLt, kLe, kGt, kGe, kAdd, kSub, kMul, kDiv, kMod, kIn };
+
+const char* op_name(BinOp op) {
+  switch (op) {
+    case BinOp::kEq:
+      return "_==_";
+    case BinOp::kNe:
+      return "_!=_";
+    case BinOp::kLt:
+      return "_<_";
+    case BinOp::kLe:
+      return "_<=_";
+    case BinOp::kGt:
+      return "_>_";
+    case BinOp::kGe:
+      return "_>=_";
+    case BinOp::kAdd:
+      return "_+_";
+    case BinOp::kSub:
+      return "_-_";
+    case BinOp::kMul:
+      return "_*_";
+    case BinOp::kDiv:
+      return "_/_";
+    case BinOp::kMod:
+      return "_%_";
+    case BinOp::kIn:
+      return "@in";
+  }
+  return "?";
+}
+
+Value overflow() { return Value::error("return error for overflow"); }
+
+template <typename R>
+Value from_time_result(core::Result<R> r, Value (*make)(R)) {
+  if (!r.ok()) return Value::error(r.error().message);
+  return make(*r);
+}
+
+Value arith_int(BinOp op, int64_t a, int64_t b) {
+  int64_t r = 0;
+  switch (op) {
+    case BinOp::kAdd:
+      if (__builtin_add_overflow(a, b, &r)) return overflow();
+      return Value::integer(r);
+    case BinOp::kSub:
+      if (__builtin_sub_overflow(a, b, &r)) return overflow();
+      return Value::integer(r);
+    case BinOp::kMul:
+      if (__builtin_mul_overflow(a, b, &r)) return overflow();
+      return Value::integer(r);
+    case BinOp::kDiv:
+      if (b == 0) return Value::error("divide by zero");
+      if (a == std::numeric_limits<int64_t>::min() && b == -1) return overflow();
+      return Value::integer(a / b);
+    case BinOp::kMod:
+      if (b == 0) return Value::error("modulus by zero");
+      if (a == std::numeric_limits<int64_t>::min() && b == -1) return overflow();
+      return Value::integer(a % b);
+    default:
+      return Value::no_overload(op_name(op));
+  }
+}
+
+Value arith_uint(BinOp op, uint64_t a, uint64_t b) {
+  uint64_t r = 0;
+  switch (op) {
+    case BinOp::kAdd:
+      if (__builtin_add_overflow(a, b, &r)) return overflow();
+      return Value::uinteger(r);
+    case BinOp::kSub:
+      if (__builtin_sub_overflow(a, b, &r)) return overflow();
+      return Value::uinteger(r);
+    case BinOp::kMul:
+      if (__builtin_mul_overflow(a, b, &r)) return overflow();
+      return Value::uinteger(r);
+    case BinOp::kDiv:
+      if (b == 0) return Value::error("divide by zero");
+      return Value::uinteger(a / b);
+    case BinOp::kMod:
+      if (b == 0) return Value::error("modulus by zero");
+      return Value::uinteger(a % b);
+    default:
+      return Value::no_overload(op_name(op));
+  }
+}
+
+Value arith_double(BinOp op, double a, double b) {
+  switch (op) {
+    case BinOp::kAdd:
+      return Value::dbl(a + b);
+    case BinOp::kSub:
+      return Value::dbl(a - b);
+    case BinOp::kMul:
+      return Value::dbl(a * b);
+    case BinOp::kDiv:
+      return Value::dbl(a / b);
+    default:
+      return Value::no_overload(op_name(op));
+  }
+}
+
+Value concat(Frame& f, const Value& a, const Value& b) {
+  switch (a.kind()) {
+    case Kind::kString: {
+      if (!f.charge(a.as_string().size() + b.as_string().size())) return Value::error(std::string(kCostExceeded));
+      std::string s;
+      s.reserve(a.as_string().size() + b.as_string().size());
+      s.append(a.as_string()).append(b.as_string());
+      return Value::string(std::move(s));
+    }
+    case Kind::kBytes: {
+      if (!f.charge(a.as_bytes().size() + b.as_bytes().size())) return Value::error(std::string(kCostExceeded));
+      std::string s(a.as_bytes());
+      s.append(b.as_bytes());
+      return Value::bytes(std::move(s));
+    }
+    case Kind::kList: {
+      size_t n = a.list_size() + b.list_size();
+      if (!f.charge(n)) return Value::error(std::string(kCostExceeded));
+      if (a.list_size() == 0) return b;
+      if (b.list_size() == 0) return a;
+      std::vector<Value> items;
+      items.reserve(n);
+      for (size_t i = 0; i < a.list_size(); ++i) items.push_back(a.list_at(i));
+      for (size_t i = 0; i < b.list_size(); ++i) items.push_back(b.list_at(i));
+      return Value::list(std::move(items));
+    }
+    default:
+      return Value::no_overload("_+_");
+  }
+}
+
+Value time_arith(BinOp op, const Value& a, const Value& b) {
+  Kind ka = a.kind();
+  Kind kb = b.kind();
+  if (op == BinOp::kAdd) {
+    if (ka == Kind::kTimestamp && kb == Kind::kDuration) {
+      return from_time_result(add(a.as_timestamp(), b.as_duration()), &Value::timestamp);
+    }
+    if (ka == Kind::kDuration && kb == Kind::kTimestamp) {
+      return from_time_result(add(b.as_timestamp(), a.as_duration()), &Value::timestamp);
+    }
+    if (ka == Kind::kDuration && kb == Kind::kDuration) {
+      return from_time_result(add(a.as_duration(), b.as_duration()), &Value::duration);
+    }
+  } else if (op == BinOp::kSub) {
+    if (ka == Kind::kTimestamp && kb == Kind::kTimestamp) {
+      return from_time_result(subtract(a.as_timestamp(), b.as_timestamp()), &Value::duration);
+    }
+    if (ka == Kind::kTimestamp && kb == Kind::kDuration) {
+      return from_time_result(subtract(a.as_timestamp(), b.as_duration()), &Value::timestamp);
+    }
+    if (ka == Kind::kDuration && kb == Kind::kDuration) {
+      return from_time_result(subtract(a.as_duration(), b.as_duration()), &Value::duration);
+    }
+  }
+  return Value::no_overload(op_name(op));
+}
+
+Value contains_value(const Value& elem, const Value& c) {
+  switch (c.kind()) {
+    case Kind::kList:
+      for (size_t i = 0; i < c.list_size(); ++i) {
+        if (equal(c.list_at(i), elem)) return Value::boolean(true);
+      }
+      return Value::boolean(false);
+    case Kind::kMap:
+      if (!is_key_kind(elem.kind()) && elem.kind() != Kind::kDouble) return Value::boolean(false);
+      return Value::boolean(c.map_find(elem).has_value());
+    default:
+      return Value::no_overload("@in");
+  }
+}
+
+Value binary(Frame& f, BinOp op, const Value& a, const Value& b) {
+  if (a.is_exceptional() || b.is_exceptional()) return propagate(a, b);
+  switch (op) {
+    case BinOp::kEq:
+      return Value::boolean(equal(a, b));
+    case BinOp::kNe:
+      return Value::boolean(!equal(a, b));
+    case BinOp::kLt:
+    case BinOp::kLe:
+    case BinOp::kGt:
+    case BinOp::kGe: {
+      Ordering o = compare(a, b);
+      if (o == Ordering::kNoOverload) return Value::no_overload(op_name(op));
+      if (o == Ordering::kUnordered) return Value::boolean(false);
+      switch (op) {
+        case BinOp::kLt:
+          return Value::boolean(o == Ordering::kLess);
+        case BinOp::kLe:
+          return Value::boolean(o != Ordering::kGreater);
+        case BinOp::kGt:
+          return Value::boolean(o == Ordering::kGreater);
+        default:
+          return Value::boolean(o != Ordering::kLess);
+      }
+    }
+    case BinOp::kIn:
+      return contains_value(a, b);
+    default:
+      break;
+  }
+  // Arithmetic: operands of the same numeric kind only (CEL has no implicit conversion).
+  if (a.kind() == b.kind()) {
+    switch (a.kind()) {
+      case Kind::kInt:
+        return arith_int(op, a.as_int(), b.as_int());
+      case Kind::kUint:
+        return arith_uint(op, a.as_uint(), b.as_uint());
+      case Kind::kDouble:
+        return arith_double(op, a.as_double(), b.as_double());
+      case Kind::kString:
+      case Kind::kBytes:
+      case Kind::kList:
+        if (op == BinOp::kAdd) return concat(f, a, b);
+        break;
+      default:
+        break;
+    }
+  }
+  return time_arith(op, a, b);
+}
+
+class BinaryStep final : public Step {
+ public:
+  BinaryStep(BinOp op, StepPtr a, StepPtr b) : op_(op), a_(std::move(a)), b_(std::move(b)) {}
+  Value eval(Frame& f) const override {
+    Value a = a_->eval(f);
+    Value b = b_->eval(f);
+    return binary(f, op_, a, b);
+  }
+
+ private:
+  BinOp op_;
+  StepPtr a_, b_;
+};
+
+class NegateStep final : public Step {
+ public:
+  explicit NegateStep(StepPtr a) : a_(std::move(a)) {}
+  Value eval(Frame& f) const override {
+    Value a = a_->eval(f);
+    switch (a.kind()) {
+      case Kind::kInt:
+        if (a.as_int() == std::numeric_limits<int64_t>::min()) return overflow();
+        return Value::integer(-a.as_int());
+      case Kind::kDouble:
+        return Value::dbl(-a.as_double());
+      case Kind::kDuration:
+        return from_time_result(negate(a.as_duration()), &Value::duration);
+      default:
+        if (a.is_exceptional()) return a;
+        return Value::no_overload("-_");
+    }
+  }
+
+ private:
+  StepPtr a_;
+};
+
+// --- calls ---
+
+class CallStep final : public Step {
+ public:
+  CallStep(const Function* fn, std::vector<StepPtr> args) : fn_(fn), args_(std::move(args)) {}
+  Value eval(Frame& f) const override {
+    // Small argument lists live on the stack: no allocation per call.
+    constexpr size_t kInline = 4;
+    std::array<Value, kInline> inline_args;
+    std::vector<Value> heap_args;
+    Value* argv = inline_args.data();
+    if (args_.size() > kInline) {
+      heap_args.resize(args_.size());
+      argv = heap_args.data();
+    }
+    Value exceptional;
+    bool has_exceptional = false;
+    for (size_t i = 0; i < args_.size(); ++i) {
+      argv[i] = args_[i]->eval(f);
+      if (argv[i].is_exceptional()) {
+        exceptional = has_exceptional ? propagate(exceptional, argv[i]) : argv[i];
+        has_exceptional = true;
+      }
+    }
+    if (has_exceptional) return exceptional;
+    return fn_->impl(std::span<const Value>(argv, args_.size()), f.ctx);
+  }
+
+ private:
+  const Function* fn_;
+  std::vector<StepPtr> args_;
+};
+
+class ListStep final : public Step {
+ public:
+  ListStep(std::vector<StepPtr> elems, std::vector<bool> optional)
+      : elems_(std::move(elems)), optional_(std::move(optional)) {}
+  Value eval(Frame& f) const override {
+    if (!f.charge(elems_.size())) return Value::error(std::string(kCostExceeded));
+    std::vector<Value> items;
+    items.reserve(elems_.size());
+    for (size_t i = 0; i < elems_.size(); ++i) {
+      Value v = elems_[i]->eval(f);
+      if (v.is_exceptional()) return v;
+      if (optional_[i]) {
+        if (v.kind() != Kind::kOptional) return Value::no_overload("optional list element");
+        if (!v.optional_has_value()) continue;
+        items.push_back(v.optional_value());
+      } else {
+        items.push_back(std::move(v));
+      }
+    }
+    return Value::list(std::move(items));
+  }
+
+ private:
+  std::vector<StepPtr> elems_;
+  std::vector<bool> optional_;
+};
+
+class MapStep final : public Step {
+ public:
+  struct Entry {
+    StepPtr key;
+    StepPtr value;
+    bool optional;
+  };
+  explicit MapStep(std::vector<Entry> entries) : entries_(std::move(entries)) {}
+  Value eval(Frame& f) const override {
+    if (!f.charge(entries_.size())) return Value::error(std::string(kCostExceeded));
+    std::vector<std::pair<Value, Value>> out;
+    out.reserve(entries_.size());
+    for (const Entry& e : entries_) {
+      Value k = e.key->eval(f);
+      if (k.is_exceptional()) return k;
+      Value v = e.value->eval(f);
+      if (v.is_exceptional()) return v;
+      if (e.optional) {
+        if (v.kind() != Kind::kOptional) return Value::no_overload("optional map entry");
+        if (!v.optional_has_value()) continue;
+        out.emplace_back(std::move(k), v.optional_value());
+      } else {
+        out.emplace_back(std::move(k), std::move(v));
+      }
+    }
+    return Value::make_map(std::move(out));
+  }
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+class ComprehensionStep final : public Step {
+ public:
+  ComprehensionStep(size_t iter_slot, std::optional<size_t> iter2_slot, size_t accu_slot,
+                    StepPtr range, StepPtr init, StepPtr cond, StepPtr step, StepPtr result)
+      : iter_slot_(iter_slot),
+        iter2_slot_(iter2_slot),
+        accu_slot_(accu_slot),
+        range_(std::move(range)),
+        init_(std::move(init)),
+        cond_(std::move(cond)),
+        step_(std::move(step)),
+        result_(std::move(result)) {}
+
+  Value eval(Frame& f) const override {
+    Value range = range_->eval(f);
+    if (range.is_exceptional()) return range;
+    bool is_map = range.kind() == Kind::kMap;
+    if (!is_map && range.kind() != Kind::kList) return Value::no_overload("comprehension range");
+    size_t n = is_map ? range.map_size() : range.list_size();
+    f.slots[accu_slot_] = init_->eval(f);
+    for (size_t i = 0; i < n; ++i) {
+      if (!f.charge(1)) return Value::error(std::string(kCostExceeded));
+      if (is_map) {
+        f.slots[iter_slot_] = range.map_key_at(i);
+        if (iter2_slot_) f.slots[*iter2_slot_] = range.map_value_at(i);
+      } else if (iter2_slot_) {
+        f.slots[iter_slot_] = Value::integer(static_cast<int64_t>(i));
+        f.slots[*iter2_slot_] = range.list_at(i);
+      } else {
+        f.slots[iter_slot_] = range.list_at(i);
+      }
+      Value c = cond_->eval(f);
+      if (c.kind() == Kind::kBool && !c.as_bool()) break;
+      f.slots[accu_slot_] = step_->eval(f);
+    }
+    Value r = result_->eval(f);
+    return r;
+  }
+
+ private:
+  size_t iter_slot_;
+  std::optional<size_t> iter2_slot_;
+  size_t accu_slot_;
+  StepPtr range_, init_, cond_, step_, result_;
+};
+
+// ---------------------------------------------------------------------------------
+// Compiler.
+
+struct Scope {
+  std::string name;
+  size_t slot;
+};
+
+class Compiler {
+ public:
+  Compiler(const Ast& ast, const CompileOptions& options, RegexCache& regexes)
+      : ast_(ast),
+        options_(options),
+        functions_(options.functions ? *options.functions : FunctionRegistry::standard()),
+        regexes_(regexes) {}
+
+  core::Result<StepPtr> compile(const Expr& e) {
+    StepPtr s = build(e);
+    if (error_) return std::move(*error_);
+    return s;
+  }
+
+  size_t slot_count() const { return max_slots_; }
+
+ private:
+  void fail(const Expr& e, std::string code, std::string message) {
+    if (error_) return;
+    core::Location loc = core::locate("", ast_.source(), e.offset);
+    error_ = core::make_error(std::move(code), std::move(message), loc);
+  }
+
+  std::optional<size_t> lookup_slot(std::string_view name) const {
+    for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
+      if (it->name == name) return it->slot;
+    }
+    return std::nullopt;
+  }
+
+  bool declared(std::string_view name) const {
+    for (const std::string& v : options_.variables) {
+      if (v == name) return true;
+    }
+    return false;
+  }
+
+  // "a.b.c" when `e` is a chain of plain selections rooted at an identifier.
+  static std::optional<std::string> qualified_name(const Expr& e) {
+    if (e.kind == ExprKind::kIdent) return e.name;
+    if (e.kind == ExprKind::kSelect && !e.test_only && e.target) {
+      auto base = qualified_name(*e.target);
+      if (base) return *base + "." + e.name;
+    }
+    return std::nullopt;
+  }
+
+  // The attribute path of an expression for unknown tracking, or "" when dynamic.
+  std::string path_of(const Expr& e) const {
+    if (e.kind == ExprKind::kIdent) {
+      return lookup_slot(e.name) ? std::string() : e.name;
+    }
+    if (e.kind == ExprKind::kSelect && e.target) {
+      std::string base = path_of(*e.target);
+      return base.empty() ? base : base + "." + e.name;
+    }
+    if (e.kind == ExprKind::kCall && e.name == "_[_]" && e.args.size() == 2 &&
+        e.args[1]->kind == ExprKind::kConst) {
+      std::string base = path_of(*e.args[0]);
+      const Value& k = e.args[1]->constant;
+      if (base.empty()) return base;
+      if (k.kind() == Kind::kString) return base + "." + std::string(k.as_string());
+      if (k.kind() == Kind::kInt) return base + "." + std::to_string(k.as_int());
+    }
+    return {};
+  }
+
+  // Resolves an identifier or a chain of selections against declared variables (the
+  // longest declared dotted prefix wins), comprehension variables and type names.
+  StepPtr resolve_name(const Expr& e, const std::string& qualified) {
+    // Comprehension variables shadow everything; they are always the root identifier.
+    std::string_view root = std::string_view(qualified).substr(0, qualified.find('.'));
+    if (std::optional<size_t> slot = lookup_slot(root)) {
+      StepPtr s = std::make_unique<SlotStep>(*slot);
+      return apply_selects(std::move(s), qualified, root.size(), "");
+    }
+    if (!qualified.empty() && qualified[0] == '.') {
+      // A leading dot names the root scope: same resolution without the dot.
+      return resolve_name(e, qualified.substr(1));
+    }
+    // Longest declared prefix.
+    size_t end = qualified.size();
+    while (true) {
+      std::string prefix = qualified.substr(0, end);
+      if (declared(prefix)) {
+        StepPtr s = std::make_unique<VarStep>(prefix, prefix);
+        return apply_selects(std::move(s), qualified, end, prefix);
+      }
+      size_t dot = qualified.rfind('.', end - 1);
+      if (dot == std::string::npos || dot == 0) break;
+      end = dot;
+    }
+    if (std::optional<Value> t = type_by_name(qualified)) return std::make_unique<ConstStep>(*t);
+    // Undeclared: bound at run time (the root identifier), or a type name prefix.
+    StepPtr s = std::make_unique<DynamicVarStep>(std::string(root), type_by_name(root));
+    return apply_selects(std::move(s), qualified, root.size(), std::string(root));
+  }
+
+  StepPtr apply_selects(StepPtr s, const std::string& qualified, size_t from, std::string path) {
+    size_t pos = from;
+    while (pos < qualified.size()) {
+      size_t start = pos + 1;  // skip '.'
+      size_t dot = qualified.find('.', start);
+      if (dot == std::string::npos) dot = qualified.size();
+      std::string field = qualified.substr(start, dot - start);
+      if (!path.empty()) path += "." + field;
+      s = std::make_unique<SelectStep>(std::move(s), field, path);
+      pos = dot;
+    }
+    return s;
+  }
+
+  StepPtr build(const Expr& e) {
+    if (error_) return std::make_unique<ErrorStep>("compile error");
+    switch (e.kind) {
+      case ExprKind::kConst:
+        return std::make_unique<ConstStep>(e.constant);
+      case ExprKind::kIdent:
+        return resolve_name(e, e.name);
+      case ExprKind::kSelect: {
+        if (e.test_only) return std::make_unique<HasStep>(build(*e.target), e.name);
+        // Field names may contain dots only through backquotes; such a chain is not a
+        // qualified name.
+        if (e.name.find('.') == std::string::npos) {
+          if (auto q = qualified_name(e)) return resolve_name(e, *q);
+        }
+        return std::make_unique<SelectStep>(build(*e.target), e.name, path_of(e));
+      }
+      case ExprKind::kCall:
+        return build_call(e);
+      case ExprKind::kList: {
+        std::vector<StepPtr> elems;
+        std::vector<bool> optional(e.args.size(), false);
+        for (uint32_t i : e.optional_indices) {
+          if (i < optional.size()) optional[i] = true;
+        }
+        for (const ExprPtr& a : e.args) elems.push_back(build(*a));
+        bool all_const = true;
+        for (size_t i = 0; i < elems.size(); ++i) {
+          if (optional[i] || !dynamic_cast<ConstStep*>(elems[i].get())) all_const = false;
+        }
+        if (all_const) {
+          // Constant list literals are built once.
+          std::vector<Value> items;
+          for (auto& s : elems) items.push_back(static_cast<ConstStep*>(s.get())->value());
+          return std::make_unique<ConstStep>(Value::list(std::move(items)));
+        }
+        return std::make_unique<ListStep>(std::move(elems), std::move(optional));
+      }
+      case ExprKind::kMap: {
+        std::vector<MapStep::Entry> entries;
+        for (const MapEntry& me : e.entries) {
+          entries.push_back({build(*me.key), build(*me.value), me.optional});
+        }
+        return std::make_unique<MapStep>(std::move(entries));
+      }
+      case ExprKind::kStruct:
+        fail(e, "cel.unsupported",
+             "message construction '" + e.name + "{...}' is not supported (no protobuf types)");
+        return std::make_unique<ErrorStep>("unsupported");
+      case ExprKind::kComprehension:
+        return build_comprehension(e);
+    }
+    return std::make_unique<ErrorStep>("unreachable");
+  }
+
+  StepPtr build_comprehension(const Expr& e) {
+    const Comprehension& c = *e.comprehension;
+    StepPtr range = build(*c.iter_range);
+    // The accumulator initialiser sees the enclosing scope only.
+    StepPtr init = build(*c.accu_init);
+    size_t accu_slot = next_slot_++;
+    scopes_.push_back({c.accu_var, accu_slot});
+    size_t iter_slot = next_slot_++;
+    scopes_.push_back({c.iter_var, iter_slot});
+    std::optional<size_t> iter2_slot;
+    if (!c.iter_var2.empty()) {
+      iter2_slot = next_slot_++;
+      scopes_.push_back({c.iter_var2, *iter2_slot});
+    }
+    max_slots_ = std::max(max_slots_, next_slot_);
+    StepPtr cond = build(*c.loop_condition);
+    StepPtr step = build(*c.loop_step);
+    // The result sees the accumulator but not the iteration variables.
+    scopes_.pop_back();
+    if (iter2_slot) scopes_.pop_back();
+    StepPtr result = build(*c.result);
+    scopes_.pop_back();
+    next_slot_ -= iter2_slot ? 3 : 2;
+    return std::make_unique<ComprehensionStep>(iter_slot, iter2_slot, accu_slot, std::move(range),
+                                               std::move(init), std::move(cond), std::move(step),
+                                               std::move(result));
+  }
+
+  StepPtr build_call(const Expr& e) {
+    const std::string& fn = e.name;
+    const auto& args = e.args;
+    auto arg = [&](size_t i) { return build(*args[i]); };
+    if (!e.target) {
+      if (fn == "_&&_" && args.size() == 2) return std::make_unique<AndStep>(arg(0), arg(1));
+      if (fn == "_||_" && args.size() == 2) return std::make_unique<OrStep>(arg(0), arg(1));
+      if (fn == "!_" && args.size() == 1) return std::make_unique<NotStep>(arg(0));
+      if (fn == "-_" && args.size() == 1) return std::make_unique<NegateStep>(arg(0));
+      if (fn == "@not_strictly_false" && args.size() == 1) {
+        return std::make_unique<NotStrictlyFalseStep>(arg(0));
+      }
+      if (fn == "_?_:_" && args.size() == 3) {
+        return std::make_unique<TernaryStep>(arg(0), arg(1), arg(2));
+      }
+      if (fn == "_[_]" && args.size() == 2) {
+        return std::make_unique<IndexStep>(arg(0), arg(1), false, path_of(e));
+      }
+      if (fn == "_[?_]" && args.size() == 2) {
+        return std::make_unique<IndexStep>(arg(0), arg(1), true, "");
+      }
+      if (fn == "_?._" && args.size() == 2 && args[1]->kind == ExprKind::kConst &&
+          args[1]->constant.kind() == Kind::kString) {
+        return std::make_unique<OptSelectStep>(arg(0), std::string(args[1]->constant.as_string()));
+      }
+      static const std::pair<std::string_view, BinOp> kOps[] = {
+          {"_==_", BinOp::kEq}, {"_!=_", BinOp::kNe}, {"_<_", BinOp::kLt},  {"_<=_", BinOp::kLe},
+          {"_>_", BinOp::kGt},  {"_>=_", BinOp::kGe}, {"_+_", BinOp::kAdd}, {"_-_", BinOp::kSub},
+          {"_*_", BinOp::kMul}, {"_/_", BinOp::kDiv}, {"_%_", BinOp::kMod}, {"@in", BinOp::kIn},
+      };
+      if (args.size() == 2) {
+        for (const auto& [name, op] : kOps) {
+          if (fn == name) return std::make_unique<BinaryStep>(op, arg(0), arg(1));
+        }
+      }
+    }
+
+    // Namespaced global functions written as a receiver call: math.greatest(1, 2).
+    if (e.target) {
+      std::optional<std::string> ns = qualified_name(*e.target);
+      if (ns && !lookup_slot(ns->substr(0, ns->find('.'))) && !declared(*ns)) {
+        std::string full = *ns + "." + fn;
+        if (const Function* f = functions_.find(full, CallStyle::kGlobal, static_cast<int>(args.size()))) {
+          std::vector<StepPtr> steps;
+          for (size_t i = 0; i < args.size(); ++i) steps.push_back(arg(i));
+          return std::make_unique<CallStep>(f, std::move(steps));
+        }
+      }
+    }
+
+    CallStyle style = e.target ? CallStyle::kReceiver : CallStyle::kGlobal;
+    int arity = static_cast<int>(args.size()) + (e.target ? 1 : 0);
+    const Function* f = functions_.find(fn, style, arity);
+    std::vector<StepPtr> steps;
+    if (e.target) steps.push_back(build(*e.target));
+    for (size_t i = 0; i < args.size(); ++i) steps.push_back(arg(i));
+    if (!f) {
+      std::string message = "found no matching overload for '" + fn + "' with " +
+                            std::to_string(arity) + (arity == 1 ? " argument" : " arguments");
+      if (options_.strict_functions) {
+        fail(e, functions_.has(fn) ? "cel.no_overload" : "cel.unknown_function",
+             functions_.has(fn) ? message : "undeclared function '" + fn + "'");
+      }
+      return std::make_unique<ErrorStep>(message);
+    }
+    // Constant regular expressions are compiled once, here.
+    if (fn == "matches" && arity == 2) {
+      const Expr& pattern = e.target ? *args[0] : *args[1];
+      if (pattern.kind == ExprKind::kConst && pattern.constant.kind() == Kind::kString) {
+        std::string p(pattern.constant.as_string());
+        regexes_.precompile(p);
+        std::string err;
+        if (!regexes_.get(p, &err)) fail(pattern, "cel.regex", "invalid regular expression: " + err);
+      }
+    }
+    return std::make_unique<CallStep>(f, std::move(steps));
+  }
+
+  const Ast& ast_;
+  const CompileOptions& options_;
+  const FunctionRegistry& functions_;
+  RegexCache& regexes_;
+  std::vector<Scope> scopes_;
+  size_t next_slot_ = 0;
+  size_t max_slots_ = 0;
+  std::optional<core::Error> error_;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------
+// Activation.
+
+void Activation::bind(std::string name, Value value) {
+  for (auto& [n, v] : vars_) {
+    if (n == name) {
+      v = std::move(value);
+      return;
+    }
+  }
+  vars_.emplace_back(std::move(name), std::move(value));
+}
+
+const Value* Activation::find(std::string_view name) const {
+  for (const auto& [n, v] : vars_) {
+    if (n == name) return &v;
+  }
+  return nullptr;
+}
+
+void Activation::add_unknown(std::string_view path) {
+  std::vector<std::string> segs;
+  for (std::string_view s : split_path(path)) segs.emplace_back(s);
+  unknowns_.push_back(std::move(segs));
+}
+
+bool Activation::is_unknown(const std::vector<std::string_view>& path) const {
+  for (const auto& pattern : unknowns_) {
+    if (pattern.size() > path.size()) continue;
+    bool match = true;
+    for (size_t i = 0; i < pattern.size() && match; ++i) {
+      match = pattern[i] == "*" || pattern[i] == path[i];
+    }
+    if (match) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------
+// Program.
+
+struct Program::Impl {
+  std::string source;
+  StepPtr root;
+  size_t slots = 0;
+  RegexCache regexes;
+};
+
+Program::Program(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Program::Program(Program&&) noexcept = default;
+Program& Program::operator=(Program&&) noexcept = default;
+Program::~Program() = default;
+
+core::Result<Program> Program::compile(const Ast& ast, const CompileOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->source = ast.source();
+  Compiler c(ast, options, impl->regexes);
+  SKM_TRY_ASSIGN(impl->root, c.compile(ast.root()));
+  impl->slots = c.slot_count();
+  return Program(std::move(impl));
+}
+
+core::Result<Program> Program::compile(std::string_view expression, const CompileOptions& options) {
+  SKM_TRY_ASSIGN(Ast ast, parse(expression, options.parse));
+  return compile(ast, options);
+}
+
+Value Program::evaluate(const Activation& activation, const EvalOptions& options) const {
+  // Comprehension slots: on the stack for the common small case.
+  constexpr size_t kInlineSlots = 12;
+  std::array<Value, kInlineSlots> inline_slots;
+  std::vector<Value> heap_slots;
+  Value* slots = inline_slots.data();
+  if (impl_->slots > kInlineSlots) {
+    heap_slots.resize(impl_->slots);
+    slots = heap_slots.data();
+  }
+  Frame frame{&activation, &impl_->regexes, slots, 0, options.cost_budget};
+  return impl_->root->eval(frame);
+}
+
+const std::string& Program::source() const { return impl_->source; }
+
+}  // namespace sekimori::cel

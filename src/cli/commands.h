@@ -1,0 +1,20 @@
+// sekimori CLI commands. src/cli is the only place that prints and that turns errors
+// into exit codes (see exit_codes below); every command is a function registered on the
+// CLI11 app by main.cc.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace sekimori::cli {
+
+// Exit codes shared by every command.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;  // the command ran and its answer is "no" / an error value
+inline constexpr int kExitUsage = 2;   // bad usage or input that could not be read or parsed
+
+// Adds the `eval` subcommand; `run` is set to the function main() calls when it is chosen.
+void add_eval_command(CLI::App& app, std::function<int()>& run);
+
+}  // namespace sekimori::cli

@@ -1,0 +1,34 @@
+// sekimori — compliance as code, cloud detection and governance in one native tool.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <functional>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "sekimori " SEKIMORI_VERSION
+      " — posture scanning, cloud detection and governance, mapped to the CSA frameworks"};
+  app.name("sekimori");
+  app.set_version_flag("--version", "sekimori " SEKIMORI_VERSION);
+  app.require_subcommand(1);
+  app.footer("Run 'sekimori COMMAND --help' for a command's options.");
+
+  std::function<int()> run;
+  sekimori::cli::add_eval_command(app, run);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return sekimori::cli::kExitUsage;
+  }
+  return run ? run() : sekimori::cli::kExitUsage;
+}

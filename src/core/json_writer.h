@@ -1,0 +1,64 @@
+// sekimori::core::JsonWriter — a small streaming JSON writer for our outputs.
+//
+// Writes compact or indented JSON with correct string escaping (invalid UTF-8 is
+// replaced by U+FFFD so the output is always valid JSON). Callers are responsible for
+// well-formed nesting (asserted in debug builds).
+//
+//   core::JsonWriter w(/*indent=*/2);
+//   w.begin_object(); w.key("a"); w.value(int64_t{1}); w.end_object();
+//   std::string s = w.take();  // {"a": 1}
+//
+// Thread-safety: none; one writer per thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sekimori::core {
+
+// Appends `s` to `out` as a quoted JSON string.
+void append_json_string(std::string& out, std::string_view s);
+// Formats a double the shortest way that round-trips ("1.5", "1e+100"); NaN and
+// infinities, which JSON lacks, become the strings "NaN", "Infinity", "-Infinity".
+std::string format_double(double d);
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(int indent = 0) : indent_(indent) {}
+
+  void begin_object();
+  void end_object();
+  void begin_array();
+  void end_array();
+  void key(std::string_view k);
+  void value(std::string_view s);
+  void value(const char* s) { value(std::string_view(s)); }
+  void value(int64_t i);
+  void value(uint64_t u);
+  void value(int i) { value(static_cast<int64_t>(i)); }
+  void value(double d);
+  void value(bool b);
+  void null();
+  // Inserts already-serialised JSON as one value.
+  void raw(std::string_view json);
+
+  [[nodiscard]] const std::string& str() const { return out_; }
+  std::string take() { return std::move(out_); }
+
+ private:
+  void before_value();
+  void newline();
+
+  std::string out_;
+  int indent_;
+  struct Level {
+    bool object;
+    bool first;
+  };
+  std::vector<Level> stack_;
+  bool after_key_ = false;
+};
+
+}  // namespace sekimori::core
