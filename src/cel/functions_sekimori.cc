@@ -1,0 +1,188 @@
+// sekimori's CEL extensions for cloud rules: public-address checks on IPs and CIDRs,
+// CIDR overlap, and shell-style glob matching (no regex, no exponential backtracking).
+#include "cel/functions.h"
+#include "cel/network.h"
+
+namespace sekimori::cel {
+namespace {
+
+using Args = std::span<const Value>;
+
+Value is_public_impl(Args a, const CallContext&) {
+  if (a[0].kind() == Kind::kIp) return Value::boolean(is_public(a[0].as_ip()));
+  if (a[0].kind() == Kind::kCidr) return Value::boolean(is_public(a[0].as_cidr()));
+  return Value::no_overload("isPublic");
+}
+
+Value is_public_cidr(Args a, const CallContext&) {
+  if (a[0].kind() != Kind::kString) return Value::no_overload("isPublicCIDR");
+  if (auto c = parse_cidr(a[0].as_string()); c.ok()) return Value::boolean(is_public(*c));
+  if (auto ip = parse_ip(a[0].as_string()); ip.ok()) return Value::boolean(is_public(*ip));
+  return Value::boolean(false);
+}
+
+Value overlaps_impl(Args a, const CallContext&) {
+  if (a[0].kind() != Kind::kCidr) return Value::no_overload("overlaps");
+  if (a[1].kind() == Kind::kCidr) return Value::boolean(overlaps(a[0].as_cidr(), a[1].as_cidr()));
+  if (a[1].kind() != Kind::kString) return Value::no_overload("overlaps");
+  auto c = parse_cidr(a[1].as_string());
+  if (!c.ok()) return Value::error(c.error().message);
+  return Value::boolean(overlaps(a[0].as_cidr(), *c));
+}
+
+// --- glob ---
+
+std::u32string to_code_points(std::string_view s) {
+  std::u32string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    int len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (i + static_cast<size_t>(len) > s.size()) len = 1;
+    char32_t cp = len == 1 ? c : (c & (0x7F >> len));
+    for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<size_t>(k)]) & 0x3F);
+    out += cp;
+    i += static_cast<size_t>(len);
+  }
+  return out;
+}
+
+struct GlobToken {
+  enum Kind { kLiteral, kAny, kStar, kClass } kind = kLiteral;
+  char32_t ch = 0;
+  bool negated = false;
+  std::vector<std::pair<char32_t, char32_t>> ranges;
+
+  [[nodiscard]] bool matches(char32_t c) const {
+    switch (kind) {
+      case kLiteral: return c == ch;
+      case kAny: return true;
+      case kClass: {
+        bool in = false;
+        for (const auto& [lo, hi] : ranges) in = in || (c >= lo && c <= hi);
+        return in != negated;
+      }
+      case kStar: return false;
+    }
+    return false;
+  }
+};
+
+// `*` any run, `?` one character, `[abc]`, `[a-z]`, `[!a-z]` / `[^a-z]`, `\x` literal x.
+bool compile_glob(std::string_view pattern, std::vector<GlobToken>* out) {
+  std::u32string p = to_code_points(pattern);
+  size_t i = 0;
+  while (i < p.size()) {
+    GlobToken t;
+    char32_t c = p[i++];
+    if (c == '*') {
+      t.kind = GlobToken::kStar;
+      if (!out->empty() && out->back().kind == GlobToken::kStar) continue;  // "**" == "*"
+    } else if (c == '?') {
+      t.kind = GlobToken::kAny;
+    } else if (c == '\\') {
+      if (i >= p.size()) return false;
+      t.ch = p[i++];
+    } else if (c == '[') {
+      t.kind = GlobToken::kClass;
+      if (i < p.size() && (p[i] == '!' || p[i] == '^')) {
+        t.negated = true;
+        ++i;
+      }
+      bool first = true;
+      while (true) {
+        if (i >= p.size()) return false;  // unterminated class
+        char32_t lo = p[i++];
+        if (lo == ']' && !first) break;
+        first = false;
+        if (lo == '\\') {
+          if (i >= p.size()) return false;
+          lo = p[i++];
+        }
+        char32_t hi = lo;
+        if (i + 1 < p.size() && p[i] == '-' && p[i + 1] != ']') {
+          hi = p[i + 1];
+          i += 2;
+          if (hi == '\\') {
+            if (i >= p.size()) return false;
+            hi = p[i++];
+          }
+          if (hi < lo) return false;
+        }
+        t.ranges.emplace_back(lo, hi);
+      }
+    } else {
+      t.ch = c;
+    }
+    out->push_back(std::move(t));
+  }
+  return true;
+}
+
+// Whole-string match; backtracking only to the most recent star keeps it O(n*m).
+bool glob_match(const std::vector<GlobToken>& p, const std::u32string& s) {
+  size_t si = 0, pi = 0;
+  size_t star_p = std::string::npos, star_s = 0;
+  while (si < s.size()) {
+    if (pi < p.size() && p[pi].kind == GlobToken::kStar) {
+      star_p = pi++;
+      star_s = si;
+      continue;
+    }
+    if (pi < p.size() && p[pi].matches(s[si])) {
+      ++pi;
+      ++si;
+      continue;
+    }
+    if (star_p == std::string::npos) return false;
+    pi = star_p + 1;
+    si = ++star_s;
+  }
+  while (pi < p.size() && p[pi].kind == GlobToken::kStar) ++pi;
+  return pi == p.size();
+}
+
+Value glob_one(std::string_view s, const Value& pattern, const CallContext& ctx, bool* matched) {
+  if (pattern.kind() != Kind::kString) return Value::no_overload("glob");
+  std::vector<GlobToken> tokens;
+  if (!compile_glob(pattern.as_string(), &tokens)) {
+    return Value::error("invalid glob pattern '" + std::string(pattern.as_string().substr(0, 64)) + "'");
+  }
+  if (!ctx.charge(s.size() + pattern.as_string().size())) {
+    return Value::error("evaluation cost budget exceeded");
+  }
+  *matched = glob_match(tokens, to_code_points(s));
+  return Value::boolean(*matched);
+}
+
+Value glob(Args a, const CallContext& ctx) {
+  if (a[0].kind() != Kind::kString) return Value::no_overload("glob");
+  bool matched = false;
+  return glob_one(a[0].as_string(), a[1], ctx, &matched);
+}
+
+Value glob_any(Args a, const CallContext& ctx) {
+  if (a[0].kind() != Kind::kString || a[1].kind() != Kind::kList) {
+    return Value::no_overload("globAny");
+  }
+  for (size_t i = 0; i < a[1].list_size(); ++i) {
+    bool matched = false;
+    Value r = glob_one(a[0].as_string(), a[1].list_at(i), ctx, &matched);
+    if (r.kind() != Kind::kBool) return r.is_error() ? r : Value::no_overload("globAny");
+    if (matched) return Value::boolean(true);
+  }
+  return Value::boolean(false);
+}
+
+}  // namespace
+
+void register_sekimori_extensions(FunctionRegistry& reg) {
+  reg.add({"isPublic", CallStyle::kReceiver, 1, &is_public_impl});
+  reg.add({"isPublicCIDR", CallStyle::kGlobal, 1, &is_public_cidr});
+  reg.add({"overlaps", CallStyle::kReceiver, 2, &overlaps_impl});
+  reg.add({"glob", CallStyle::kReceiver, 2, &glob});
+  reg.add({"globAny", CallStyle::kReceiver, 2, &glob_any});
+}
+
+}  // namespace sekimori::cel
