@@ -41,33 +41,26 @@ const std::vector<std::string>& empty_attributes() {
   return kEmpty;
 }
 
-// Exact ordering of an int64 against a double (no precision loss for large values).
+// Ordering of an int64 or uint64 against a double. CEL (and its conformance suite)
+// compares within the double's range by converting the integer to double, so
+// 9223372036854775807 and 9223372036854775808.0 compare equal; doubles beyond the
+// integer type's range order strictly.
 Ordering compare_int_double(int64_t i, double d) {
   if (std::isnan(d)) return Ordering::kUnordered;
-  // 2^63 as a double; every double >= it is above any int64.
   constexpr double kTwo63 = 9223372036854775808.0;
-  if (d >= kTwo63) return Ordering::kLess;
   if (d < -kTwo63) return Ordering::kGreater;
-  double t = std::trunc(d);
-  auto di = static_cast<int64_t>(t);
-  if (i < di) return Ordering::kLess;
-  if (i > di) return Ordering::kGreater;
-  if (d > t) return Ordering::kLess;
-  if (d < t) return Ordering::kGreater;
-  return Ordering::kEqual;
+  if (d > kTwo63) return Ordering::kLess;
+  auto x = static_cast<double>(i);
+  return x < d ? Ordering::kLess : x > d ? Ordering::kGreater : Ordering::kEqual;
 }
 
 Ordering compare_uint_double(uint64_t u, double d) {
   if (std::isnan(d)) return Ordering::kUnordered;
   constexpr double kTwo64 = 18446744073709551616.0;
-  if (d >= kTwo64) return Ordering::kLess;
   if (d < 0) return Ordering::kGreater;
-  double t = std::trunc(d);
-  auto du = static_cast<uint64_t>(t);
-  if (u < du) return Ordering::kLess;
-  if (u > du) return Ordering::kGreater;
-  if (d > t) return Ordering::kLess;
-  return Ordering::kEqual;
+  if (d > kTwo64) return Ordering::kLess;
+  auto x = static_cast<double>(u);
+  return x < d ? Ordering::kLess : x > d ? Ordering::kGreater : Ordering::kEqual;
 }
 
 Ordering flip(Ordering o) {

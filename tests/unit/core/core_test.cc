@@ -1,0 +1,171 @@
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "core/base64.h"
+#include "core/diagnostics.h"
+#include "core/json_writer.h"
+#include "core/location.h"
+#include "core/result.h"
+
+namespace sekimori::core {
+namespace {
+
+Result<int> parse_positive(int v) {
+  if (v <= 0) return make_error("test.negative", "not positive", Location{"f.txt", 2, 3, 10});
+  return v;
+}
+
+Result<int> doubled(int v) {
+  SKM_TRY_ASSIGN(int p, parse_positive(v));
+  return p * 2;
+}
+
+Status check(int v) {
+  SKM_TRY(parse_positive(v));
+  return {};
+}
+
+TEST(ResultTest, ValueAndError) {
+  auto ok = parse_positive(3);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(*ok, 3);
+  auto bad = parse_positive(-1);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, "test.negative");
+  EXPECT_EQ(bad.error().to_string(), "f.txt:2:3: not positive [test.negative]");
+}
+
+TEST(ResultTest, TryMacrosPropagate) {
+  EXPECT_EQ(*doubled(4), 8);
+  EXPECT_EQ(doubled(0).error().code, "test.negative");
+  EXPECT_TRUE(check(1).ok());
+  EXPECT_FALSE(check(-5).ok());
+}
+
+TEST(LocationTest, ToString) {
+  EXPECT_EQ((Location{"a.yaml", 3, 7, 0}).to_string(), "a.yaml:3:7");
+  EXPECT_EQ((Location{"a.yaml", 0, 0, 0}).to_string(), "a.yaml");
+  EXPECT_EQ((Location{"", 1, 2, 0}).to_string(), "1:2");
+}
+
+TEST(LocationTest, LocateCountsLinesAndCrLf) {
+  std::string_view text = "ab\ncd\r\nef";
+  Location l = locate("t", text, 8);  // 'f'
+  EXPECT_EQ(l.line, 3u);
+  EXPECT_EQ(l.column, 2u);
+  EXPECT_EQ(l.offset, 8u);
+  EXPECT_EQ(locate("t", text, 0).column, 1u);
+  EXPECT_EQ(locate("t", text, 100).line, 3u);  // clamped to the end
+}
+
+TEST(LocationTest, SnippetPutsCaretUnderColumn) {
+  EXPECT_EQ(make_snippet("x = 1\ny = 1 +\n", 2, 7), "y = 1 +\n      ^");
+  EXPECT_EQ(make_snippet("a\r\nbc", 2, 2), "bc\n ^");
+  EXPECT_EQ(make_snippet("\tx", 1, 2), "\tx\n\t^");
+  EXPECT_EQ(make_snippet("abc", 5, 1), "");
+  EXPECT_EQ(make_snippet("ab", 1, 4), "ab\n   ^");  // caret just past the end
+}
+
+TEST(LocationTest, SnippetOfLongLineStaysNarrow) {
+  std::string line(1000, 'x');
+  std::string s = make_snippet(line, 1, 900);
+  size_t nl = s.find('\n');
+  EXPECT_LE(nl, 120u);
+  EXPECT_EQ(s.back(), '^');
+}
+
+TEST(DiagnosticsTest, CountsAndRendersText) {
+  Diagnostics d;
+  d.add(Severity::kWarning, "doc.duplicate_key", "duplicate key 'a'", Location{"x.yaml", 2, 1, 5},
+        "a: 2\n^");
+  d.add_error(make_error("json.syntax", "unexpected ','", Location{"y.json", 1, 4, 3}), "[1,,2]");
+  EXPECT_EQ(d.count(Severity::kWarning), 1u);
+  EXPECT_EQ(d.count(Severity::kError), 1u);
+  EXPECT_TRUE(d.has_errors());
+  std::string text = d.to_text();
+  EXPECT_NE(text.find("x.yaml:2:1: warning: duplicate key 'a' [doc.duplicate_key]"), std::string::npos);
+  EXPECT_NE(text.find("y.json:1:4: error: unexpected ',' [json.syntax]\n    [1,,2]\n       ^"),
+            std::string::npos);
+}
+
+TEST(DiagnosticsTest, RendersJson) {
+  Diagnostics d;
+  d.add(Severity::kError, "c.x", "bad \"thing\"", Location{"f", 1, 2, 1});
+  EXPECT_EQ(d.to_json(),
+            R"([{"severity":"error","code":"c.x","message":"bad \"thing\"","file":"f","line":1,)"
+            R"("column":2,"offset":1,"snippet":""}])");
+}
+
+TEST(DiagnosticsTest, Merge) {
+  Diagnostics a;
+  Diagnostics b;
+  a.add(Severity::kNote, "n", "one");
+  b.add(Severity::kError, "e", "two");
+  a.merge(std::move(b));
+  EXPECT_EQ(a.items().size(), 2u);
+  EXPECT_TRUE(a.has_errors());
+}
+
+TEST(JsonWriterTest, CompactAndIndented) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("a");
+  w.value(int64_t{1});
+  w.key("b");
+  w.begin_array();
+  w.value(true);
+  w.null();
+  w.value(1.5);
+  w.end_array();
+  w.key("e");
+  w.begin_object();
+  w.end_object();
+  w.end_object();
+  EXPECT_EQ(w.str(), R"({"a":1,"b":[true,null,1.5],"e":{}})");
+
+  JsonWriter p(2);
+  p.begin_object();
+  p.key("a");
+  p.begin_array();
+  p.value("x");
+  p.end_array();
+  p.end_object();
+  EXPECT_EQ(p.str(), "{\n  \"a\": [\n    \"x\"\n  ]\n}");
+}
+
+TEST(JsonWriterTest, EscapesAndRepairsUtf8) {
+  std::string out;
+  append_json_string(out, "q\"\\\n\t\x01\x7f");
+  EXPECT_EQ(out, R"("q\"\\\n\t\u0001\u007f")");
+  out.clear();
+  append_json_string(out, "caf\xC3\xA9 \xFF \xED\xA0\x80");  // valid é, invalid byte, surrogate
+  EXPECT_EQ(out, "\"caf\xC3\xA9 \xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
+}
+
+TEST(JsonWriterTest, DoublesRoundTripAndNonFinite) {
+  EXPECT_EQ(format_double(0.1), "0.1");
+  EXPECT_EQ(format_double(1e100), "1e+100");
+  EXPECT_EQ(format_double(-0.0), "-0");
+  JsonWriter w;
+  w.begin_array();
+  w.value(std::numeric_limits<double>::infinity());
+  w.value(std::numeric_limits<double>::quiet_NaN());
+  w.end_array();
+  EXPECT_EQ(w.str(), R"(["Infinity","NaN"])");
+}
+
+TEST(Base64Test, RoundTrip) {
+  EXPECT_EQ(base64_encode(""), "");
+  EXPECT_EQ(base64_encode("f"), "Zg==");
+  EXPECT_EQ(base64_encode("fo"), "Zm8=");
+  EXPECT_EQ(base64_encode("foo"), "Zm9v");
+  EXPECT_EQ(base64_encode(std::string("\x00\xff", 2)), "AP8=");
+  EXPECT_EQ(*base64_decode("Zm9vYmFy"), "foobar");
+  EXPECT_EQ(*base64_decode("Zg"), "f");
+  EXPECT_FALSE(base64_decode("Z").has_value());
+  EXPECT_FALSE(base64_decode("Zm9v!").has_value());
+}
+
+}  // namespace
+}  // namespace sekimori::core
