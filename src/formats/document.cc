@@ -1,0 +1,576 @@
+// The document model: Node accessors, the arena-backed Document and the Builder.
+//
+// Memory: every container's children, every string and every tag live in an Arena of
+// heap blocks owned by the Document, so Node pointers survive moving the Document.
+// Builder keeps one shared `pending_` vector of finished children for all open
+// containers; closing a container copies its slice into the arena in one go.
+#include "formats/document.h"
+
+#include <algorithm>
+#include <functional>
+#include <cassert>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <memory>
+#include <utility>
+
+#include "formats/internal/text_util.h"
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+namespace sekimori::formats {
+
+namespace {
+
+// A bump allocator over heap blocks that never move. Big blocks are 2 MiB aligned and,
+// on Linux, marked for transparent huge pages: loading a large file is dominated by
+// first-touch page faults on fresh arena memory, and huge pages cut those 512-fold.
+class Arena {
+ public:
+  void* allocate(size_t bytes, size_t align) {
+    size_t adjust = padding(align);
+    if (bytes + adjust > left_) {
+      size_t block = std::max(next_block_, bytes + align);
+      cur_ = new_block(block);
+      left_ = block;
+      next_block_ = std::min<size_t>(next_block_ * 2, kMaxBlock);
+      adjust = padding(align);
+    }
+    std::byte* p = cur_ + adjust;
+    cur_ = p + bytes;
+    left_ -= bytes + adjust;
+    return p;
+  }
+
+  template <typename T>
+  T* copy(const T* src, size_t n) {
+    if (n == 0) return nullptr;
+    T* dst = static_cast<T*>(allocate(sizeof(T) * n, alignof(T)));
+    std::uninitialized_copy_n(src, n, dst);
+    return dst;
+  }
+
+  const char* copy_string(std::string_view s) { return s.empty() ? nullptr : copy(s.data(), s.size()); }
+
+ private:
+  static constexpr size_t kHugePage = size_t{2} << 20;
+  static constexpr size_t kMaxBlock = size_t{32} << 20;
+
+  struct Free {
+    void operator()(std::byte* p) const { std::free(p); }
+  };
+
+  std::byte* new_block(size_t& size) {
+    void* p = nullptr;
+    if (size >= kHugePage) {
+      size = (size + kHugePage - 1) / kHugePage * kHugePage;
+      p = std::aligned_alloc(kHugePage, size);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+      if (p != nullptr) madvise(p, size, MADV_HUGEPAGE);
+#endif
+    } else {
+      p = std::malloc(size);
+    }
+    if (p == nullptr) throw std::bad_alloc();
+    blocks_.emplace_back(static_cast<std::byte*>(p));
+    return blocks_.back().get();
+  }
+
+  size_t padding(size_t align) const {
+    auto addr = reinterpret_cast<uintptr_t>(cur_);
+    return static_cast<size_t>((align - (addr & (align - 1))) & (align - 1));
+  }
+
+  std::vector<std::unique_ptr<std::byte, Free>> blocks_;
+  std::byte* cur_ = nullptr;
+  size_t left_ = 0;
+  size_t next_block_ = size_t{64} << 10;
+};
+
+const Node kNullNode;
+
+// Index order: keys that are not strings first (they never match a lookup), then
+// string keys in byte order.
+bool key_less(const Node& a, const Node& b) {
+  bool as = a.kind() == NodeKind::kString;
+  bool bs = b.kind() == NodeKind::kString;
+  if (as != bs) return !as;
+  if (!as) return false;
+  return a.as_string() < b.as_string();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Node
+
+const char* kind_name(NodeKind k) {
+  switch (k) {
+    case NodeKind::kNull: return "null";
+    case NodeKind::kBool: return "bool";
+    case NodeKind::kInt: return "int";
+    case NodeKind::kUint: return "uint";
+    case NodeKind::kDouble: return "double";
+    case NodeKind::kString: return "string";
+    case NodeKind::kList: return "list";
+    case NodeKind::kMap: return "map";
+    case NodeKind::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
+bool Node::as_bool() const {
+  assert(kind_ == NodeKind::kBool);
+  return b_;
+}
+
+int64_t Node::as_int() const {
+  assert(kind_ == NodeKind::kInt);
+  return i_;
+}
+
+uint64_t Node::as_uint() const {
+  assert(kind_ == NodeKind::kUint);
+  return u_;
+}
+
+double Node::as_double() const {
+  assert(kind_ == NodeKind::kDouble);
+  return d_;
+}
+
+std::string_view Node::as_string() const {
+  assert(kind_ == NodeKind::kString);
+  return {str_, count_};
+}
+
+std::span<const Node> Node::items() const {
+  assert(kind_ == NodeKind::kList);
+  return {items_, count_};
+}
+
+std::span<const Member> Node::members() const {
+  assert(kind_ == NodeKind::kMap);
+  return {members_, count_};
+}
+
+size_t Node::size() const {
+  switch (kind_) {
+    case NodeKind::kList:
+    case NodeKind::kMap:
+    case NodeKind::kString: return count_;
+    default: return 0;
+  }
+}
+
+const Node* Node::find(std::string_view key) const {
+  if (kind_ != NodeKind::kMap) return nullptr;
+  if (index_ == nullptr) {
+    for (uint32_t i = 0; i < count_; ++i) {
+      const Member& m = members_[i];
+      if (m.key.kind_ == NodeKind::kString && m.key.as_string() == key) return &m.value;
+    }
+    return nullptr;
+  }
+  // Binary search over the sorted index (non-string keys sort first).
+  uint32_t lo = 0;
+  uint32_t hi = count_;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    const Node& k = members_[index_[mid]].key;
+    if (k.kind_ != NodeKind::kString || k.as_string() < key) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  if (lo < count_) {
+    const Member& m = members_[index_[lo]];
+    if (m.key.kind_ == NodeKind::kString && m.key.as_string() == key) return &m.value;
+  }
+  return nullptr;
+}
+
+const Node* Node::find_path(std::initializer_list<std::string_view> keys) const {
+  const Node* n = this;
+  for (std::string_view k : keys) {
+    n = n->find(k);
+    if (n == nullptr) return nullptr;
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------
+// Document
+
+struct Document::Impl {
+  std::string path;
+  Format format = Format::kJson;
+  std::string text;
+  Arena arena;
+  std::vector<Node> roots;
+  uint64_t nodes = 0;
+};
+
+Document::Document(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Document::Document(Document&&) noexcept = default;
+Document& Document::operator=(Document&&) noexcept = default;
+Document::~Document() = default;
+
+const std::string& Document::path() const { return impl_->path; }
+Format Document::format() const { return impl_->format; }
+std::string_view Document::text() const { return impl_->text; }
+std::span<const Node> Document::roots() const { return impl_->roots; }
+const Node& Document::root() const { return impl_->roots.empty() ? kNullNode : impl_->roots.front(); }
+size_t Document::node_count() const { return static_cast<size_t>(impl_->nodes); }
+
+core::Location Document::location(const Node& node) const { return location(node.pos()); }
+
+core::Location Document::location(Pos pos) const {
+  return core::Location{impl_->path, pos.line, pos.column, pos.offset};
+}
+
+// ---------------------------------------------------------------------------------------
+// Builder
+
+namespace {
+
+struct Frame {
+  NodeKind kind;
+  Pos pos;
+  size_t start;  // first child in pending_
+  const char* tag;
+  uint32_t tag_size;
+};
+
+enum class Last : uint8_t { kNone, kFrame, kPending, kRoot };
+
+}  // namespace
+
+struct Builder::State {
+  std::unique_ptr<Document::Impl> doc = std::make_unique<Document::Impl>();
+  Limits limits;
+  std::vector<Node> pending;
+  std::vector<Frame> frames;
+  std::vector<uint32_t> scratch_index;
+  std::vector<uint8_t> scratch_removed;
+  Last last = Last::kNone;
+};
+
+Builder::Builder(std::string path, Format format, std::string text, Limits limits)
+    : s_(std::make_unique<State>()) {
+  s_->doc->path = std::move(path);
+  s_->doc->format = format;
+  s_->doc->text = std::move(text);
+  s_->limits = limits;
+}
+
+Builder::~Builder() = default;
+
+size_t Builder::depth() const { return s_->frames.size(); }
+const Limits& Builder::limits() const { return s_->limits; }
+const std::string& Builder::path() const { return s_->doc->path; }
+std::string_view Builder::text() const { return s_->doc->text; }
+uint64_t Builder::node_count() const { return s_->doc->nodes; }
+
+core::Location Builder::location(Pos pos) const {
+  return core::Location{s_->doc->path, pos.line, pos.column, pos.offset};
+}
+
+namespace {
+
+core::Status count_nodes(uint64_t& nodes, uint64_t weight, const Limits& limits,
+                         core::Location where) {
+  if (weight > limits.max_nodes || nodes > limits.max_nodes - weight) {
+    return core::make_error("doc.limit.nodes",
+                            "more than " + std::to_string(limits.max_nodes) + " nodes in the document",
+                            std::move(where));
+  }
+  nodes += weight;
+  return {};
+}
+
+}  // namespace
+
+// Appends a finished node to the innermost open container (or the roots).
+#define SKM_BUILDER_PUSH(node)                 \
+  do {                                         \
+    if (s_->frames.empty()) {                  \
+      s_->doc->roots.push_back(node);          \
+      s_->last = Last::kRoot;                  \
+    } else {                                   \
+      s_->pending.push_back(node);             \
+      s_->last = Last::kPending;               \
+    }                                          \
+  } while (0)
+
+core::Status Builder::add_null(Pos pos) {
+  SKM_TRY(count_nodes(s_->doc->nodes, 1, s_->limits, location(pos)));
+  Node n;
+  n.kind_ = NodeKind::kNull;
+  n.pos_ = pos;
+  SKM_BUILDER_PUSH(n);
+  return {};
+}
+
+core::Status Builder::add_bool(Pos pos, bool v) {
+  SKM_TRY(count_nodes(s_->doc->nodes, 1, s_->limits, location(pos)));
+  Node n;
+  n.kind_ = NodeKind::kBool;
+  n.pos_ = pos;
+  n.b_ = v;
+  SKM_BUILDER_PUSH(n);
+  return {};
+}
+
+core::Status Builder::add_int(Pos pos, int64_t v) {
+  SKM_TRY(count_nodes(s_->doc->nodes, 1, s_->limits, location(pos)));
+  Node n;
+  n.kind_ = NodeKind::kInt;
+  n.pos_ = pos;
+  n.i_ = v;
+  SKM_BUILDER_PUSH(n);
+  return {};
+}
+
+core::Status Builder::add_uint(Pos pos, uint64_t v) {
+  SKM_TRY(count_nodes(s_->doc->nodes, 1, s_->limits, location(pos)));
+  Node n;
+  n.kind_ = NodeKind::kUint;
+  n.pos_ = pos;
+  n.u_ = v;
+  SKM_BUILDER_PUSH(n);
+  return {};
+}
+
+core::Status Builder::add_double(Pos pos, double v) {
+  SKM_TRY(count_nodes(s_->doc->nodes, 1, s_->limits, location(pos)));
+  Node n;
+  n.kind_ = NodeKind::kDouble;
+  n.pos_ = pos;
+  n.d_ = v;
+  SKM_BUILDER_PUSH(n);
+  return {};
+}
+
+core::Status Builder::add_string(Pos pos, std::string_view v, bool quoted) {
+  uint64_t max = std::min<uint64_t>(s_->limits.max_string, UINT32_MAX);
+  if (v.size() > max) {
+    return core::make_error("doc.limit.string",
+                            "string of " + std::to_string(v.size()) + " bytes is longer than " +
+                                std::to_string(max),
+                            location(pos));
+  }
+  SKM_TRY(count_nodes(s_->doc->nodes, 1, s_->limits, location(pos)));
+  Node n;
+  n.kind_ = NodeKind::kString;
+  n.pos_ = pos;
+  n.quoted_ = quoted;
+  n.count_ = static_cast<uint32_t>(v.size());
+  // A view into the document's own text (the loaders pass those for strings without
+  // escapes) needs no copy: the text lives as long as the Document, at a fixed address.
+  const std::string& text = s_->doc->text;
+  if (!v.empty() && std::less_equal<const char*>()(text.data(), v.data()) &&
+      std::less_equal<const char*>()(v.data() + v.size(), text.data() + text.size())) {
+    n.str_ = v.data();
+  } else {
+    n.str_ = s_->doc->arena.copy_string(v);
+  }
+  SKM_BUILDER_PUSH(n);
+  return {};
+}
+
+core::Status Builder::add_unknown(Pos pos) {
+  SKM_TRY(count_nodes(s_->doc->nodes, 1, s_->limits, location(pos)));
+  Node n;
+  n.kind_ = NodeKind::kUnknown;
+  n.pos_ = pos;
+  SKM_BUILDER_PUSH(n);
+  return {};
+}
+
+const Node& Builder::last_node() const {
+  switch (s_->last) {
+    case Last::kPending: return s_->pending.back();
+    case Last::kRoot: return s_->doc->roots.back();
+    default: return kNullNode;
+  }
+}
+
+core::Status Builder::add_shared(Pos pos, const Node& node, uint64_t weight) {
+  SKM_TRY(count_nodes(s_->doc->nodes, weight, s_->limits, location(pos)));
+  Node n = node;
+  n.pos_ = pos;
+  SKM_BUILDER_PUSH(n);
+  return {};
+}
+
+core::Status Builder::begin_list(Pos pos) {
+  if (s_->frames.size() >= s_->limits.max_depth) {
+    return core::make_error("doc.limit.depth",
+                            "nesting deeper than " + std::to_string(s_->limits.max_depth) + " levels",
+                            location(pos));
+  }
+  SKM_TRY(count_nodes(s_->doc->nodes, 1, s_->limits, location(pos)));
+  s_->frames.push_back(Frame{NodeKind::kList, pos, s_->pending.size(), nullptr, 0});
+  s_->last = Last::kFrame;
+  return {};
+}
+
+core::Status Builder::begin_map(Pos pos) {
+  if (s_->frames.size() >= s_->limits.max_depth) {
+    return core::make_error("doc.limit.depth",
+                            "nesting deeper than " + std::to_string(s_->limits.max_depth) + " levels",
+                            location(pos));
+  }
+  SKM_TRY(count_nodes(s_->doc->nodes, 1, s_->limits, location(pos)));
+  s_->frames.push_back(Frame{NodeKind::kMap, pos, s_->pending.size(), nullptr, 0});
+  s_->last = Last::kFrame;
+  return {};
+}
+
+core::Status Builder::end_list() {
+  assert(!s_->frames.empty() && s_->frames.back().kind == NodeKind::kList);
+  Frame f = s_->frames.back();
+  s_->frames.pop_back();
+  size_t n = s_->pending.size() - f.start;
+  if (n > UINT32_MAX) {
+    return core::make_error("doc.limit.nodes", "list with more than 2^32 items", location(f.pos));
+  }
+  Node list;
+  list.kind_ = NodeKind::kList;
+  list.pos_ = f.pos;
+  list.tag_ = f.tag;
+  list.tag_size_ = f.tag_size;
+  list.count_ = static_cast<uint32_t>(n);
+  list.items_ = s_->doc->arena.copy(s_->pending.data() + f.start, n);
+  s_->pending.resize(f.start);
+  SKM_BUILDER_PUSH(list);
+  return {};
+}
+
+core::Status Builder::end_map(core::Diagnostics* diags) {
+  assert(!s_->frames.empty() && s_->frames.back().kind == NodeKind::kMap);
+  Frame f = s_->frames.back();
+  s_->frames.pop_back();
+  size_t children = s_->pending.size() - f.start;
+  assert(children % 2 == 0);
+  size_t m = children / 2;
+  if (m > UINT32_MAX) {
+    return core::make_error("doc.limit.nodes", "map with more than 2^32 members", location(f.pos));
+  }
+  // Children alternate key, value in pending_; key(i) is member i's key.
+  const Node* kids = s_->pending.data() + f.start;
+  auto key = [&](size_t i) -> const Node& { return kids[2 * i]; };
+  auto is_str = [&](size_t i) { return key(i).kind_ == NodeKind::kString; };
+
+  // Duplicate string keys: (earlier, later) pairs; the earlier member is dropped.
+  std::vector<std::pair<uint32_t, uint32_t>> dups;
+  if (m <= Node::kIndexThreshold) {
+    for (size_t i = 0; i < m; ++i) {
+      if (!is_str(i)) continue;
+      for (size_t j = i + 1; j < m; ++j) {
+        if (is_str(j) && key(i).as_string() == key(j).as_string()) {
+          dups.emplace_back(static_cast<uint32_t>(i), static_cast<uint32_t>(j));
+          break;
+        }
+      }
+    }
+  } else {
+    std::vector<uint32_t>& idx = s_->scratch_index;
+    idx.clear();
+    for (size_t i = 0; i < m; ++i) {
+      if (is_str(i)) idx.push_back(static_cast<uint32_t>(i));
+    }
+    std::stable_sort(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) {
+      return key(a).as_string() < key(b).as_string();
+    });
+    for (size_t k = 1; k < idx.size(); ++k) {
+      if (key(idx[k - 1]).as_string() == key(idx[k]).as_string()) dups.emplace_back(idx[k - 1], idx[k]);
+    }
+    std::sort(dups.begin(), dups.end(),
+              [](const auto& a, const auto& b) { return a.second < b.second; });
+  }
+  std::vector<uint8_t>& removed = s_->scratch_removed;
+  removed.assign(dups.empty() ? 0 : m, 0);
+  for (const auto& [earlier, later] : dups) {
+    removed[earlier] = 1;
+    if (diags != nullptr) {
+      const Node& k = key(later);
+      core::Location first = location(key(earlier).pos_);
+      core::Location here = location(k.pos_);
+      std::string snippet = core::make_snippet(s_->doc->text, here.line, here.column);
+      diags->add(core::Severity::kWarning, "doc.duplicate_key",
+                 "duplicate key '" + std::string(k.as_string()) + "' (first at " +
+                     first.to_string() + "); the last one wins",
+                 std::move(here), std::move(snippet));
+    }
+  }
+
+  // Members go straight from pending_ into the arena.
+  size_t kept = m - dups.size();
+  Member* stored = nullptr;
+  if (kept > 0) {
+    stored = static_cast<Member*>(s_->doc->arena.allocate(sizeof(Member) * kept, alignof(Member)));
+    size_t out = 0;
+    for (size_t i = 0; i < m; ++i) {
+      if (!removed.empty() && removed[i]) continue;
+      ::new (static_cast<void*>(stored + out)) Member{kids[2 * i], kids[2 * i + 1]};
+      ++out;
+    }
+  }
+  s_->pending.resize(f.start);
+  m = kept;
+
+  Node map;
+  map.kind_ = NodeKind::kMap;
+  map.pos_ = f.pos;
+  map.tag_ = f.tag;
+  map.tag_size_ = f.tag_size;
+  map.count_ = static_cast<uint32_t>(m);
+  map.members_ = stored;
+  if (m > Node::kIndexThreshold) {
+    std::vector<uint32_t>& idx = s_->scratch_index;
+    idx.resize(m);
+    for (size_t i = 0; i < m; ++i) idx[i] = static_cast<uint32_t>(i);
+    std::sort(idx.begin(), idx.end(),
+              [&](uint32_t a, uint32_t b) { return key_less(stored[a].key, stored[b].key); });
+    map.index_ = s_->doc->arena.copy(idx.data(), m);
+  }
+  SKM_BUILDER_PUSH(map);
+  return {};
+}
+
+#undef SKM_BUILDER_PUSH
+
+void Builder::set_tag(std::string_view tag) {
+  if (tag.size() > UINT32_MAX) return;
+  const char* stored = s_->doc->arena.copy_string(tag);
+  auto size = static_cast<uint32_t>(tag.size());
+  if (tag.empty()) stored = nullptr;
+  switch (s_->last) {
+    case Last::kFrame:
+      s_->frames.back().tag = stored;
+      s_->frames.back().tag_size = size;
+      break;
+    case Last::kPending:
+      s_->pending.back().tag_ = stored;
+      s_->pending.back().tag_size_ = size;
+      break;
+    case Last::kRoot:
+      s_->doc->roots.back().tag_ = stored;
+      s_->doc->roots.back().tag_size_ = size;
+      break;
+    case Last::kNone: break;
+  }
+}
+
+Document Builder::finish() && {
+  assert(s_->frames.empty());
+  return Document(std::move(s_->doc));
+}
+
+}  // namespace sekimori::formats

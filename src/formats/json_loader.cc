@@ -1,0 +1,431 @@
+// load_json: simdjson On-Demand into the document model, every node located.
+//
+// Locations: On-Demand values expose raw_json_token(), a view into the input buffer, so
+// a node's byte offset is `token.data() - input`; keys use the raw key pointer (just
+// after the opening quote). A LineIndex turns offsets into 1-based line and byte column
+// (CRLF is one line break). Errors carry the location of the token simdjson stopped at;
+// errors simdjson reports before walking (stage 1) are located by small scans here:
+// the first invalid UTF-8 byte (doc.utf8), the opening quote of an unclosed string.
+//
+// A UTF-8 BOM is skipped silently (RFC 8259 lets parsers ignore it) and offsets count
+// from after it, as Document::text() does. The input string is reused as simdjson's
+// padded buffer (no copy). Nesting is capped at internal::kHardMaxDepth whatever
+// Limits::max_depth says, since the walk recurses once per level.
+#include <cctype>
+#include <charconv>
+#include <cstring>
+#include <optional>
+#include <vector>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include <simdjson.h>
+
+#include "formats/document.h"
+#include "formats/internal/text_util.h"
+
+namespace sekimori::formats {
+
+namespace {
+
+namespace od = simdjson::ondemand;
+
+// A strict, slow, non-recursive JSON checker used only after simdjson has reported a
+// syntax error, to find where the error is (simdjson often knows only "somewhere").
+struct SyntaxProblem {
+  size_t offset;
+  const char* message;
+};
+
+bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)? starting at i; returns the end or npos.
+size_t scan_number(std::string_view t, size_t i) {
+  auto digit = [&](size_t k) { return k < t.size() && t[k] >= '0' && t[k] <= '9'; };
+  if (i < t.size() && t[i] == '-') ++i;
+  if (!digit(i)) return std::string_view::npos;
+  if (t[i] == '0') {
+    ++i;
+  } else {
+    while (digit(i)) ++i;
+  }
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    if (!digit(i)) return std::string_view::npos;
+    while (digit(i)) ++i;
+  }
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digit(i)) return std::string_view::npos;
+    while (digit(i)) ++i;
+  }
+  return i;
+}
+
+std::optional<SyntaxProblem> find_syntax_problem(std::string_view t) {
+  // Stack of open containers: '[' or '{'. `want` is what may come next.
+  enum Want { kValue, kValueOrClose, kKey, kKeyOrClose, kColon, kCommaOrClose, kEnd };
+  std::vector<char> stack;
+  Want want = kValue;
+  size_t i = 0;
+  auto after_value = [&] { want = stack.empty() ? kEnd : kCommaOrClose; };
+  while (true) {
+    while (i < t.size() && is_ws(t[i])) ++i;
+    if (i == t.size()) {
+      if (want == kEnd) return std::nullopt;
+      return SyntaxProblem{i, stack.empty() ? "expected a value" : "unexpected end of input: unclosed [ or {"};
+    }
+    char c = t[i];
+    switch (want) {
+      case kEnd: return SyntaxProblem{i, "unexpected content after the JSON value"};
+      case kColon:
+        if (c != ':') return SyntaxProblem{i, "expected ':' after an object key"};
+        ++i;
+        want = kValue;
+        continue;
+      case kCommaOrClose:
+        if (c == ',') {
+          ++i;
+          want = stack.back() == '[' ? kValue : kKey;
+          continue;
+        }
+        if ((c == ']' && stack.back() == '[') || (c == '}' && stack.back() == '{')) {
+          ++i;
+          stack.pop_back();
+          after_value();
+          continue;
+        }
+        return SyntaxProblem{i, stack.back() == '[' ? "expected ',' or ']'" : "expected ',' or '}'"};
+      case kKey:
+      case kKeyOrClose:
+        if (c == '}' && want == kKeyOrClose) {
+          ++i;
+          stack.pop_back();
+          after_value();
+          continue;
+        }
+        if (c != '"') return SyntaxProblem{i, "expected a string key"};
+        break;
+      case kValueOrClose:
+        if (c == ']') {
+          ++i;
+          stack.pop_back();
+          after_value();
+          continue;
+        }
+        break;
+      case kValue: break;
+    }
+    // A value (or a key, which is a string).
+    bool is_key = want == kKey || want == kKeyOrClose;
+    if (c == '"') {
+      size_t start = i++;
+      while (true) {
+        if (i >= t.size()) return SyntaxProblem{start, "unclosed string"};
+        auto u = static_cast<unsigned char>(t[i]);
+        if (u == '"') break;
+        if (u < 0x20) return SyntaxProblem{i, "control character in a string"};
+        if (u == '\\') {
+          ++i;
+          if (i >= t.size()) return SyntaxProblem{start, "unclosed string"};
+          char e = t[i];
+          if (e == 'u') {
+            for (size_t k = 1; k <= 4; ++k) {
+              if (i + k >= t.size() || std::isxdigit(static_cast<unsigned char>(t[i + k])) == 0) {
+                return SyntaxProblem{i - 1, "invalid \\u escape"};
+              }
+            }
+            i += 4;
+          } else if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos) {
+            return SyntaxProblem{i - 1, "invalid escape"};
+          }
+        }
+        ++i;
+      }
+      ++i;
+      if (is_key) {
+        want = kColon;
+      } else {
+        after_value();
+      }
+      continue;
+    }
+    if (c == '[' || c == '{') {
+      stack.push_back(c);
+      ++i;
+      want = c == '[' ? kValueOrClose : kKeyOrClose;
+      continue;
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+      size_t end = scan_number(t, i);
+      if (end == std::string_view::npos) return SyntaxProblem{i, "invalid number"};
+      if (end < t.size() && !is_ws(t[end]) && std::string_view(",]}").find(t[end]) == std::string_view::npos) {
+        return SyntaxProblem{i, "invalid number"};
+      }
+      i = end;
+      after_value();
+      continue;
+    }
+    bool matched = false;
+    for (std::string_view lit : {"true", "false", "null"}) {
+      if (t.substr(i, lit.size()) == lit) {
+        size_t end = i + lit.size();
+        if (end == t.size() || is_ws(t[end]) || std::string_view(",]}").find(t[end]) != std::string_view::npos) {
+          i = end;
+          matched = true;
+        }
+        break;
+      }
+    }
+    if (!matched) return SyntaxProblem{i, "expected a JSON value"};
+    after_value();
+  }
+}
+
+class JsonWalker {
+ public:
+  JsonWalker(Builder& b, const internal::LineIndex& lines, std::string_view text,
+             core::Diagnostics& diags)
+      : b_(b), lines_(lines), base_(text.data()), size_(text.size()), diags_(diags) {}
+
+  core::Status walk_document(od::document& doc, uint64_t first_offset) {
+    doc_ = &doc;
+    last_offset_ = first_offset;
+    SKM_TRY(walk(doc, first_offset));
+    // current_location() fails with OUT_OF_BOUNDS exactly when everything was consumed.
+    const char* rest = nullptr;
+    if (doc.current_location().get(rest) == simdjson::SUCCESS && rest >= base_) {
+      return syntax(simdjson::TRAILING_CONTENT, static_cast<uint64_t>(rest - base_),
+                    "unexpected content after the JSON value");
+    }
+    return {};
+  }
+
+  // Converts a simdjson error to ours, located at `offset`. For syntax errors the strict
+  // checker usually knows better where the problem is and what it is.
+  core::Error error(simdjson::error_code e, uint64_t offset, std::string_view what = {}) const {
+    std::string msg = what.empty() ? std::string(simdjson::error_message(e)) : std::string(what);
+    const char* code = "json.syntax";
+    if (e == simdjson::UTF8_ERROR) code = "doc.utf8";
+    if (e == simdjson::DEPTH_ERROR) code = "doc.limit.depth";
+    if (e == simdjson::CAPACITY) code = "doc.limit.size";
+    if (std::string_view(code) == "json.syntax") {
+      if (auto p = find_syntax_problem(std::string_view(base_, size_))) {
+        offset = p->offset;
+        msg = p->message;
+      }
+    }
+    return core::make_error(code, std::move(msg), b_.location(lines_.pos(offset)));
+  }
+
+ private:
+  core::Error syntax(simdjson::error_code e, uint64_t offset, std::string_view what = {}) const {
+    return error(e, offset, what);
+  }
+
+  uint64_t current_offset() const {
+    const char* p = nullptr;
+    if (doc_ != nullptr && doc_->current_location().get(p) == simdjson::SUCCESS && p >= base_) {
+      return static_cast<uint64_t>(p - base_);
+    }
+    return last_offset_;
+  }
+
+  // Where an error raised while reading the node at `offset` is reported: simdjson's
+  // current position when it is past the node (e.g. a missing comma), else the node.
+  core::Error fail(simdjson::error_code e, uint64_t offset) const {
+    uint64_t at = current_offset();
+    return syntax(e, at > offset ? at : offset);
+  }
+
+  // The content of the string whose opening quote is at `quote` when it has no escapes:
+  // a view into the input text, which the Builder keeps without copying.
+  std::optional<std::string_view> plain_string(uint64_t quote) const {
+    const char* start = base_ + quote + 1;
+    const char* end = base_ + size_;
+    if (start > end) return std::nullopt;
+    const void* close = std::memchr(start, '"', static_cast<size_t>(end - start));
+    if (close == nullptr) return std::nullopt;
+    auto len = static_cast<size_t>(static_cast<const char*>(close) - start);
+    if (std::memchr(start, '\\', len) != nullptr) return std::nullopt;
+    return std::string_view(start, len);
+  }
+
+  static std::string_view number_text(std::string_view tok) {
+    size_t n = 0;
+    while (n < tok.size()) {
+      char c = tok[n];
+      if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E') {
+        ++n;
+      } else {
+        break;
+      }
+    }
+    return tok.substr(0, n);
+  }
+
+  // V is od::value or od::document (the root), which share this interface.
+  template <typename V>
+  core::Status walk(V& v, uint64_t offset) {
+    last_offset_ = offset;
+    Pos pos = lines_.pos(offset);
+    od::json_type type;
+    if (auto e = v.type().get(type)) return fail(e, offset);
+    switch (type) {
+      case od::json_type::array: {
+        od::array arr;
+        if (auto e = v.get_array().get(arr)) return fail(e, offset);
+        SKM_TRY(b_.begin_list(pos));
+        for (auto item : arr) {
+          od::value child;
+          if (auto e = std::move(item).get(child)) return fail(e, offset);
+          SKM_TRY(walk(child, token_offset(child)));
+        }
+        return b_.end_list();
+      }
+      case od::json_type::object: {
+        od::object obj;
+        if (auto e = v.get_object().get(obj)) return fail(e, offset);
+        SKM_TRY(b_.begin_map(pos));
+        for (auto entry : obj) {
+          od::field field;
+          if (auto e = std::move(entry).get(field)) return fail(e, offset);
+          uint64_t key_offset = static_cast<uint64_t>(
+              reinterpret_cast<const char*>(field.key().raw()) - base_ - 1);
+          last_offset_ = key_offset;
+          std::string_view key;
+          if (auto plain = plain_string(key_offset)) {
+            key = *plain;
+          } else if (auto e = field.unescaped_key().get(key)) {
+            return syntax(e, key_offset);
+          }
+          SKM_TRY(b_.add_string(lines_.pos(key_offset), key));
+          od::value child = field.value();
+          SKM_TRY(walk(child, token_offset(child)));
+        }
+        return b_.end_map(&diags_);
+      }
+      case od::json_type::number: return walk_number(v, offset, pos);
+      case od::json_type::string: {
+        // (Not for a root string: the document must consume it to reach its end.)
+        if constexpr (std::is_same_v<V, od::value>) {
+          if (auto plain = plain_string(offset)) return b_.add_string(pos, *plain);
+        }
+        std::string_view s;
+        if (auto e = v.get_string().get(s)) return syntax(e, offset);
+        return b_.add_string(pos, s);
+      }
+      case od::json_type::boolean: {
+        bool x = false;
+        if (auto e = v.get_bool().get(x)) return syntax(e, offset);
+        return b_.add_bool(pos, x);
+      }
+      case od::json_type::null: {
+        bool is_null = false;
+        if (auto e = v.is_null().get(is_null)) return syntax(e, offset);
+        if (!is_null) return syntax(simdjson::N_ATOM_ERROR, offset);
+        return b_.add_null(pos);
+      }
+    }
+    return syntax(simdjson::TAPE_ERROR, offset);
+  }
+
+  template <typename V>
+  core::Status walk_number(V& v, uint64_t offset, Pos pos) {
+    od::number_type nt;
+    if (auto e = v.get_number_type().get(nt)) return syntax(e, offset);
+    if (nt == od::number_type::signed_integer) {
+      int64_t i = 0;
+      if (v.get_int64().get(i) == simdjson::SUCCESS) return b_.add_int(pos, i);
+    } else if (nt == od::number_type::unsigned_integer) {
+      uint64_t u = 0;
+      if (v.get_uint64().get(u) == simdjson::SUCCESS) return b_.add_uint(pos, u);
+    } else {
+      double d = 0;
+      auto e = v.get_double().get(d);
+      if (e == simdjson::SUCCESS) return b_.add_double(pos, d);
+    }
+    // Integers beyond 64 bits (and anything simdjson declined): parse the token as a
+    // double, which JSON numbers always are in the end.
+    std::string_view tok;
+    if (auto e = raw_token(v).get(tok)) return syntax(e, offset);
+    tok = number_text(tok);
+    double d = 0;
+    if (tok.empty() || scan_number(tok, 0) != tok.size()) return syntax(simdjson::NUMBER_ERROR, offset);
+    auto [end, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), d);
+    if (ec != std::errc() || end != tok.data() + tok.size()) {
+      return syntax(simdjson::NUMBER_ERROR, offset, "invalid or out-of-range number");
+    }
+    return b_.add_double(pos, d);
+  }
+
+  static simdjson::simdjson_result<std::string_view> raw_token(od::value& v) { return v.raw_json_token(); }
+  static simdjson::simdjson_result<std::string_view> raw_token(od::document& d) {
+    return d.raw_json_token();
+  }
+
+  uint64_t token_offset(od::value& v) const {
+    return static_cast<uint64_t>(v.raw_json_token().data() - base_);
+  }
+
+  Builder& b_;
+  const internal::LineIndex& lines_;
+  const char* base_;
+  size_t size_;
+  core::Diagnostics& diags_;
+  od::document* doc_ = nullptr;
+  uint64_t last_offset_ = 0;
+};
+
+}  // namespace
+
+core::Result<Document> load_json(std::string path, std::string text, const Limits& limits,
+                                 core::Diagnostics& diags) {
+  internal::strip_bom(text);
+  if (text.size() > limits.max_bytes) {
+    return core::make_error("doc.limit.size",
+                            "input of " + std::to_string(text.size()) + " bytes is larger than " +
+                                std::to_string(limits.max_bytes),
+                            core::locate(path, text, limits.max_bytes));
+  }
+  // Pad in place (zeroed) so simdjson can read past the end without a copy; the buffer
+  // moves into the Builder intact (std::string's move keeps its heap buffer).
+  // (Callers that read files reserve the padding up front, so this does not reallocate.)
+  const size_t size = text.size();
+  if (text.capacity() < size + simdjson::SIMDJSON_PADDING) text.reserve(size + simdjson::SIMDJSON_PADDING);
+  text.resize(size + simdjson::SIMDJSON_PADDING, '\0');
+  text.resize(size);
+
+  Limits eff = limits;
+  eff.max_depth = internal::effective_max_depth(limits);
+  Builder b(std::move(path), Format::kJson, std::move(text), eff);
+  std::string_view t = b.text();
+  internal::LineIndex lines(t);
+
+  size_t first = t.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) {
+    return core::make_error("json.syntax", "empty JSON document",
+                            b.location(lines.pos(t.size())));
+  }
+
+  od::parser parser;
+  JsonWalker walker(b, lines, t, diags);
+  od::document doc;
+  auto e = parser.iterate(simdjson::padded_string_view(t.data(), size, size + simdjson::SIMDJSON_PADDING))
+               .get(doc);
+  if (e != simdjson::SUCCESS) {
+    uint64_t at = first;
+    if (e == simdjson::UTF8_ERROR) {
+      size_t bad = internal::find_invalid_utf8(t);
+      if (bad != std::string_view::npos) at = bad;
+      return walker.error(e, at, "invalid UTF-8");
+    }
+    return walker.error(e, at);
+  }
+  SKM_TRY(walker.walk_document(doc, first));
+  return std::move(b).finish();
+}
+
+}  // namespace sekimori::formats
