@@ -30,8 +30,9 @@
 // single, double and triple quotes, raw (r/R) prefix and every escape langdef lists,
 // true, false, null. Reserved words may not be identifiers. Comments: `//` to end of line.
 // Macros expanded here: has(e.f), e.all(x, p), e.exists(x, p), e.exists_one(x, p),
-// e.map(x, f), e.map(x, p, f), e.filter(x, p), cel.bind(v, init, e), and the
-// two-variable forms all(i, v, p), exists(i, v, p), existsOne(i, v, p).
+// e.map(x, f), e.map(x, p, f), e.filter(x, p), cel.bind(v, init, e), the
+// two-variable forms all(i, v, p), exists(i, v, p), existsOne(i, v, p), and the
+// optional macros opt.optMap(x, e), opt.optFlatMap(x, e).
 //
 //   auto ast = parse("size(input.items) > 0");
 //   if (!ast.ok()) print(ast.error().location->column);   // 1-based column in the text
@@ -51,7 +52,7 @@ struct ParseOptions {
   size_t max_expression_bytes = 100'000;
   // Nesting of parentheses, calls, selections and literals together.
   int max_depth = 250;
-  // Recursion depth of the same operator chain (e.g. `a.b.c....`), see langdef limits.
+  // Nodes in the tree, counting those created by macro expansion.
   int max_nodes = 100'000;
 };
 
