@@ -227,7 +227,11 @@ std::span<const Node> Document::roots() const { return impl_->roots; }
 const Node& Document::root() const { return impl_->roots.empty() ? kNullNode : impl_->roots.front(); }
 size_t Document::node_count() const { return static_cast<size_t>(impl_->nodes); }
 
-core::Location Document::location(const Node& node) const { return location(node.pos()); }
+core::Location Document::location(const Node& node) const {
+  Pos pos = node.pos();
+  std::string file = node.file().empty() ? impl_->path : std::string(node.file());
+  return core::Location{std::move(file), pos.line, pos.column, pos.offset};
+}
 
 core::Location Document::location(Pos pos) const {
   return core::Location{impl_->path, pos.line, pos.column, pos.offset};
@@ -244,6 +248,7 @@ struct Frame {
   size_t start;  // first child in pending_
   const char* tag;
   uint32_t tag_size;
+  const std::string* file;
 };
 
 enum class Last : uint8_t { kNone, kFrame, kPending, kRoot };
@@ -258,11 +263,13 @@ struct Builder::State {
   std::vector<uint32_t> scratch_index;
   std::vector<uint8_t> scratch_removed;
   Last last = Last::kNone;
+  const std::string* file = nullptr;  // attributed to new nodes; the doc's own path by default
 };
 
 Builder::Builder(std::string path, Format format, std::string text, Limits limits)
     : s_(std::make_unique<State>()) {
   s_->doc->path = std::move(path);
+  s_->file = &s_->doc->path;
   s_->doc->format = format;
   s_->doc->text = std::move(text);
   s_->limits = limits;
@@ -312,6 +319,7 @@ core::Status Builder::add_null(Pos pos) {
   Node n;
   n.kind_ = NodeKind::kNull;
   n.pos_ = pos;
+  n.file_ = s_->file;
   SKM_BUILDER_PUSH(n);
   return {};
 }
@@ -321,6 +329,7 @@ core::Status Builder::add_bool(Pos pos, bool v) {
   Node n;
   n.kind_ = NodeKind::kBool;
   n.pos_ = pos;
+  n.file_ = s_->file;
   n.b_ = v;
   SKM_BUILDER_PUSH(n);
   return {};
@@ -331,6 +340,7 @@ core::Status Builder::add_int(Pos pos, int64_t v) {
   Node n;
   n.kind_ = NodeKind::kInt;
   n.pos_ = pos;
+  n.file_ = s_->file;
   n.i_ = v;
   SKM_BUILDER_PUSH(n);
   return {};
@@ -341,6 +351,7 @@ core::Status Builder::add_uint(Pos pos, uint64_t v) {
   Node n;
   n.kind_ = NodeKind::kUint;
   n.pos_ = pos;
+  n.file_ = s_->file;
   n.u_ = v;
   SKM_BUILDER_PUSH(n);
   return {};
@@ -351,6 +362,7 @@ core::Status Builder::add_double(Pos pos, double v) {
   Node n;
   n.kind_ = NodeKind::kDouble;
   n.pos_ = pos;
+  n.file_ = s_->file;
   n.d_ = v;
   SKM_BUILDER_PUSH(n);
   return {};
@@ -368,6 +380,7 @@ core::Status Builder::add_string(Pos pos, std::string_view v, bool quoted) {
   Node n;
   n.kind_ = NodeKind::kString;
   n.pos_ = pos;
+  n.file_ = s_->file;
   n.quoted_ = quoted;
   n.count_ = static_cast<uint32_t>(v.size());
   // A view into the document's own text (the loaders pass those for strings without
@@ -388,9 +401,12 @@ core::Status Builder::add_unknown(Pos pos) {
   Node n;
   n.kind_ = NodeKind::kUnknown;
   n.pos_ = pos;
+  n.file_ = s_->file;
   SKM_BUILDER_PUSH(n);
   return {};
 }
+
+void Builder::set_file(const std::string* path) { s_->file = path ? path : &s_->doc->path; }
 
 const Node& Builder::last_node() const {
   switch (s_->last) {
@@ -415,7 +431,7 @@ core::Status Builder::begin_list(Pos pos) {
                             location(pos));
   }
   SKM_TRY(count_nodes(s_->doc->nodes, 1, s_->limits, location(pos)));
-  s_->frames.push_back(Frame{NodeKind::kList, pos, s_->pending.size(), nullptr, 0});
+  s_->frames.push_back(Frame{NodeKind::kList, pos, s_->pending.size(), nullptr, 0, s_->file});
   s_->last = Last::kFrame;
   return {};
 }
@@ -427,7 +443,7 @@ core::Status Builder::begin_map(Pos pos) {
                             location(pos));
   }
   SKM_TRY(count_nodes(s_->doc->nodes, 1, s_->limits, location(pos)));
-  s_->frames.push_back(Frame{NodeKind::kMap, pos, s_->pending.size(), nullptr, 0});
+  s_->frames.push_back(Frame{NodeKind::kMap, pos, s_->pending.size(), nullptr, 0, s_->file});
   s_->last = Last::kFrame;
   return {};
 }
@@ -443,6 +459,7 @@ core::Status Builder::end_list() {
   Node list;
   list.kind_ = NodeKind::kList;
   list.pos_ = f.pos;
+  list.file_ = f.file;
   list.tag_ = f.tag;
   list.tag_size_ = f.tag_size;
   list.count_ = static_cast<uint32_t>(n);
@@ -528,6 +545,7 @@ core::Status Builder::end_map(core::Diagnostics* diags) {
   Node map;
   map.kind_ = NodeKind::kMap;
   map.pos_ = f.pos;
+  map.file_ = f.file;
   map.tag_ = f.tag;
   map.tag_size_ = f.tag_size;
   map.count_ = static_cast<uint32_t>(m);

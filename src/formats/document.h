@@ -60,6 +60,9 @@ class Node {
   }
   // YAML: the scalar was written quoted or as a block scalar (so "true" is a string).
   [[nodiscard]] bool quoted() const { return quoted_; }
+  // The file the node was read from: its document's path, or for nodes an adapter copied
+  // from another document (Builder::set_file), that document's path. Empty if unknown.
+  [[nodiscard]] std::string_view file() const { return file_ ? std::string_view(*file_) : std::string_view(); }
 
   // Accessors; calling one for another kind is a programmer error (asserted).
   [[nodiscard]] bool as_bool() const;
@@ -86,6 +89,7 @@ class Node {
   uint32_t tag_size_ = 0;
   uint32_t count_ = 0;  // list items, map members or string bytes
   Pos pos_;
+  const std::string* file_ = nullptr;
   const char* tag_ = nullptr;
   union {
     bool b_;
@@ -114,7 +118,7 @@ enum class Format : uint8_t { kJson, kYaml };
 // Limits for untrusted input. Exceeding one is a located error ("doc.limit.depth", ...).
 struct Limits {
   uint64_t max_bytes = uint64_t{1} << 30;   // 1 GiB of input text
-  uint32_t max_depth = 512;                 // nesting of lists and maps
+  uint32_t max_depth = 256;                 // nesting of lists and maps (hard cap 256)
   uint64_t max_string = uint64_t{64} << 20;  // one string's bytes
   uint64_t max_nodes = 100'000'000;          // nodes in one document (all roots)
   uint32_t max_documents = 100'000;          // documents in one YAML stream
@@ -137,6 +141,7 @@ class Document {
   [[nodiscard]] const Node& root() const;
   [[nodiscard]] size_t node_count() const;
 
+  // Where a node came from: its own file (see Node::file) with its position.
   [[nodiscard]] core::Location location(const Node& node) const;
   [[nodiscard]] core::Location location(Pos pos) const;
 
@@ -181,6 +186,10 @@ class Builder {
   core::Status end_map(core::Diagnostics* diags = nullptr);
   // Sets the tag of the node added last (or of the container just begun).
   void set_tag(std::string_view tag);
+  // Nodes added from now on are attributed to `path` (which must outlive the Document),
+  // e.g. when an adapter copies attributes from another source file; nullptr restores
+  // this document's own path.
+  void set_file(const std::string* path);
 
   // YAML aliases. last_node() is the node added or closed last (a null node when there
   // is none); add_shared() appends a copy of such a node whose children are shared with

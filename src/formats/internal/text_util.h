@@ -15,7 +15,7 @@ namespace sekimori::formats::internal {
 // Nesting deeper than this is rejected whatever Limits::max_depth says: simdjson
 // On-Demand walking and yaml-cpp both recurse once per level, and a bounded stack is
 // part of the "no input can crash us" promise.
-inline constexpr uint32_t kHardMaxDepth = 1000;
+inline constexpr uint32_t kHardMaxDepth = 256;
 
 [[nodiscard]] inline uint32_t effective_max_depth(const Limits& limits) {
   return limits.max_depth < kHardMaxDepth ? limits.max_depth : kHardMaxDepth;

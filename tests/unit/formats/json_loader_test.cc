@@ -203,7 +203,7 @@ TEST(JsonLoader, HardDepthCapProtectsTheStack) {
   std::string deep(200000, '[');
   auto e = json_error(deep + std::string(200000, ']'));
   EXPECT_EQ(e.code, "doc.limit.depth");
-  EXPECT_EQ(lc(e), "1:513");  // default max_depth 512
+  EXPECT_EQ(lc(e), "1:257");  // default max_depth 256
   Limits limits;
   limits.max_depth = 1u << 30;
   auto e2 = json_error(deep + std::string(200000, ']'), limits);

@@ -396,8 +396,8 @@ TEST(YamlLoader, DepthLimit) {
 TEST(YamlLoader, DeepFlowNestingDoesNotCrash) {
   auto e = yaml_error(std::string(100000, '['));
   EXPECT_EQ(e.code, "doc.limit.depth");
-  // yaml-cpp's own guard (about 500 levels) fires before our default 512; the error is
-  // placed at the deepest node reached.
+  // Our depth limit (or yaml-cpp's own guard at about 500 levels, whichever is lower)
+  // stops it; the error is placed at the deepest node reached.
   // (yaml-cpp's marks inside an unclosed flow collection are approximate.)
   EXPECT_EQ(e.location->line, 1u);
   EXPECT_LE(e.location->column, 513u);
