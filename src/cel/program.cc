@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "cel/parser.h"
+#include "formats/document.h"
 
 namespace sekimori::cel {
 
@@ -104,17 +105,27 @@ class Step {
  public:
   virtual ~Step() = default;
   virtual Value eval(Frame& f) const = 0;
+  // A value the step holds in place (a comprehension variable), readable without a
+  // copy; nullptr when the step must be evaluated.
+  virtual const Value* peek(Frame&) const { return nullptr; }
 };
 using StepPtr = std::unique_ptr<Step>;
 
 class ConstStep final : public Step {
  public:
-  explicit ConstStep(Value v) : v_(std::move(v)) {}
-  Value eval(Frame&) const override { return v_; }
-  const Value& value() const { return v_; }
+  explicit ConstStep(Value v) : v_(std::move(v)), light_(v_) {
+    // Strings and bytes are handed out as views of the owned constant, so evaluating a
+    // literal costs no reference-count traffic (the Program outlives its results' use).
+    if (v_.kind() == Kind::kString) light_ = Value::string_ref(v_.as_string());
+    if (v_.kind() == Kind::kBytes) light_ = Value::bytes_ref(v_.as_bytes());
+  }
+  Value eval(Frame&) const override { return light_; }
+  // The constant itself (owning its storage): what outlives this step must copy this.
+  const Value& owned() const { return v_; }
 
  private:
   Value v_;
+  Value light_;
 };
 
 class ErrorStep final : public Step {
@@ -130,6 +141,7 @@ class SlotStep final : public Step {
  public:
   explicit SlotStep(size_t slot) : slot_(slot) {}
   Value eval(Frame& f) const override { return f.slots[slot_]; }
+  const Value* peek(Frame& f) const override { return &f.slots[slot_]; }
 
  private:
   size_t slot_;
@@ -242,6 +254,57 @@ class SelectStep final : public Step {
   StepPtr operand_;
   std::string field_;
   AttrPath path_;
+};
+
+// A chain of field selections (`r.a.b.c`) evaluated in one step. While the value is a
+// document map the walk follows Node pointers directly and builds a single Value at the
+// end; anything else (owned maps, optionals, unknown patterns) takes the general path.
+class PathStep final : public Step {
+ public:
+  PathStep(StepPtr root, std::vector<std::string> fields, std::vector<std::string> paths)
+      : root_(std::move(root)), fields_(std::move(fields)) {
+    paths_.resize(paths.size());
+    for (size_t i = 0; i < paths.size(); ++i) paths_[i].set(std::move(paths[i]));
+  }
+  Value eval(Frame& f) const override {
+    if (const Value* root = root_->peek(f); root && !f.activation->has_unknowns()) {
+      // A comprehension variable that is a document map: walk without copying it.
+      const formats::Node* n = root->kind() == Kind::kMap ? root->node() : nullptr;
+      if (n != nullptr && n->kind() == formats::NodeKind::kMap && fields_.size() == 1) {
+        const formats::Node* next = n->find(fields_[0]);
+        if (next == nullptr) return Value::error("no such key: '" + fields_[0] + "'");
+        return Value::from_node(*next);
+      }
+    }
+    Value v = root_->eval(f);
+    size_t i = 0;
+    if (!f.activation->has_unknowns()) {
+      const formats::Node* n = v.kind() == Kind::kMap ? v.node() : nullptr;
+      if (n != nullptr && n->kind() == formats::NodeKind::kMap) {
+        for (; i < fields_.size(); ++i) {
+          const formats::Node* next = n->find(fields_[i]);
+          if (next == nullptr) return Value::error("no such key: '" + fields_[i] + "'");
+          n = next;
+          if (n->kind() != formats::NodeKind::kMap) {
+            ++i;
+            break;
+          }
+        }
+        v = Value::from_node(*n);
+        if (v.is_unknown()) return check_unknown(f, paths_[i - 1], std::move(v));
+      }
+    }
+    for (; i < fields_.size(); ++i) {
+      if (v.is_exceptional()) return v;
+      v = check_unknown(f, paths_[i], select_field(v, fields_[i]));
+    }
+    return v;
+  }
+
+ private:
+  StepPtr root_;
+  std::vector<std::string> fields_;
+  std::vector<AttrPath> paths_;
 };
 
 class HasStep final : public Step {
@@ -704,6 +767,48 @@ class BinaryStep final : public Step {
   StepPtr a_, b_;
 };
 
+// `expr OP constant`: the common rule shape (`resource.x == 'y'`, `p.from_port <= 22`).
+// The constant is held by reference, and string equality is decided on views.
+class ConstOperandStep final : public Step {
+ public:
+  ConstOperandStep(BinOp op, StepPtr a, Value constant, bool constant_left)
+      : op_(op), a_(std::move(a)), c_(std::move(constant)), left_(constant_left) {}
+  // c_ owns its storage; comparing against it by reference costs no refcount traffic.
+  Value eval(Frame& f) const override {
+    Value a = a_->eval(f);
+    if (a.kind() == c_.kind()) {
+      if (a.kind() == Kind::kString && (op_ == BinOp::kEq || op_ == BinOp::kNe)) {
+        return Value::boolean((a.as_string() == c_.as_string()) == (op_ == BinOp::kEq));
+      }
+      if (a.kind() == Kind::kInt && op_ <= BinOp::kGe) {
+        int64_t x = left_ ? c_.as_int() : a.as_int();
+        int64_t y = left_ ? a.as_int() : c_.as_int();
+        switch (op_) {
+          case BinOp::kEq:
+            return Value::boolean(x == y);
+          case BinOp::kNe:
+            return Value::boolean(x != y);
+          case BinOp::kLt:
+            return Value::boolean(x < y);
+          case BinOp::kLe:
+            return Value::boolean(x <= y);
+          case BinOp::kGt:
+            return Value::boolean(x > y);
+          default:
+            return Value::boolean(x >= y);
+        }
+      }
+    }
+    return left_ ? binary(f, op_, c_, a) : binary(f, op_, a, c_);
+  }
+
+ private:
+  BinOp op_;
+  StepPtr a_;
+  Value c_;
+  bool left_;
+};
+
 class NegateStep final : public Step {
  public:
   explicit NegateStep(StepPtr a) : a_(std::move(a)) {}
@@ -865,6 +970,48 @@ class ComprehensionStep final : public Step {
   StepPtr range_, init_, cond_, step_, result_;
 };
 
+// `range.exists(x, p)` and `range.all(x, p)`: the comprehension the macros expand to,
+// run as a tight loop. Same semantics as the expansion (`@result || p` / `@result && p`
+// stepped until decided): a deciding element wins over errors and unknowns anywhere
+// else; otherwise unknowns (merged) win over errors (the first); a non-bool predicate
+// is an error.
+class QuantifierStep final : public Step {
+ public:
+  QuantifierStep(bool exists, size_t iter_slot, StepPtr range, StepPtr predicate)
+      : exists_(exists), iter_slot_(iter_slot), range_(std::move(range)), pred_(std::move(predicate)) {}
+
+  Value eval(Frame& f) const override {
+    Value range = range_->eval(f);
+    if (range.is_exceptional()) return range;
+    bool is_map = range.kind() == Kind::kMap;
+    if (!is_map && range.kind() != Kind::kList) return Value::no_overload("comprehension range");
+    size_t n = is_map ? range.map_size() : range.list_size();
+    Value pending;  // the undecided outcome so far: an error or unknown, or null
+    for (size_t i = 0; i < n; ++i) {
+      if (!f.charge(1)) return Value::error(std::string(kCostExceeded));
+      f.slots[iter_slot_] = is_map ? range.map_key_at(i) : range.list_at(i);
+      Value p = pred_->eval(f);
+      if (p.kind() == Kind::kBool) {
+        if (p.as_bool() == exists_) return p;
+        continue;
+      }
+      if (!p.is_exceptional()) p = Value::no_overload(exists_ ? "_||_" : "_&&_");
+      if (pending.kind() == Kind::kNull) {
+        pending = std::move(p);
+      } else if (p.is_unknown()) {
+        pending = pending.is_unknown() ? Value::merge_unknowns(pending, p) : std::move(p);
+      }
+    }
+    if (pending.kind() != Kind::kNull) return pending;
+    return Value::boolean(!exists_);
+  }
+
+ private:
+  bool exists_;
+  size_t iter_slot_;
+  StepPtr range_, pred_;
+};
+
 // ---------------------------------------------------------------------------------
 // Compiler.
 
@@ -972,6 +1119,8 @@ class Compiler {
   }
 
   StepPtr apply_selects(StepPtr s, const std::string& qualified, size_t from, std::string path) {
+    std::vector<std::string> fields;
+    std::vector<std::string> paths;
     size_t pos = from;
     while (pos < qualified.size()) {
       size_t start = pos + 1;  // skip '.'
@@ -979,10 +1128,12 @@ class Compiler {
       if (dot == std::string::npos) dot = qualified.size();
       std::string field = qualified.substr(start, dot - start);
       if (!path.empty()) path += "." + field;
-      s = std::make_unique<SelectStep>(std::move(s), field, path);
+      fields.push_back(std::move(field));
+      paths.push_back(path);
       pos = dot;
     }
-    return s;
+    if (fields.empty()) return s;
+    return std::make_unique<PathStep>(std::move(s), std::move(fields), std::move(paths));
   }
 
   StepPtr build(const Expr& e) {
@@ -1017,7 +1168,7 @@ class Compiler {
         if (all_const) {
           // Constant list literals are built once.
           std::vector<Value> items;
-          for (auto& s : elems) items.push_back(static_cast<ConstStep*>(s.get())->value());
+          for (auto& s : elems) items.push_back(static_cast<ConstStep*>(s.get())->owned());
           return std::make_unique<ConstStep>(Value::list(std::move(items)));
         }
         return std::make_unique<ListStep>(std::move(elems), std::move(optional));
@@ -1039,8 +1190,58 @@ class Compiler {
     return std::make_unique<ErrorStep>("unreachable");
   }
 
+  // The predicate of an `all`/`exists` expansion, or nullptr for other comprehensions.
+  static const Expr* quantifier_predicate(const Comprehension& c, bool* exists) {
+    if (!c.iter_var2.empty() || !c.accu_init || c.accu_init->kind != ExprKind::kConst ||
+        c.accu_init->constant.kind() != Kind::kBool || !c.result ||
+        c.result->kind != ExprKind::kIdent || c.result->name != c.accu_var || !c.loop_step ||
+        c.loop_step->kind != ExprKind::kCall || c.loop_step->target || c.loop_step->args.size() != 2) {
+      return nullptr;
+    }
+    const Expr& step = *c.loop_step;
+    bool init = c.accu_init->constant.as_bool();
+    bool is_exists = !init && step.name == "_||_";
+    bool is_all = init && step.name == "_&&_";
+    if (!is_exists && !is_all) return nullptr;
+    const Expr& lhs = *step.args[0];
+    if (lhs.kind != ExprKind::kIdent || lhs.name != c.accu_var) return nullptr;
+    // The predicate must not read the accumulator itself.
+    if (mentions(*step.args[1], c.accu_var)) return nullptr;
+    *exists = is_exists;
+    return step.args[1].get();
+  }
+
+  static bool mentions(const Expr& e, const std::string& name) {
+    if (e.kind == ExprKind::kIdent) return e.name == name;
+    if (e.target && mentions(*e.target, name)) return true;
+    for (const ExprPtr& a : e.args) {
+      if (mentions(*a, name)) return true;
+    }
+    for (const MapEntry& me : e.entries) {
+      if ((me.key && mentions(*me.key, name)) || (me.value && mentions(*me.value, name))) return true;
+    }
+    if (e.comprehension) {
+      const Comprehension& c = *e.comprehension;
+      for (const ExprPtr* p : {&c.iter_range, &c.accu_init, &c.loop_condition, &c.loop_step, &c.result}) {
+        if (*p && mentions(**p, name)) return true;
+      }
+    }
+    return false;
+  }
+
   StepPtr build_comprehension(const Expr& e) {
     const Comprehension& c = *e.comprehension;
+    bool exists = false;
+    if (const Expr* pred = quantifier_predicate(c, &exists)) {
+      StepPtr range = build(*c.iter_range);
+      size_t iter_slot = next_slot_++;
+      scopes_.push_back({c.iter_var, iter_slot});
+      max_slots_ = std::max(max_slots_, next_slot_);
+      StepPtr p = build(*pred);
+      scopes_.pop_back();
+      --next_slot_;
+      return std::make_unique<QuantifierStep>(exists, iter_slot, std::move(range), std::move(p));
+    }
     StepPtr range = build(*c.iter_range);
     // The accumulator initialiser sees the enclosing scope only.
     StepPtr init = build(*c.accu_init);
@@ -1099,7 +1300,16 @@ class Compiler {
       };
       if (args.size() == 2) {
         for (const auto& [name, op] : kOps) {
-          if (fn == name) return std::make_unique<BinaryStep>(op, arg(0), arg(1));
+          if (fn != name) continue;
+          StepPtr a = arg(0);
+          StepPtr b = arg(1);
+          if (auto* cb = dynamic_cast<ConstStep*>(b.get()); cb && op != BinOp::kIn) {
+            return std::make_unique<ConstOperandStep>(op, std::move(a), cb->owned(), false);
+          }
+          if (auto* ca = dynamic_cast<ConstStep*>(a.get()); ca && op != BinOp::kIn) {
+            return std::make_unique<ConstOperandStep>(op, std::move(b), ca->owned(), true);
+          }
+          return std::make_unique<BinaryStep>(op, std::move(a), std::move(b));
         }
       }
     }

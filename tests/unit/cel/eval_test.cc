@@ -298,6 +298,9 @@ const Case kMacros[] = {
     {"[1, 0].all(i, 1 / i == 1)", "error:divide by zero"},
     {"[1, 2].map(i, 1 / (i - 1))", "error:divide by zero"},
     {"x.all(i, true)", "error:no matching overload"},
+    {"[1].exists(i, i)", "error:no matching overload"},
+    {"[1].all(i, 'a')", "error:no matching overload"},
+    {"[1, 2].exists(i, @result)", "compile:cel.parse"},
     {"[[1, 2], [3]].map(l, l.map(i, i + 1))", "[[2, 3], [4]]"},
     {"[1, 2].exists(i, [3, 4].exists(j, i + j == 6))", "true"},
     {"[1, 2].all(i, [1, 2].exists(j, j == i))", "true"},
@@ -370,6 +373,10 @@ const Case kUnknowns[] = {
     {"input.rules[0].from", "22"},
     {"!input.unknowable", "unknown(input.unknowable)"},
     {"input.unknowable.exists(i, i > 1)", "unknown(input.unknowable)"},
+    {"[0, 1].exists(i, 1 / i == 5 || input.unknowable == i)", "unknown(input.unknowable)"},
+    {"[1, 2].exists(i, i == 2 || input.unknowable == i)", "true"},
+    {"[1, 2].all(i, i == 3 && input.unknowable == i)", "false"},
+    {"[1, 2].all(i, input.unknowable == i)", "unknown(input.unknowable)"},
 };
 INSTANTIATE_TEST_SUITE_P(Unknowns, EvalTest, ::testing::ValuesIn(kUnknowns));
 
