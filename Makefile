@@ -45,7 +45,7 @@ fuzz:
 	@scripts/install-deps --fuzz
 	CC=clang CXX=clang++ cmake -S . -B $(BUILD)/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DSEKIMORI_DEV=ON -DSEKIMORI_FUZZ=ON
-	cmake --build $(BUILD)/fuzz -j $(JOBS)
+	cmake --build $(BUILD)/fuzz -j $(JOBS) --target fuzz_all
 	@scripts/fuzz $(BUILD)/fuzz $(FUZZ_SECONDS)
 
 format:

@@ -161,20 +161,22 @@ class Value {
 
  private:
   friend struct ValueAccess;
+  struct TimeRep {
+    int64_t seconds;
+    int32_t nanos;
+  };
+  struct StrRep {
+    const char* p;
+    size_t n;
+  };
   Kind kind_ = Kind::kNull;
   union {
     bool b_;
     int64_t i_;
     uint64_t u_;
     double d_;
-    struct {
-      int64_t seconds;
-      int32_t nanos;
-    } time_;
-    struct {
-      const char* p;
-      size_t n;
-    } str_;  // string, bytes, type name
+    TimeRep time_;
+    StrRep str_;  // string, bytes, type name
   };
   // Set for values read from a document; a list or map with an origin and no heap_
   // reads its elements from the node.
