@@ -1,0 +1,338 @@
+// Estate: reading inputs (files, directories, stdin), detecting their format by content,
+// running the adapter and the canonical builder, and keeping every document alive.
+#include "model/estate.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include "model/internal/adapters.h"
+#include "model/internal/canonical.h"
+#include "model/internal/schema.h"
+#include "model/internal/sha256.h"
+
+namespace sekimori::model {
+
+using formats::Node;
+using formats::NodeKind;
+namespace fs = std::filesystem;
+
+const char* format_name(SourceFormat f) {
+  switch (f) {
+    case SourceFormat::kCloudFormation: return "cloudformation";
+    case SourceFormat::kTerraformPlan: return "terraform-plan";
+    case SourceFormat::kTerraformHcl: return "terraform";
+    case SourceFormat::kAwsConfig: return "aws-config";
+    case SourceFormat::kKubernetes: return "kubernetes";
+  }
+  return "unknown";
+}
+
+std::optional<SourceFormat> format_by_name(std::string_view name) {
+  for (SourceFormat f : {SourceFormat::kCloudFormation, SourceFormat::kTerraformPlan, SourceFormat::kTerraformHcl,
+                         SourceFormat::kAwsConfig, SourceFormat::kKubernetes}) {
+    if (name == format_name(f)) return f;
+  }
+  return std::nullopt;
+}
+
+namespace internal {
+
+const SourceEntry* primary_entry(SourceFormat f, std::string_view source_type) {
+  for (const SourceEntry* e : schema().entries(f, source_type)) {
+    if (!e->is_fold()) return e;
+  }
+  return nullptr;
+}
+
+void parse_suppressions(std::string_view text, const core::Location& where, std::vector<InlineSuppression>& out) {
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t end = text.find_first_of(";\n", i);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view part = text.substr(i, end - i);
+    i = end + 1;
+    InlineSuppression s;
+    s.location = where;
+    size_t k = 0;
+    auto skip_space = [&] {
+      while (k < part.size() && (part[k] == ' ' || part[k] == '\t' || part[k] == ',')) ++k;
+    };
+    skip_space();
+    size_t start = k;
+    while (k < part.size() && part[k] != ' ' && part[k] != '\t') ++k;
+    s.rule_id = std::string(part.substr(start, k - start));
+    if (s.rule_id.empty()) continue;
+    while (k < part.size()) {
+      skip_space();
+      size_t eq = part.find('=', k);
+      if (eq == std::string_view::npos) break;
+      std::string_view name = part.substr(k, eq - k);
+      k = eq + 1;
+      std::string value;
+      if (k < part.size() && part[k] == '"') {
+        size_t close = part.find('"', k + 1);
+        if (close == std::string_view::npos) close = part.size();
+        value = std::string(part.substr(k + 1, close - k - 1));
+        k = close + 1;
+      } else {
+        size_t sp = part.find_first_of(" \t", k);
+        if (sp == std::string_view::npos) sp = part.size();
+        value = std::string(part.substr(k, sp - k));
+        k = sp;
+      }
+      if (name == "reason") s.reason = std::move(value);
+      if (name == "until") s.until = std::move(value);
+    }
+    out.push_back(std::move(s));
+  }
+}
+
+namespace {
+
+std::string_view str(const Node* n) {
+  return n != nullptr && n->kind() == NodeKind::kString ? n->as_string() : std::string_view();
+}
+
+bool is_cfn(const Node& root) {
+  if (root.find("AWSTemplateFormatVersion") != nullptr) return true;
+  const Node* res = root.find("Resources");
+  if (res == nullptr || res->kind() != NodeKind::kMap) return false;
+  for (const formats::Member& m : res->members()) {
+    std::string_view t = str(m.value.find("Type"));
+    if (t.rfind("AWS::", 0) == 0 || t.rfind("Custom::", 0) == 0) return true;
+  }
+  return false;
+}
+
+bool is_config_item(const Node& n) {
+  return n.kind() == NodeKind::kMap && n.find("resourceType") != nullptr &&
+         (n.find("configuration") != nullptr || n.find("resourceId") != nullptr);
+}
+
+}  // namespace
+
+std::optional<SourceFormat> detect_format(const formats::Document& doc) {
+  for (const Node& root : doc.roots()) {
+    if (root.is_null()) continue;
+    if (root.kind() == NodeKind::kList) {
+      if (root.size() > 0 && is_config_item(root.items()[0])) return SourceFormat::kAwsConfig;
+      return std::nullopt;
+    }
+    if (root.kind() != NodeKind::kMap) return std::nullopt;
+    if (root.find("format_version") != nullptr &&
+        (root.find("planned_values") != nullptr || root.find("resource_changes") != nullptr)) {
+      return SourceFormat::kTerraformPlan;
+    }
+    if (is_cfn(root)) return SourceFormat::kCloudFormation;
+    if (root.find("configurationItems") != nullptr || root.find("baseConfigurationItems") != nullptr ||
+        is_config_item(root)) {
+      return SourceFormat::kAwsConfig;
+    }
+    if (const Node* r = root.find("Results"); r != nullptr && r->kind() == NodeKind::kList && r->size() > 0) {
+      const Node& first = r->items()[0];
+      if ((first.kind() == NodeKind::kString && first.as_string().find("resourceType") != std::string_view::npos) ||
+          is_config_item(first)) {
+        return SourceFormat::kAwsConfig;
+      }
+    }
+    if (!str(root.find("apiVersion")).empty() && !str(root.find("kind")).empty()) return SourceFormat::kKubernetes;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace internal
+
+namespace {
+
+constexpr std::string_view kSkipDirs[] = {".git", ".terraform", "node_modules"};
+constexpr std::string_view kExtensions[] = {".json", ".yaml", ".yml", ".template", ".jsn", ".cfn"};
+// Cheap content hints: a file found in a directory is parsed only when one appears.
+constexpr std::string_view kMarkers[] = {"Resources", "AWSTemplateFormatVersion", "format_version",
+                                         "configurationItems", "resourceType", "apiVersion"};
+
+bool read_file(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) return false;
+  out = std::move(ss).str();
+  return true;
+}
+
+bool skipped(const std::string& rel, const std::string& name, const std::vector<std::string>& globs) {
+  for (const std::string& g : globs) {
+    if (fnmatch(g.c_str(), rel.c_str(), 0) == 0 || fnmatch(g.c_str(), name.c_str(), 0) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+struct Estate::Impl {
+  std::vector<Resource> resources;
+  std::vector<Input> inputs;
+  std::vector<std::unique_ptr<formats::Document>> docs;
+
+  // `explicit_input`: named by the user (reported when not ours) rather than found.
+  void add(std::string name, std::string text, std::optional<SourceFormat> format, const LoadOptions& options,
+           core::Diagnostics& diags, bool explicit_input) {
+    Input input;
+    input.path = name;
+    input.sha256 = internal::sha256_hex(text);
+    if (!explicit_input && !format) {
+      bool hint = false;
+      for (std::string_view m : kMarkers) hint = hint || text.find(m) != std::string::npos;
+      if (!hint) {
+        inputs.push_back(std::move(input));
+        return;
+      }
+    }
+    core::Diagnostics load_diags;
+    auto loaded = formats::load_document(name, std::move(text), options.limits, load_diags);
+    if (!loaded.ok()) {
+      input.failed = true;
+      diags.merge(std::move(load_diags));
+      diags.add_error(loaded.error());
+      inputs.push_back(std::move(input));
+      return;
+    }
+    auto doc = std::make_unique<formats::Document>(std::move(loaded).value());
+    std::optional<SourceFormat> f = format ? format : internal::detect_format(*doc);
+    if (!f || *f == SourceFormat::kTerraformHcl) {
+      if (explicit_input) {
+        diags.add(core::Severity::kWarning, "model.unknown_format",
+                  "not a CloudFormation template, Terraform plan, AWS Config snapshot or Kubernetes manifest",
+                  core::Location{name});
+      }
+      inputs.push_back(std::move(input));
+      return;
+    }
+    diags.merge(std::move(load_diags));
+    input.format = f;
+    internal::AdapterOutput out;
+    size_t errors_before = diags.count(core::Severity::kError);
+    switch (*f) {
+      case SourceFormat::kCloudFormation: internal::cfn_adapt(*doc, options, diags, out); break;
+      case SourceFormat::kTerraformPlan: internal::tfplan_adapt(*doc, options, diags, out); break;
+      case SourceFormat::kAwsConfig: internal::awsconfig_adapt(*doc, options, diags, out); break;
+      case SourceFormat::kKubernetes: internal::k8s_adapt(*doc, options, diags, out); break;
+      case SourceFormat::kTerraformHcl: break;
+    }
+    internal::CanonicalBuilder cb(*doc, *f, diags);
+    std::unique_ptr<formats::Document> model;
+    size_t before = resources.size();
+    core::Status st = cb.build(out.units, resources, model);
+    if (!st.ok()) {
+      resources.resize(before);
+      diags.add_error(st.error(), doc->text());
+      input.failed = true;
+    } else {
+      input.resources = resources.size() - before;
+      docs.push_back(std::move(model));
+    }
+    if (diags.count(core::Severity::kError) > errors_before) input.failed = true;
+    docs.push_back(std::move(doc));
+    for (auto& a : out.aux) docs.push_back(std::move(a));
+    inputs.push_back(std::move(input));
+  }
+};
+
+Estate::Estate() : impl_(std::make_unique<Impl>()) {}
+Estate::Estate(Estate&&) noexcept = default;
+Estate& Estate::operator=(Estate&&) noexcept = default;
+Estate::~Estate() = default;
+
+const std::vector<Resource>& Estate::resources() const { return impl_->resources; }
+const std::vector<Input>& Estate::inputs() const { return impl_->inputs; }
+
+void Estate::add_text(std::string name, std::string text, std::optional<SourceFormat> format,
+                      const LoadOptions& options, core::Diagnostics& diags) {
+  impl_->add(std::move(name), std::move(text), format, options, diags, true);
+}
+
+void Estate::add_path(const std::string& path, const LoadOptions& options, core::Diagnostics& diags) {
+  if (path == "-") {
+    std::string text(std::istreambuf_iterator<char>(std::cin), {});
+    impl_->add("<stdin>", std::move(text), std::nullopt, options, diags, true);
+    return;
+  }
+  std::error_code ec;
+  fs::file_status st = fs::status(path, ec);
+  if (ec || !fs::exists(st)) {
+    diags.add(core::Severity::kError, "model.io", "cannot read: no such file or directory", core::Location{path});
+    return;
+  }
+  if (!fs::is_directory(st)) {
+    std::string text;
+    if (!read_file(path, text)) {
+      diags.add(core::Severity::kError, "model.io", "cannot read the file", core::Location{path});
+      Input in;
+      in.path = path;
+      in.failed = true;
+      impl_->inputs.push_back(std::move(in));
+      return;
+    }
+    impl_->add(path, std::move(text), std::nullopt, options, diags, true);
+    return;
+  }
+  std::vector<std::string> files;
+  fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const fs::directory_entry& e = *it;
+    std::string name = e.path().filename().string();
+    std::string rel = fs::relative(e.path(), path, ec).generic_string();
+    ec.clear();
+    if (e.is_directory(ec)) {
+      if (std::find(std::begin(kSkipDirs), std::end(kSkipDirs), name) != std::end(kSkipDirs) ||
+          skipped(rel, name, options.skip_globs)) {
+        it.disable_recursion_pending();
+      }
+      continue;
+    }
+    if (!e.is_regular_file(ec)) continue;
+    std::string ext = e.path().extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (std::find(std::begin(kExtensions), std::end(kExtensions), ext) == std::end(kExtensions)) continue;
+    if (skipped(rel, name, options.skip_globs)) continue;
+    files.push_back(e.path().string());
+  }
+  if (ec) diags.add(core::Severity::kError, "model.io", "cannot list the directory: " + ec.message(), core::Location{path});
+  std::sort(files.begin(), files.end());
+  for (const std::string& f : files) {
+    std::string text;
+    if (!read_file(f, text)) {
+      diags.add(core::Severity::kError, "model.io", "cannot read the file", core::Location{f});
+      continue;
+    }
+    impl_->add(f, std::move(text), std::nullopt, options, diags, false);
+  }
+}
+
+std::vector<std::string> known_types() {
+  std::vector<std::string> out;
+  for (const auto& t : internal::schema().types()) out.push_back(t->name);
+  for (const auto& [g, members] : internal::schema().groups()) out.push_back(g);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool is_known_type(std::string_view type) { return !expand_type(type).empty(); }
+
+std::vector<std::string> expand_type(std::string_view type_or_group) {
+  const internal::Schema& s = internal::schema();
+  if (s.type(type_or_group) != nullptr) return {std::string(type_or_group)};
+  auto it = s.groups().find(std::string(type_or_group));
+  if (it != s.groups().end()) return it->second;
+  return {};
+}
+
+}  // namespace sekimori::model

@@ -1,0 +1,80 @@
+// The four source adapters. Each reads one loaded source Document and produces Units for
+// the CanonicalBuilder (see canonical.h): the schema entry that maps each source
+// resource, the tree mapping paths start from (resolved where the format needs it), and
+// the parent each sub-resource folds into. Problems go to `diags` with stable codes
+// (cfn.*, tfplan.*, awsconfig.*, k8s.*); nothing here throws, asserts on input or prints.
+//
+//   AdapterOutput out;
+//   cfn_adapt(doc, options, diags, out);   // out.units, out.aux (resolved trees)
+//
+// Thread-safety: stateless functions. Ownership: `out.aux` owns the documents that
+// units' roots point into; keep it as long as the units and the model they feed.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/diagnostics.h"
+#include "formats/document.h"
+#include "model/estate.h"
+#include "model/internal/canonical.h"
+
+namespace sekimori::model::internal {
+
+// CloudFormation intrinsic functions nest at most this deep.
+inline constexpr int kMaxIntrinsicDepth = 64;
+// A string built by Fn::Sub or Fn::Join is at most this long.
+inline constexpr size_t kMaxSubBytes = size_t{1} << 20;
+// Intrinsic evaluation steps for one template (aliases can make templates "wide").
+inline constexpr uint64_t kMaxEvalSteps = 20'000'000;
+
+struct AdapterOutput {
+  std::vector<Unit> units;
+  std::vector<std::unique_ptr<formats::Document>> aux;
+};
+
+void cfn_adapt(const formats::Document& doc, const LoadOptions& options, core::Diagnostics& diags,
+               AdapterOutput& out);
+void tfplan_adapt(const formats::Document& doc, const LoadOptions& options, core::Diagnostics& diags,
+                  AdapterOutput& out);
+void awsconfig_adapt(const formats::Document& doc, const LoadOptions& options, core::Diagnostics& diags,
+                     AdapterOutput& out);
+void k8s_adapt(const formats::Document& doc, const LoadOptions& options, core::Diagnostics& diags,
+               AdapterOutput& out);
+
+// Detects the format of a loaded document by its content; nullopt when it is none of ours.
+std::optional<SourceFormat> detect_format(const formats::Document& doc);
+
+// "RULE reason=\"...\" until=YYYY-MM-DD" (several separated by ';' or newlines).
+void parse_suppressions(std::string_view text, const core::Location& where,
+                        std::vector<InlineSuppression>& out);
+
+// The first primary (non-fold) entry for a source type, or nullptr.
+const SourceEntry* primary_entry(SourceFormat f, std::string_view source_type);
+
+// Marks children folded into parents. `parents_of(child_index, entry)` returns candidate
+// parent unit indices for a child through one fold entry; a parent counts only when its
+// primary entry maps to the fold entry's canonical type. Children with no parent stay
+// resources of their own (typed by their source type).
+template <typename ParentsOf>
+void fold_units(std::vector<Unit>& units, SourceFormat f, ParentsOf parents_of) {
+  for (size_t i = 0; i < units.size(); ++i) {
+    Unit& u = units[i];
+    if (u.entry != nullptr) continue;
+    const auto& entries = schema().entries(f, u.source_type);
+    bool attached = false;
+    for (const SourceEntry* e : entries) {
+      if (!e->is_fold()) continue;
+      for (size_t p : parents_of(i, *e)) {
+        if (p >= units.size() || p == i || units[p].entry == nullptr || units[p].entry->type != e->type) continue;
+        units[p].children.emplace_back(i, e);
+        attached = true;
+      }
+    }
+    u.folded = attached;
+  }
+}
+
+}  // namespace sekimori::model::internal
