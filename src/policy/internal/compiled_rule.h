@@ -1,0 +1,65 @@
+// Private: what a Rule compiles into. Built by rule_loader.cc, read by scan.cc.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cel/program.h"
+#include "core/result.h"
+#include "formats/document.h"
+#include "policy/rule.h"
+
+namespace sekimori::policy {
+
+// An attribute path read by an expression: keys below `resource`; "*" is "an element
+// of this list or map" (a comprehension variable).
+using AttributePath = std::vector<std::string>;
+
+// One conjunct of the assert (`a && b && c` has three), with the paths it reads.
+struct Conjunct {
+  std::unique_ptr<cel::Program> program;  // null when the assert is a single conjunct
+  std::vector<AttributePath> paths;
+};
+
+// Message template: literal text and placeholders (see docs/formats/rules.md).
+struct TemplatePart {
+  enum class Kind : uint8_t { kText, kResourceMeta, kAttribute, kRule };
+  Kind kind = Kind::kText;
+  std::string text;              // kText: the text; kResourceMeta / kRule: the field name
+  AttributePath path;            // kAttribute
+};
+
+struct CompiledRule {
+  std::unique_ptr<cel::Program> when;  // null when the rule has no `when:`
+  std::unique_ptr<cel::Program> assertion;
+  std::vector<Conjunct> conjuncts;
+  std::vector<TemplatePart> message;
+};
+
+// Parses a message template; the error's location column is a 1-based byte column in
+// `text` (line 1).
+core::Result<std::vector<TemplatePart>> parse_template(std::string_view text);
+// Renders a template for a resource.
+std::string render_template(const std::vector<TemplatePart>& parts, const Rule& rule,
+                            const model::Resource& resource);
+
+// The attribute paths below the variable `resource` that an expression reads.
+std::vector<AttributePath> attribute_paths(const cel::Expr& root);
+// Identifiers that are neither declared variables, comprehension variables nor type
+// names: (offset, name). Used to reject typos such as `resouce.x` at load time.
+std::vector<std::pair<uint32_t, std::string>> undeclared_identifiers(
+    const cel::Expr& root, const std::vector<std::string>& declared);
+// A deep copy of an expression tree.
+cel::ExprPtr clone_expr(const cel::Expr& e);
+
+// The node a finding points at (see scan.h): the deepest existing node along `paths`.
+struct PointedNode {
+  const formats::Node* node = nullptr;  // nullptr: the resource itself
+  std::string path;                     // dotted
+};
+PointedNode locate_attribute(const formats::Node& attributes, const std::vector<AttributePath>& paths);
+
+}  // namespace sekimori::policy

@@ -1,0 +1,388 @@
+#include "policy/scan.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cinttypes>
+#include <cstdio>
+#include <set>
+#include <thread>
+
+#include "cel/program.h"
+#include "policy/internal/compiled_rule.h"
+
+namespace sekimori::policy {
+
+const char* status_name(Status s) {
+  switch (s) {
+    case Status::kPass:
+      return "pass";
+    case Status::kFail:
+      return "fail";
+    case Status::kUnknown:
+      return "unknown";
+    case Status::kError:
+      return "error";
+    case Status::kSuppressed:
+      return "suppressed";
+  }
+  return "error";
+}
+
+std::string fingerprint(std::string_view rule_id, std::string_view resource_type, std::string_view resource_id) {
+  // Two FNV-1a 64-bit hashes with different offset bases: 128 bits, stable everywhere.
+  auto fnv = [&](uint64_t h) {
+    auto mix = [&h](std::string_view s) {
+      for (unsigned char c : s) {
+        h ^= c;
+        h *= 0x100000001b3ULL;
+      }
+      h ^= 0xff;
+      h *= 0x100000001b3ULL;
+    };
+    mix(rule_id);
+    mix(resource_type);
+    mix(resource_id);
+    return h;
+  };
+  uint64_t a = fnv(0xcbf29ce484222325ULL);
+  uint64_t b = fnv(0x84222325cbf29ce4ULL);
+  char buf[33];
+  std::snprintf(buf, sizeof buf, "%016" PRIx64 "%016" PRIx64, a, b);
+  return buf;
+}
+
+std::string civil_date(cel::Timestamp t) {
+  // Days since the epoch to a civil date (Howard Hinnant's algorithm).
+  int64_t days = t.seconds >= 0 ? t.seconds / 86400 : (t.seconds - 86399) / 86400;
+  days += 719468;
+  int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  int64_t doe = days - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = yoe + era * 400;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) ++y;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", static_cast<int>(y), static_cast<int>(m), static_cast<int>(d));
+  return buf;
+}
+
+namespace {
+
+core::Location node_location(const formats::Node& n, const core::Location& fallback) {
+  core::Location l;
+  l.file = n.file().empty() ? fallback.file : std::string(n.file());
+  l.line = n.pos().line;
+  l.column = n.pos().column;
+  l.offset = n.pos().offset;
+  if (!l.has_position()) return fallback;
+  return l;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) {
+    if (!out.empty()) out += ", ";
+    out += s;
+  }
+  return out;
+}
+
+}  // namespace
+
+// A rule judges only the formats it declares (its examples prove those); Terraform HCL
+// fills the same canonical view as plan JSON, so a plan rule also judges HCL.
+bool supports_format(const Rule& rule, model::SourceFormat f) {
+  if (rule.formats.empty()) return true;
+  auto has = [&](model::SourceFormat x) {
+    return std::find(rule.formats.begin(), rule.formats.end(), x) != rule.formats.end();
+  };
+  return has(f) || (f == model::SourceFormat::kTerraformHcl && has(model::SourceFormat::kTerraformPlan));
+}
+
+std::optional<Finding> evaluate_rule(const Rule& rule, const model::Resource& resource, cel::Timestamp now) {
+  const CompiledRule* c = rule.compiled.get();
+  if (c == nullptr || c->assertion == nullptr || resource.attributes == nullptr) return std::nullopt;
+  cel::Activation act;
+  act.bind("resource", cel::Value::from_node(*resource.attributes, "resource"));
+  act.bind("now", cel::Value::timestamp(now));
+  act.set_now(now);
+
+  Finding f;
+  f.rule = &rule;
+  f.resource_id = resource.id;
+  f.resource_type = resource.type;
+  f.source_type = resource.source_type;
+  f.format = resource.format;
+  f.resource_location = resource.location;
+  f.location = resource.location;
+  f.fingerprint = fingerprint(rule.id, resource.type, resource.id);
+
+  auto classify = [&](const cel::Value& v, const char* what) -> std::optional<Status> {
+    if (v.is_unknown()) {
+      f.detail = "depends on values unknown before deployment: " + join(v.unknown_attributes());
+      return Status::kUnknown;
+    }
+    if (v.is_error()) {
+      f.detail = std::string(what) + ": " + v.error_message();
+      return Status::kError;
+    }
+    if (v.kind() != cel::Kind::kBool) {
+      f.detail = std::string(what) + " evaluated to " + v.debug_string() + ", not a bool";
+      return Status::kError;
+    }
+    return std::nullopt;
+  };
+
+  if (c->when) {
+    cel::Value w = c->when->evaluate(act);
+    if (auto s = classify(w, "when")) {
+      f.status = *s;
+    } else if (!w.as_bool()) {
+      return std::nullopt;
+    }
+  }
+  if (f.detail.empty()) {
+    cel::Value a = c->assertion->evaluate(act);
+    if (auto s = classify(a, "assert")) {
+      f.status = *s;
+    } else {
+      f.status = a.as_bool() ? Status::kPass : Status::kFail;
+    }
+  }
+  if (f.status == Status::kPass || f.status == Status::kError) return f;
+
+  // Point at the attribute: the first conjunct that is not true decides which paths.
+  const std::vector<AttributePath>* paths = nullptr;
+  if (c->conjuncts.size() == 1) {
+    paths = &c->conjuncts[0].paths;
+  } else {
+    for (const Conjunct& cj : c->conjuncts) {
+      if (cj.program == nullptr) continue;
+      cel::Value v = cj.program->evaluate(act);
+      bool is_true = v.kind() == cel::Kind::kBool && v.as_bool();
+      if (!is_true) {
+        paths = &cj.paths;
+        break;
+      }
+    }
+  }
+  if (paths != nullptr) {
+    PointedNode p = locate_attribute(*resource.attributes, *paths);
+    if (p.node != nullptr) {
+      f.location = node_location(*p.node, resource.location);
+      f.attribute = p.path;
+    }
+  }
+  f.message = render_template(c->message, rule, resource);
+  return f;
+}
+
+namespace {
+
+struct SuppressionState {
+  std::string today;
+  const ExceptionList* exceptions = nullptr;
+};
+
+// Applies inline suppressions and exceptions to a fail/unknown finding. Problems
+// (expired, no reason) go to `diags`.
+void apply_suppressions(Finding& f, const model::Resource& r, const SuppressionState& st,
+                        core::Diagnostics& diags) {
+  if (f.status != Status::kFail && f.status != Status::kUnknown) return;
+  for (const model::InlineSuppression& s : r.suppressions) {
+    if (s.rule_id != "*" && s.rule_id != f.rule->id) continue;
+    if (!s.until.empty() && s.until < st.today) {
+      diags.add(core::Severity::kWarning, "suppression.expired",
+                "inline suppression of " + f.rule->id + " on " + r.id + " expired on " + s.until +
+                    "; the finding is reported",
+                s.location);
+      continue;
+    }
+    AppliedSuppression a;
+    a.inline_comment = true;
+    a.rule = s.rule_id;
+    a.reason = s.reason;
+    a.expires = s.until;
+    a.location = s.location;
+    a.original = f.status;
+    f.suppression = std::move(a);
+    f.status = Status::kSuppressed;
+    return;
+  }
+  if (st.exceptions == nullptr) return;
+  for (const Exception& e : st.exceptions->items()) {
+    if (!glob_match(e.rule, f.rule->id) || !glob_match(e.resource, f.resource_id)) continue;
+    if (!e.expires.empty() && e.expires < st.today) continue;  // reported once by scan()
+    AppliedSuppression a;
+    a.inline_comment = false;
+    a.rule = e.rule;
+    a.reason = e.reason;
+    a.approver = e.approver;
+    a.expires = e.expires;
+    a.location = e.location;
+    a.original = f.status;
+    f.suppression = std::move(a);
+    f.status = Status::kSuppressed;
+    return;
+  }
+}
+
+}  // namespace
+
+ScanResult scan(const RuleSet& rules, std::span<const model::Resource> resources, const ScanOptions& options) {
+  ScanResult result;
+  SuppressionState st;
+  st.today = civil_date(options.now);
+  st.exceptions = options.exceptions;
+  if (options.exceptions != nullptr) {
+    for (const Exception& e : options.exceptions->items()) {
+      if (!e.expires.empty() && e.expires < st.today) {
+        result.diagnostics.add(core::Severity::kWarning, "exception.expired",
+                               "exception for " + e.rule + " on '" + e.resource + "' expired on " + e.expires +
+                                   "; it no longer suppresses anything",
+                               e.location);
+      }
+    }
+  }
+  // Inline suppressions without a reason: one warning each.
+  for (const model::Resource& r : resources) {
+    for (const model::InlineSuppression& s : r.suppressions) {
+      if (s.reason.empty()) {
+        result.diagnostics.add(core::Severity::kWarning, "suppression.no_reason",
+                               "suppression of " + s.rule_id + " on " + r.id + " gives no reason", s.location);
+      }
+    }
+  }
+
+  const size_t n = resources.size();
+  std::vector<std::vector<Finding>> per_resource(n);
+  std::vector<core::Diagnostics> per_resource_diags(n);
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> done{0};
+  auto worker = [&] {
+    while (true) {
+      size_t i = next.fetch_add(1);
+      if (i >= n) break;
+      const model::Resource& r = resources[i];
+      for (uint32_t ri : rules.rules_for_type(r.type)) {
+        if (!supports_format(rules.rules()[ri], r.format)) continue;
+        std::optional<Finding> f = evaluate_rule(rules.rules()[ri], r, options.now);
+        if (!f) continue;
+        if (f->status == Status::kError) {
+          per_resource_diags[i].add(core::Severity::kWarning, "rule.runtime_error",
+                                    f->rule->id + " on " + r.id + ": " + f->detail, r.location);
+        }
+        apply_suppressions(*f, r, st, per_resource_diags[i]);
+        per_resource[i].push_back(std::move(*f));
+      }
+      size_t d = done.fetch_add(1) + 1;
+      if (options.progress) options.progress(d, n);
+    }
+  };
+  size_t threads = std::clamp<size_t>(options.threads, 1, 256);
+  threads = std::min(threads, std::max<size_t>(n, 1));
+  if (threads <= 1) {
+    worker();
+  } else {
+    std::vector<std::thread> pool;
+    pool.reserve(threads);
+    for (size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
+    for (std::thread& t : pool) t.join();
+  }
+
+  // Merge in resource order: deterministic whatever the thread count.
+  std::set<std::string> seen_expired;
+  for (size_t i = 0; i < n; ++i) {
+    for (Finding& f : per_resource[i]) result.findings.push_back(std::move(f));
+    for (const core::Diagnostic& d : per_resource_diags[i].items()) {
+      if (d.code == "suppression.expired" && !seen_expired.insert(d.location.to_string() + d.message).second) continue;
+      result.diagnostics.add(d);
+    }
+  }
+  Summary& s = result.summary;
+  s.resources = n;
+  s.evaluated = result.findings.size();
+  for (const Finding& f : result.findings) {
+    switch (f.status) {
+      case Status::kPass:
+        ++s.pass;
+        break;
+      case Status::kFail:
+        ++s.fail;
+        ++s.fail_by_severity[static_cast<size_t>(f.rule->severity)];
+        break;
+      case Status::kUnknown:
+        ++s.unknown;
+        break;
+      case Status::kError:
+        ++s.error;
+        break;
+      case Status::kSuppressed:
+        ++s.suppressed;
+        break;
+    }
+  }
+  return result;
+}
+
+std::vector<ExampleResult> run_examples(const Rule& rule, cel::Timestamp now) {
+  std::vector<ExampleResult> out;
+  for (const RuleExample& ex : rule.examples) {
+    ExampleResult r;
+    r.rule = &rule;
+    r.example = &ex;
+    model::Estate estate;
+    core::Diagnostics diags;
+    std::string name = rule.id + " " + ex.name;
+    estate.add_text(name, ex.input, ex.format, model::LoadOptions{}, diags);
+    if (diags.has_errors()) {
+      r.problem = "the snippet does not load: " + diags.to_text();
+      out.push_back(std::move(r));
+      continue;
+    }
+    // Fail beats unknown beats pass across the applicable resources.
+    std::optional<Status> verdict;
+    std::string detail;
+    auto rank = [](Status s) {
+      switch (s) {
+        case Status::kError:
+          return 4;
+        case Status::kFail:
+          return 3;
+        case Status::kUnknown:
+          return 2;
+        default:
+          return 1;
+      }
+    };
+    for (const model::Resource& res : estate.resources()) {
+      if (std::find(rule.types.begin(), rule.types.end(), res.type) == rule.types.end()) continue;
+      if (!ex.resource.empty() && res.id != ex.resource) continue;
+      std::optional<Finding> f = evaluate_rule(rule, res, now);
+      if (!f) continue;
+      if (!verdict || rank(f->status) > rank(*verdict)) {
+        verdict = f->status;
+        detail = f->detail;
+      }
+    }
+    r.got = verdict;
+    Status want = ex.expect == Expect::kPass ? Status::kPass : ex.expect == Expect::kFail ? Status::kFail : Status::kUnknown;
+    if (!verdict) {
+      r.problem = ex.resource.empty()
+                      ? "the snippet has no resource the rule applies to"
+                      : "no resource '" + ex.resource + "' the rule applies to in the snippet";
+    } else if (*verdict != want) {
+      r.problem = std::string("expected ") + expect_name(ex.expect) + ", got " + status_name(*verdict);
+      if (!detail.empty()) r.problem += " (" + detail + ")";
+    } else {
+      r.ok = true;
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace sekimori::policy

@@ -1,0 +1,21 @@
+// Private helpers shared by the renderers.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "report/report.h"
+
+namespace sekimori::report::internal {
+
+// Short title of a Top Threats key ("T01" -> "Data breach"); "" when unknown.
+const char* threat_title(std::string_view key);
+// Findings without passes (unless asked), by severity, rule ID, then resource.
+std::vector<const policy::Finding*> sorted_findings(const ScanReport& r, bool include_pass);
+// The line a finding points at, never 0.
+uint32_t start_line(const policy::Finding& f);
+// The finding's location, or its resource's when the finding has no file.
+const core::Location& best_location(const policy::Finding& f);
+
+}  // namespace sekimori::report::internal

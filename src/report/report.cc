@@ -1,0 +1,366 @@
+// Shared helpers and the JSON report (docs/formats/json-output.md).
+#include "report/report.h"
+
+#include <filesystem>
+
+#include "core/json_writer.h"
+#include "report/internal/common.h"
+
+namespace sekimori::report {
+
+std::optional<Format> format_by_name(std::string_view name) {
+  for (Format f : {Format::kTable, Format::kJson, Format::kSarif, Format::kJunit, Format::kOcsf, Format::kCsv,
+                   Format::kMarkdown}) {
+    if (name == format_name(f)) return f;
+  }
+  return std::nullopt;
+}
+
+const char* format_name(Format f) {
+  switch (f) {
+    case Format::kTable:
+      return "table";
+    case Format::kJson:
+      return "json";
+    case Format::kSarif:
+      return "sarif";
+    case Format::kJunit:
+      return "junit";
+    case Format::kOcsf:
+      return "ocsf";
+    case Format::kCsv:
+      return "csv";
+    case Format::kMarkdown:
+      return "markdown";
+  }
+  return "json";
+}
+
+const char* security_severity(policy::Severity s) {
+  switch (s) {
+    case policy::Severity::kCritical:
+      return "9.5";
+    case policy::Severity::kHigh:
+      return "8.0";
+    case policy::Severity::kMedium:
+      return "5.5";
+    case policy::Severity::kLow:
+      return "3.0";
+    case policy::Severity::kInfo:
+      return "1.0";
+  }
+  return "1.0";
+}
+
+std::string relative_path(std::string_view path, std::string_view root) {
+  namespace fs = std::filesystem;
+  if (path.empty() || root.empty() || path == "-") return std::string(path);
+  std::error_code ec;
+  fs::path p(path);
+  if (p.is_relative()) {
+    fs::path abs = fs::absolute(p, ec);
+    if (ec) return fs::path(path).generic_string();
+    p = abs;
+  }
+  fs::path rel = p.lexically_normal().lexically_relative(fs::path(root).lexically_normal());
+  std::string r = rel.generic_string();
+  if (r.empty() || r.rfind("..", 0) == 0) return fs::path(path).generic_string();
+  return r;
+}
+
+std::string render(Format format, const ScanReport& report, const RenderOptions& options) {
+  switch (format) {
+    case Format::kTable:
+      return render_table(report, options);
+    case Format::kJson:
+      return render_json(report);
+    case Format::kSarif:
+      return render_sarif(report);
+    case Format::kJunit:
+      return render_junit(report);
+    case Format::kOcsf:
+      return render_ocsf(report);
+    case Format::kCsv:
+      return render_csv(report);
+    case Format::kMarkdown:
+      return render_markdown(report, options);
+  }
+  return {};
+}
+
+namespace internal {
+
+const char* threat_title(std::string_view key) {
+  static constexpr std::pair<std::string_view, const char*> kTitles[] = {
+      {"T01", "Data breach"},
+      {"T02", "Misconfiguration and inadequate change control"},
+      {"T03", "Lack of cloud security architecture and strategy"},
+      {"T04", "Insufficient identity, credential, access and key management"},
+      {"T05", "Account hijacking"},
+      {"T06", "Insider threat"},
+      {"T07", "Insecure interfaces and APIs"},
+      {"T08", "Weak control plane"},
+      {"T09", "Metastructure and applistructure failures"},
+      {"T10", "Limited cloud usage visibility"},
+      {"T11", "Abuse and nefarious use of cloud services"},
+  };
+  for (const auto& [k, t] : kTitles) {
+    if (k == key) return t;
+  }
+  return "";
+}
+
+std::vector<const policy::Finding*> sorted_findings(const ScanReport& r, bool include_pass) {
+  std::vector<const policy::Finding*> out;
+  if (r.result == nullptr) return out;
+  for (const policy::Finding& f : r.result->findings) {
+    if (!include_pass && f.status == policy::Status::kPass) continue;
+    out.push_back(&f);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const policy::Finding* a, const policy::Finding* b) {
+    if (a->rule->severity != b->rule->severity) return a->rule->severity < b->rule->severity;
+    if (a->rule->id != b->rule->id) return a->rule->id < b->rule->id;
+    return a->resource_id < b->resource_id;
+  });
+  return out;
+}
+
+uint32_t start_line(const policy::Finding& f) {
+  if (f.location.line > 0) return f.location.line;
+  if (f.resource_location.line > 0) return f.resource_location.line;
+  return 1;
+}
+
+const core::Location& best_location(const policy::Finding& f) {
+  return f.location.file.empty() ? f.resource_location : f.location;
+}
+
+}  // namespace internal
+
+namespace {
+
+using core::JsonWriter;
+
+void string_array(JsonWriter& w, const std::vector<std::string>& v) {
+  w.begin_array();
+  for (const std::string& s : v) w.value(s);
+  w.end_array();
+}
+
+void int_array(JsonWriter& w, const std::vector<int>& v) {
+  w.begin_array();
+  for (int i : v) w.value(i);
+  w.end_array();
+}
+
+void location(JsonWriter& w, const core::Location& l, const std::string& root) {
+  w.begin_object();
+  w.key("file");
+  w.value(relative_path(l.file, root));
+  w.key("line");
+  w.value(static_cast<int64_t>(l.line));
+  w.key("column");
+  w.value(static_cast<int64_t>(l.column));
+  w.end_object();
+}
+
+}  // namespace
+
+std::string render_json(const ScanReport& r) {
+  JsonWriter w(2);
+  w.begin_object();
+  w.key("schema");
+  w.value("https://sekimori.dev/schemas/scan-report/v1");
+  w.key("tool");
+  w.begin_object();
+  w.key("name");
+  w.value("sekimori");
+  w.key("version");
+  w.value(r.tool_version);
+  w.end_object();
+  w.key("rule_pack");
+  w.begin_object();
+  w.key("version");
+  w.value(r.rule_pack_version);
+  w.key("rules");
+  w.value(static_cast<uint64_t>(r.rules ? r.rules->rules().size() : 0));
+  w.end_object();
+  w.key("scan");
+  w.begin_object();
+  w.key("time");
+  w.value(r.time);
+  w.key("mode");
+  w.value(r.mode);
+  w.key("fail_on");
+  w.value(r.fail_on);
+  w.key("targets");
+  w.begin_array();
+  for (const std::string& t : r.targets) w.value(relative_path(t, r.scan_root));
+  w.end_array();
+  w.end_object();
+
+  w.key("inputs");
+  w.begin_array();
+  if (r.inputs) {
+    for (const model::Input& in : *r.inputs) {
+      w.begin_object();
+      w.key("path");
+      w.value(relative_path(in.path, r.scan_root));
+      w.key("sha256");
+      w.value(in.sha256);
+      w.key("format");
+      if (in.format) w.value(model::format_name(*in.format));
+      else w.null();
+      w.key("resources");
+      w.value(static_cast<uint64_t>(in.resources));
+      w.key("failed");
+      w.value(in.failed);
+      w.end_object();
+    }
+  }
+  w.end_array();
+
+  const policy::Summary s = r.result ? r.result->summary : policy::Summary{};
+  w.key("summary");
+  w.begin_object();
+  w.key("resources");
+  w.value(static_cast<uint64_t>(s.resources));
+  w.key("evaluated");
+  w.value(static_cast<uint64_t>(s.evaluated));
+  w.key("pass");
+  w.value(static_cast<uint64_t>(s.pass));
+  w.key("fail");
+  w.value(static_cast<uint64_t>(s.fail));
+  w.key("unknown");
+  w.value(static_cast<uint64_t>(s.unknown));
+  w.key("error");
+  w.value(static_cast<uint64_t>(s.error));
+  w.key("suppressed");
+  w.value(static_cast<uint64_t>(s.suppressed));
+  w.key("fail_by_severity");
+  w.begin_object();
+  for (int i = 0; i < 5; ++i) {
+    w.key(policy::severity_name(static_cast<policy::Severity>(i)));
+    w.value(static_cast<uint64_t>(s.fail_by_severity[i]));
+  }
+  w.end_object();
+  w.end_object();
+
+  w.key("rules");
+  w.begin_array();
+  if (r.rules) {
+    for (const policy::Rule& rule : r.rules->rules()) {
+      w.begin_object();
+      w.key("id");
+      w.value(rule.id);
+      w.key("title");
+      w.value(rule.title);
+      w.key("severity");
+      w.value(policy::severity_name(rule.severity));
+      w.key("threats");
+      string_array(w, rule.threats);
+      w.key("ccm");
+      string_array(w, rule.ccm);
+      w.key("cis_aws");
+      string_array(w, rule.cis_aws);
+      w.key("guidance");
+      int_array(w, rule.guidance);
+      w.key("stages");
+      int_array(w, rule.stages);
+      w.key("frameworks");
+      string_array(w, rule.frameworks);
+      w.key("builtin");
+      w.value(rule.builtin);
+      w.end_object();
+    }
+  }
+  w.end_array();
+
+  w.key("findings");
+  w.begin_array();
+  if (r.result) {
+    for (const policy::Finding& f : r.result->findings) {
+      w.begin_object();
+      w.key("rule_id");
+      w.value(f.rule->id);
+      w.key("severity");
+      w.value(policy::severity_name(f.rule->severity));
+      w.key("status");
+      w.value(policy::status_name(f.status));
+      w.key("resource");
+      w.begin_object();
+      w.key("id");
+      w.value(f.resource_id);
+      w.key("type");
+      w.value(f.resource_type);
+      w.key("source_type");
+      w.value(f.source_type);
+      w.key("format");
+      w.value(model::format_name(f.format));
+      w.key("location");
+      location(w, f.resource_location, r.scan_root);
+      w.end_object();
+      w.key("location");
+      location(w, internal::best_location(f), r.scan_root);
+      w.key("attribute");
+      w.value(f.attribute);
+      w.key("message");
+      w.value(f.message);
+      if (!f.detail.empty()) {
+        w.key("detail");
+        w.value(f.detail);
+      }
+      w.key("fingerprint");
+      w.value(f.fingerprint);
+      if (f.suppression) {
+        const policy::AppliedSuppression& a = *f.suppression;
+        w.key("suppression");
+        w.begin_object();
+        w.key("kind");
+        w.value(a.inline_comment ? "inline" : "exception");
+        w.key("rule");
+        w.value(a.rule);
+        w.key("reason");
+        w.value(a.reason);
+        w.key("approver");
+        w.value(a.approver);
+        w.key("expires");
+        w.value(a.expires);
+        w.key("status_before");
+        w.value(policy::status_name(a.original));
+        w.key("location");
+        location(w, a.location, r.scan_root);
+        w.end_object();
+      }
+      w.end_object();
+    }
+  }
+  w.end_array();
+
+  w.key("diagnostics");
+  w.begin_array();
+  auto diag_list = [&](const core::Diagnostics* d) {
+    if (d == nullptr) return;
+    for (const core::Diagnostic& x : d->items()) {
+      w.begin_object();
+      w.key("severity");
+      w.value(core::severity_name(x.severity));
+      w.key("code");
+      w.value(x.code);
+      w.key("message");
+      w.value(x.message);
+      w.key("location");
+      location(w, x.location, r.scan_root);
+      w.end_object();
+    }
+  };
+  diag_list(r.diagnostics);
+  if (r.result) diag_list(&r.result->diagnostics);
+  w.end_array();
+  w.end_object();
+  std::string out = w.take();
+  out += '\n';
+  return out;
+}
+
+}  // namespace sekimori::report

@@ -1,0 +1,225 @@
+// Rule-file schema checks: every problem is a located diagnostic with a stable code.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "policy/rule.h"
+
+namespace sekimori::policy {
+namespace {
+
+// A valid rule; tests replace one line to break it.
+std::string good_rule() {
+  return R"(format: 1
+id: SKM-AWS-S3-900
+title: Test rule
+description: A rule for tests.
+severity: high
+resource_types: [aws_s3_bucket]
+assert: resource.versioning.enabled == true
+message: "bucket {{resource.id}} has versioning {{resource.versioning.enabled}}"
+threats: [T01]
+ccm: [BCR-08]
+cis_aws: ["3.1.4"]
+guidance: [9]
+stages: [2, 6]
+remediation: Turn it on.
+formats: [cloudformation]
+examples:
+  - format: cloudformation
+    expect: pass
+    input: |
+      Resources:
+        B:
+          Type: AWS::S3::Bucket
+          Properties:
+            VersioningConfiguration: {Status: Enabled}
+  - format: cloudformation
+    expect: fail
+    input: |
+      Resources:
+        B:
+          Type: AWS::S3::Bucket
+)";
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  size_t p = text.find(from);
+  EXPECT_NE(p, std::string::npos) << from;
+  if (p != std::string::npos) text.replace(p, from.size(), to);
+  return text;
+}
+
+const core::Diagnostic* find_code(const core::Diagnostics& d, std::string_view code) {
+  for (const core::Diagnostic& x : d.items()) {
+    if (x.code == code) return &x;
+  }
+  return nullptr;
+}
+
+TEST(RuleLoader, ValidRuleLoads) {
+  core::Diagnostics diags;
+  auto rule = parse_rule("r.yaml", good_rule(), diags);
+  ASSERT_TRUE(rule.ok()) << diags.to_text();
+  EXPECT_EQ(rule->id, "SKM-AWS-S3-900");
+  EXPECT_EQ(rule->severity, Severity::kHigh);
+  EXPECT_EQ(rule->types, std::vector<std::string>{"aws_s3_bucket"});
+  EXPECT_EQ(rule->examples.size(), 2u);
+  EXPECT_EQ(rule->stages, (std::vector<int>{2, 6}));
+  EXPECT_TRUE(diags.empty()) << diags.to_text();
+}
+
+struct BadCase {
+  const char* from;
+  const char* to;
+  const char* code;
+  uint32_t line;
+};
+
+class RuleLoaderBad : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(RuleLoaderBad, ReportsLocatedCode) {
+  const BadCase& c = GetParam();
+  core::Diagnostics diags;
+  auto rule = parse_rule("r.yaml", replace(good_rule(), c.from, c.to), diags);
+  EXPECT_FALSE(rule.ok());
+  const core::Diagnostic* d = find_code(diags, c.code);
+  ASSERT_NE(d, nullptr) << diags.to_text();
+  EXPECT_EQ(d->location.file, "r.yaml");
+  EXPECT_EQ(d->location.line, c.line) << diags.to_text();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Schema, RuleLoaderBad,
+    ::testing::Values(
+        BadCase{"severity: high", "severity: urgent", "rule.severity", 5},
+        BadCase{"id: SKM-AWS-S3-900", "id: skm-aws-s3-1", "rule.id", 2},
+        BadCase{"threats: [T01]", "threats: [T12]", "rule.threat", 9},
+        BadCase{"stages: [2, 6]", "stages: [2, 7]", "rule.stage", 13},
+        BadCase{"guidance: [9]", "guidance: [13]", "rule.guidance", 12},
+        BadCase{"ccm: [BCR-08]", "ccm: [BCR8]", "rule.ccm", 10},
+        BadCase{"cis_aws: [\"3.1.4\"]", "cis_aws: [\"three\"]", "rule.cis", 11},
+        BadCase{"format: 1\n", "format: 2\n", "rule.format_version", 1},
+        BadCase{"remediation: Turn it on.", "remediation: Turn it on.\ncolour: red", "rule.unknown_key", 15},
+        BadCase{"resource_types: [aws_s3_bucket]", "resource_types: [aws_s3_bukket]", "rule.resource_type", 6},
+        BadCase{"title: Test rule", "title: [Test]", "rule.type", 3},
+        BadCase{"message: \"bucket {{resource.id}}", "message: \"bucket {{nope.id}}", "rule.message", 8},
+        BadCase{"formats: [cloudformation]", "formats: [cloudformation, aws-config]", "rule.examples_missing", 17},
+        BadCase{"    expect: fail", "    expect: pass", "rule.examples_missing", 17},
+        BadCase{"    expect: pass", "    expect: maybe", "rule.example", 18}));
+
+TEST(RuleLoader, MissingKeysAreListed) {
+  core::Diagnostics diags;
+  auto rule = parse_rule("r.yaml", "format: 1\nid: SKM-AWS-S3-901\n", diags);
+  EXPECT_FALSE(rule.ok());
+  size_t missing = 0;
+  for (const core::Diagnostic& d : diags.items()) missing += d.code == "rule.missing_key";
+  EXPECT_GE(missing, 8u);
+}
+
+TEST(RuleLoader, CelSyntaxErrorPointsIntoTheFile) {
+  // Plain scalar: column of the error inside the expression plus the value's column.
+  core::Diagnostics diags;
+  auto rule = parse_rule("r.yaml",
+                         replace(good_rule(), "assert: resource.versioning.enabled == true",
+                                 "assert: resource.versioning.enabled == = true"),
+                         diags);
+  EXPECT_FALSE(rule.ok());
+  const core::Diagnostic* d = find_code(diags, "rule.cel");
+  ASSERT_NE(d, nullptr) << diags.to_text();
+  EXPECT_EQ(d->location.line, 7u);
+  EXPECT_GE(d->location.column, 37u);  // at or after "== ="
+  EXPECT_LE(d->location.column, 40u);
+}
+
+TEST(RuleLoader, CelErrorInBlockScalarMapsLineAndIndent) {
+  core::Diagnostics diags;
+  auto rule = parse_rule("r.yaml",
+                         replace(good_rule(), "assert: resource.versioning.enabled == true",
+                                 "assert: |\n  resource.versioning.enabled == true &&\n  resource.x.exists(y, y >)"),
+                         diags);
+  EXPECT_FALSE(rule.ok());
+  const core::Diagnostic* d = find_code(diags, "rule.cel");
+  ASSERT_NE(d, nullptr) << diags.to_text();
+  EXPECT_EQ(d->location.line, 9u) << diags.to_text();
+  EXPECT_GT(d->location.column, 20u);
+}
+
+TEST(RuleLoader, UnknownVariableIsACompileError) {
+  core::Diagnostics diags;
+  auto rule = parse_rule("r.yaml",
+                         replace(good_rule(), "assert: resource.versioning.enabled == true",
+                                 "assert: resouce.versioning.enabled == true"),
+                         diags);
+  EXPECT_FALSE(rule.ok());
+  const core::Diagnostic* d = find_code(diags, "rule.cel");
+  ASSERT_NE(d, nullptr);
+  EXPECT_NE(d->message.find("resouce"), std::string::npos);
+  EXPECT_EQ(d->location.line, 7u);
+  EXPECT_EQ(d->location.column, 9u);
+}
+
+TEST(RuleLoader, UnknownFunctionIsACompileError) {
+  core::Diagnostics diags;
+  auto rule = parse_rule("r.yaml",
+                         replace(good_rule(), "assert: resource.versioning.enabled == true",
+                                 "assert: frobnicate(resource)"),
+                         diags);
+  EXPECT_FALSE(rule.ok());
+  EXPECT_NE(find_code(diags, "rule.cel"), nullptr) << diags.to_text();
+}
+
+TEST(RuleLoader, FileSizeLimit) {
+  core::Diagnostics diags;
+  RuleLimits limits;
+  limits.max_file_bytes = 100;
+  auto rule = parse_rule("r.yaml", good_rule(), diags, limits);
+  EXPECT_FALSE(rule.ok());
+  EXPECT_NE(find_code(diags, "rule.limit"), nullptr);
+}
+
+TEST(RuleLoader, ExpressionLengthLimit) {
+  core::Diagnostics diags;
+  RuleLimits limits;
+  limits.max_expression_bytes = 10;
+  auto rule = parse_rule("r.yaml", good_rule(), diags, limits);
+  EXPECT_FALSE(rule.ok());
+  EXPECT_NE(find_code(diags, "rule.limit"), nullptr) << diags.to_text();
+}
+
+TEST(RuleSet, DuplicateIdsAreRejected) {
+  RuleSet set;
+  core::Diagnostics diags;
+  EXPECT_TRUE(set.add_text("a.yaml", good_rule(), diags));
+  EXPECT_FALSE(set.add_text("b.yaml", good_rule(), diags));
+  EXPECT_NE(find_code(diags, "rule.duplicate_id"), nullptr);
+  EXPECT_EQ(set.rules().size(), 1u);
+}
+
+TEST(RuleSet, SelectByIdGlobAndTag) {
+  RuleSet set;
+  core::Diagnostics diags;
+  ASSERT_TRUE(set.add_text("a.yaml", replace(good_rule(), "formats:", "tags: [s3]\nformats:"), diags)) << diags.to_text();
+  ASSERT_TRUE(set.add_text("b.yaml", replace(good_rule(), "SKM-AWS-S3-900", "SKM-AWS-EC2-900"), diags));
+  RuleSet copy = set;
+  copy.select({"skm-aws-s3-*"}, {});
+  ASSERT_EQ(copy.rules().size(), 1u);
+  EXPECT_EQ(copy.rules()[0].id, "SKM-AWS-S3-900");
+  copy = set;
+  copy.select({}, {"s3"});
+  ASSERT_EQ(copy.rules().size(), 1u);
+  EXPECT_EQ(copy.rules()[0].id, "SKM-AWS-EC2-900");
+  EXPECT_EQ(copy.rules_for_type("aws_s3_bucket").size(), 1u);
+}
+
+TEST(BundledRules, ValidateWithoutErrors) {
+  RuleSet set;
+  core::Diagnostics diags;
+  set.add_builtin(diags);
+  EXPECT_FALSE(diags.has_errors()) << diags.to_text();
+  EXPECT_EQ(set.rules().size(), builtin_rule_files().size());
+  EXPECT_FALSE(builtin_rule_pack_version().empty());
+}
+
+}  // namespace
+}  // namespace sekimori::policy

@@ -1,0 +1,246 @@
+// Evaluation: statuses, locations, suppressions, determinism across thread counts, and
+// every bundled rule's examples (the rule-examples test).
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "model/estate.h"
+#include "policy/exceptions.h"
+#include "policy/rule.h"
+#include "policy/scan.h"
+
+namespace sekimori::policy {
+namespace {
+
+const cel::Timestamp kNow{1767225600, 0};  // 2026-01-01T00:00:00Z
+
+std::string rule_text(const std::string& id, const std::string& assertion, const std::string& extra = "") {
+  return "format: 1\nid: " + id +
+         "\ntitle: T\ndescription: D\nseverity: medium\nresource_types: [aws_s3_bucket]\n"
+         "assert: " + assertion + "\nmessage: \"{{resource.id}} fails\"\nthreats: [T02]\nremediation: R\n" + extra +
+         "formats: [cloudformation]\nexamples:\n"
+         "  - {format: cloudformation, expect: pass, input: 'Resources: {B: {Type: AWS::S3::Bucket}}'}\n"
+         "  - {format: cloudformation, expect: fail, input: 'Resources: {B: {Type: AWS::S3::Bucket}}'}\n";
+}
+
+constexpr const char* kTemplate = R"(Resources:
+  Good:
+    Type: AWS::S3::Bucket
+    Properties:
+      VersioningConfiguration:
+        Status: Enabled
+  Bad:
+    Type: AWS::S3::Bucket
+    Properties:
+      VersioningConfiguration:
+        Status: Suspended
+  Plain:
+    Type: AWS::S3::Bucket
+)";
+
+struct Fixture : ::testing::Test {
+  void load(const std::string& assertion, const std::string& text = kTemplate) {
+    core::Diagnostics diags;
+    ASSERT_TRUE(rules.add_text("r.yaml", rule_text("SKM-AWS-S3-900", assertion), diags)) << diags.to_text();
+    estate.add_text("t.yaml", text, model::SourceFormat::kCloudFormation, {}, diags);
+    ASSERT_FALSE(diags.has_errors()) << diags.to_text();
+  }
+  const Finding* by_resource(const ScanResult& r, const std::string& id) {
+    for (const Finding& f : r.findings) {
+      if (f.resource_id == id) return &f;
+    }
+    return nullptr;
+  }
+  RuleSet rules;
+  model::Estate estate;
+};
+
+TEST_F(Fixture, PassAndFailWithAttributeLocation) {
+  load("resource.versioning.enabled == true");
+  ScanOptions opts;
+  opts.now = kNow;
+  ScanResult r = scan(rules, estate.resources(), opts);
+  const Finding* good = by_resource(r, "Good");
+  const Finding* bad = by_resource(r, "Bad");
+  ASSERT_NE(good, nullptr);
+  ASSERT_NE(bad, nullptr);
+  EXPECT_EQ(good->status, Status::kPass);
+  EXPECT_EQ(bad->status, Status::kFail);
+  EXPECT_EQ(bad->message, "Bad fails");
+  EXPECT_EQ(bad->attribute, "versioning.enabled");
+  EXPECT_EQ(bad->location.file, "t.yaml");
+  EXPECT_EQ(bad->location.line, 11u);  // Status: Suspended
+  EXPECT_EQ(bad->fingerprint, fingerprint("SKM-AWS-S3-900", "aws_s3_bucket", "Bad"));
+  EXPECT_EQ(bad->fingerprint.size(), 32u);
+  EXPECT_EQ(r.summary.pass + r.summary.fail, r.findings.size());
+}
+
+TEST_F(Fixture, FirstFalseConjunctDecidesTheLocation) {
+  load("resource.bucket_key_missing_is_fine == 1 || (has(resource.versioning) && resource.versioning.enabled == true)");
+  ScanOptions opts;
+  ScanResult r = scan(rules, estate.resources(), opts);
+  // Error in the first disjunct is absorbed by the second, which decides.
+  const Finding* bad = by_resource(r, "Bad");
+  ASSERT_NE(bad, nullptr);
+  EXPECT_NE(bad->status, Status::kPass);
+}
+
+TEST_F(Fixture, RuleJudgesOnlyItsDeclaredFormats) {
+  // The rule declares only cloudformation: the same bucket from a plan gets no result.
+  load("resource.versioning.enabled == true");
+  core::Diagnostics diags;
+  estate.add_text("plan.json", R"({"format_version":"1.2","planned_values":{"root_module":{"resources":[
+    {"address":"aws_s3_bucket.b","mode":"managed","type":"aws_s3_bucket","name":"b","values":{"bucket":"b"}}]}}})",
+                  model::SourceFormat::kTerraformPlan, {}, diags);
+  ASSERT_FALSE(diags.has_errors()) << diags.to_text();
+  ScanOptions opts;
+  ScanResult r = scan(rules, estate.resources(), opts);
+  EXPECT_EQ(by_resource(r, "aws_s3_bucket.b"), nullptr);
+  EXPECT_NE(by_resource(r, "Bad"), nullptr);
+}
+
+TEST_F(Fixture, RuntimeErrorIsNotAFailure) {
+  load("resource.no_such_attribute.x == 1");
+  ScanOptions opts;
+  ScanResult r = scan(rules, estate.resources(), opts);
+  ASSERT_FALSE(r.findings.empty());
+  for (const Finding& f : r.findings) EXPECT_EQ(f.status, Status::kError);
+  EXPECT_EQ(r.summary.fail, 0u);
+  bool found = false;
+  for (const core::Diagnostic& d : r.diagnostics.items()) found = found || d.code == "rule.runtime_error";
+  EXPECT_TRUE(found);
+}
+
+TEST_F(Fixture, NonBoolAssertIsAnError) {
+  load("\"'yes'\"");
+  ScanResult r = scan(rules, estate.resources(), ScanOptions{});
+  ASSERT_FALSE(r.findings.empty());
+  EXPECT_EQ(r.findings[0].status, Status::kError);
+}
+
+TEST_F(Fixture, ExceptionSuppressesAndExpiredOneIsReported) {
+  load("resource.versioning.enabled == true");
+  core::Diagnostics diags;
+  auto ex = load_exceptions("exceptions.yaml", R"(format: 1
+exceptions:
+  - rule: SKM-AWS-S3-9*
+    resource: "Ba?"
+    reason: archive bucket
+    approver: sec@example.com
+    expires: 2026-06-30
+  - rule: "*"
+    resource: Plain
+    reason: old
+    approver: sec@example.com
+    expires: 2025-12-31
+)",
+                            diags);
+  ASSERT_TRUE(ex.ok()) << diags.to_text();
+  EXPECT_FALSE(diags.has_errors()) << diags.to_text();
+  ScanOptions opts;
+  opts.now = kNow;
+  opts.exceptions = &*ex;
+  ScanResult r = scan(rules, estate.resources(), opts);
+  const Finding* bad = by_resource(r, "Bad");
+  ASSERT_NE(bad, nullptr);
+  EXPECT_EQ(bad->status, Status::kSuppressed);
+  ASSERT_TRUE(bad->suppression.has_value());
+  EXPECT_EQ(bad->suppression->reason, "archive bucket");
+  EXPECT_EQ(bad->suppression->original, Status::kFail);
+  EXPECT_EQ(by_resource(r, "Plain")->status, Status::kFail);  // expired: no longer suppresses
+  bool expired = false;
+  for (const core::Diagnostic& d : r.diagnostics.items()) expired = expired || d.code == "exception.expired";
+  EXPECT_TRUE(expired);
+}
+
+TEST_F(Fixture, OutputOrderDoesNotDependOnThreads) {
+  std::string many = "Resources:\n";
+  for (int i = 0; i < 200; ++i) {
+    many += "  B" + std::to_string(i) + ":\n    Type: AWS::S3::Bucket\n";
+    if (i % 3 == 0) many += "    Properties: {VersioningConfiguration: {Status: Enabled}}\n";
+  }
+  load("resource.versioning.enabled == true", many);
+  ScanOptions one;
+  one.threads = 1;
+  ScanOptions four;
+  four.threads = 4;
+  ScanResult a = scan(rules, estate.resources(), one);
+  ScanResult b = scan(rules, estate.resources(), four);
+  ASSERT_EQ(a.findings.size(), b.findings.size());
+  for (size_t i = 0; i < a.findings.size(); ++i) {
+    EXPECT_EQ(a.findings[i].resource_id, b.findings[i].resource_id);
+    EXPECT_EQ(a.findings[i].status, b.findings[i].status);
+  }
+}
+
+TEST(Exceptions, EntryProblems) {
+  core::Diagnostics diags;
+  auto ex = load_exceptions("e.yaml", R"(format: 1
+exceptions:
+  - rule: SKM-AWS-S3-001
+    resource: "*"
+  - rule: SKM-AWS-S3-001
+    resource: x
+    expires: 2026-02-30
+  - rule: SKM-AWS-S3-001
+    resource: x
+    colour: red
+)",
+                            diags);
+  ASSERT_TRUE(ex.ok());
+  EXPECT_EQ(ex->items().size(), 1u);
+  std::vector<std::string> codes;
+  for (const core::Diagnostic& d : diags.items()) codes.push_back(d.code);
+  EXPECT_NE(std::find(codes.begin(), codes.end(), "suppression.no_reason"), codes.end());
+  EXPECT_NE(std::find(codes.begin(), codes.end(), "exception.date"), codes.end());
+  EXPECT_NE(std::find(codes.begin(), codes.end(), "exception.unknown_key"), codes.end());
+}
+
+TEST(Exceptions, WrongVersionIsAnError) {
+  core::Diagnostics diags;
+  EXPECT_FALSE(load_exceptions("e.yaml", "format: 3\nexceptions: []\n", diags).ok());
+}
+
+TEST(Glob, Matching) {
+  EXPECT_TRUE(glob_match("*", ""));
+  EXPECT_TRUE(glob_match("aws_s3_bucket.*", "aws_s3_bucket.logs"));
+  EXPECT_TRUE(glob_match("a?c", "abc"));
+  EXPECT_FALSE(glob_match("a?c", "ac"));
+  EXPECT_TRUE(glob_match("*/prod/*", "Deployment/prod/web"));
+  EXPECT_FALSE(glob_match("SKM-AWS-S3-*", "SKM-AWS-EC2-001"));
+  EXPECT_TRUE(glob_match("**a", "bbba"));
+}
+
+TEST(Dates, Validity) {
+  EXPECT_TRUE(is_valid_date("2024-02-29"));
+  EXPECT_FALSE(is_valid_date("2023-02-29"));
+  EXPECT_FALSE(is_valid_date("2023-13-01"));
+  EXPECT_FALSE(is_valid_date("2023-1-01"));
+  EXPECT_EQ(civil_date(kNow), "2026-01-01");
+  EXPECT_EQ(civil_date(cel::Timestamp{0, 0}), "1970-01-01");
+}
+
+// The rule-examples test: every bundled rule has a passing and a failing example for
+// each format it supports (the loader enforces it) and every example gives its verdict.
+TEST(BundledRules, EveryExampleGivesItsVerdict) {
+  RuleSet set;
+  core::Diagnostics diags;
+  set.add_builtin(diags);
+  ASSERT_FALSE(diags.has_errors()) << diags.to_text();
+  ASSERT_FALSE(set.rules().empty());
+  for (const Rule& r : set.rules()) {
+    bool pass = false, fail = false;
+    for (const RuleExample& e : r.examples) {
+      pass = pass || e.expect == Expect::kPass;
+      fail = fail || e.expect == Expect::kFail;
+    }
+    EXPECT_TRUE(pass && fail) << r.id << " needs a passing and a failing example";
+    for (const ExampleResult& er : run_examples(r, kNow)) {
+      EXPECT_TRUE(er.ok) << r.id << " " << model::format_name(er.example->format) << " '" << er.example->name
+                         << "' (" << er.example->location.to_string() << "): " << er.problem;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sekimori::policy
