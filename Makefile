@@ -31,6 +31,7 @@ build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
 test: build
+	@scripts/install-test-tools $(BUILD)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 demo: build

@@ -16,5 +16,13 @@ inline constexpr int kExitUsage = 2;   // bad usage or input that could not be r
 
 // Adds the `eval` subcommand; `run` is set to the function main() calls when it is chosen.
 void add_eval_command(CLI::App& app, std::function<int()>& run);
+// Adds `detect` (Sigma hunts over CloudTrail); see detect_command.cc.
+void add_detect_command(CLI::App& app, std::function<int()>& run);
+// Adds `watch` (follow CloudTrail files, act on alerts); see watch_command.cc.
+void add_watch_command(CLI::App& app, std::function<int()>& run);
+// Adds `scan` (posture scanning of infrastructure code and configuration); see scan_command.cc.
+void add_scan_command(CLI::App& app, std::function<int()>& run);
+// Adds `rules` (list, show, test and validate posture rules); see rules_command.cc.
+void add_rules_command(CLI::App& app, std::function<int()>& run);
 
 }  // namespace sekimori::cli

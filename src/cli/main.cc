@@ -19,6 +19,10 @@ int main(int argc, char** argv) {
 
   std::function<int()> run;
   sekimori::cli::add_eval_command(app, run);
+  sekimori::cli::add_detect_command(app, run);
+  sekimori::cli::add_watch_command(app, run);
+  sekimori::cli::add_scan_command(app, run);
+  sekimori::cli::add_rules_command(app, run);
 
   try {
     app.parse(argc, argv);

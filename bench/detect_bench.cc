@@ -1,0 +1,332 @@
+// How fast does `detect` run Sigma rules over CloudTrail, compared with only parsing the
+// same JSON with simdjson (DOM and On-Demand), on 1 and 2 threads; and for gzip input,
+// compared with only decompressing it with libdeflate? Issue 5 targets: detect >= 40 % of
+// parse-only throughput, flat memory, linear speed-up on 2 threads.
+//
+//   detect_bench gen /tmp/ct 1024            # ~1 GiB of CloudTrail files (+ a .gz copy)
+//   detect_bench run --rules RULES_DIR /tmp/ct/plain [--gz /tmp/ct/gz]
+//
+// The generator writes S3-delivery-like files ({"Records":[...]}, ~4 MiB each) with a mix
+// of event types and sizes like a real account: mostly read-only Describe/List/Get calls by
+// roles, S3 data events, STS, console logins, errors (AccessDenied), and rare
+// security-relevant changes. Prints a table.
+#include <libdeflate.h>
+#include <simdjson.h>
+#include <sys/resource.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "detect/engine.h"
+#include "detect/hunt.h"
+#include "detect/sigma.h"
+#include "detect/source.h"
+
+namespace fs = std::filesystem;
+using namespace sekimori;
+
+namespace {
+
+struct EventKind {
+  const char* source;
+  const char* name;
+  int weight;
+  bool read_only;
+};
+
+// Roughly the shape of a busy production account's management + data events.
+const EventKind kKinds[] = {
+    {"ec2.amazonaws.com", "DescribeInstances", 120, true},
+    {"ec2.amazonaws.com", "DescribeSecurityGroups", 40, true},
+    {"ec2.amazonaws.com", "DescribeVolumes", 30, true},
+    {"s3.amazonaws.com", "GetObject", 200, true},
+    {"s3.amazonaws.com", "PutObject", 60, false},
+    {"s3.amazonaws.com", "ListBucket", 40, true},
+    {"sts.amazonaws.com", "AssumeRole", 80, true},
+    {"sts.amazonaws.com", "GetCallerIdentity", 20, true},
+    {"kms.amazonaws.com", "Decrypt", 90, true},
+    {"kms.amazonaws.com", "GenerateDataKey", 40, true},
+    {"logs.amazonaws.com", "PutLogEvents", 60, false},
+    {"lambda.amazonaws.com", "Invoke", 40, false},
+    {"dynamodb.amazonaws.com", "GetItem", 50, true},
+    {"iam.amazonaws.com", "ListRoles", 10, true},
+    {"iam.amazonaws.com", "GetRole", 10, true},
+    {"signin.amazonaws.com", "ConsoleLogin", 3, false},
+    {"ssm.amazonaws.com", "GetParameter", 20, true},
+    {"secretsmanager.amazonaws.com", "GetSecretValue", 10, true},
+    {"ec2.amazonaws.com", "AuthorizeSecurityGroupIngress", 1, false},
+    {"iam.amazonaws.com", "CreateAccessKey", 1, false},
+    {"cloudtrail.amazonaws.com", "StopLogging", 1, false},
+    {"ec2.amazonaws.com", "ModifyInstanceAttribute", 1, false},
+    {"iam.amazonaws.com", "AttachUserPolicy", 1, false},
+    {"guardduty.amazonaws.com", "UpdateDetector", 1, false},
+};
+
+std::string event(std::mt19937_64& rng, int64_t t) {
+  int total = 0;
+  for (const EventKind& k : kKinds) total += k.weight;
+  int pick = static_cast<int>(rng() % static_cast<uint64_t>(total));
+  const EventKind* k = &kKinds[0];
+  for (const EventKind& c : kKinds) {
+    if (pick < c.weight) {
+      k = &c;
+      break;
+    }
+    pick -= c.weight;
+  }
+  char ts[32];
+  time_t secs = t;
+  struct tm tmv;
+  gmtime_r(&secs, &tmv);
+  std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tmv);
+  unsigned acct = 100000000 + static_cast<unsigned>(rng() % 5);
+  bool role = rng() % 10 < 8;
+  bool denied = rng() % 50 == 0;
+  std::string ip = std::to_string(rng() % 223 + 1) + "." + std::to_string(rng() % 256) + "." +
+                   std::to_string(rng() % 256) + "." + std::to_string(rng() % 256);
+  std::string user = "user" + std::to_string(rng() % 40);
+  std::string region = std::vector<std::string>{"us-east-1", "eu-west-1", "ap-northeast-1"}[rng() % 3];
+  std::string id = std::to_string(rng());
+  std::string ident =
+      role ? R"({"type":"AssumedRole","principalId":"AROA)" + id.substr(0, 8) + ":" + user +
+                 R"(","arn":"arn:aws:sts::)" + std::to_string(acct) + ":assumed-role/app-role-" +
+                 std::to_string(rng() % 12) + "/" + user + R"(","accountId":")" + std::to_string(acct) +
+                 R"(","accessKeyId":"ASIA)" + id.substr(0, 12) +
+                 R"(","sessionContext":{"sessionIssuer":{"type":"Role","principalId":"AROAEXAMPLE","arn":"arn:aws:iam::)" +
+                 std::to_string(acct) + R"(:role/app-role","accountId":")" + std::to_string(acct) +
+                 R"(","userName":"app-role"},"webIdFederationData":{},"attributes":{"creationDate":")" + ts +
+                 R"(","mfaAuthenticated":"false"}}})"
+           : R"({"type":"IAMUser","principalId":"AIDA)" + id.substr(0, 10) + R"(","arn":"arn:aws:iam::)" +
+                 std::to_string(acct) + ":user/" + user + R"(","accountId":")" + std::to_string(acct) +
+                 R"(","accessKeyId":"AKIA)" + id.substr(0, 12) + R"(","userName":")" + user + R"("})";
+  std::string params;
+  std::string resp = "null";
+  std::string name = k->name;
+  if (name == "DescribeInstances") {
+    params = R"({"instancesSet":{"items":[)";
+    int n = static_cast<int>(rng() % 6 + 1);
+    for (int i = 0; i < n; ++i) params += std::string(i ? "," : "") + R"({"instanceId":"i-0)" + std::to_string(rng() % 100000000) + R"("})";
+    params += R"(]},"filterSet":{}})";
+  } else if (name == "GetObject" || name == "PutObject" || name == "ListBucket") {
+    params = R"({"bucketName":"data-)" + std::to_string(rng() % 30) + R"(","Host":"data.s3.amazonaws.com","key":"prefix/)" +
+             std::to_string(rng()) + R"(.parquet"})";
+  } else if (name == "AssumeRole") {
+    params = R"({"roleArn":"arn:aws:iam::)" + std::to_string(acct) + R"(:role/app-role","roleSessionName":")" + user +
+             R"(","durationSeconds":3600})";
+    resp = R"({"credentials":{"accessKeyId":"ASIAEXAMPLE","sessionToken":")" + std::string(300, 'T') +
+           R"(","expiration":"Jan 1, 2030 12:00:00 AM"},"assumedRoleUser":{"assumedRoleId":"AROA:x","arn":"arn:aws:sts::1:assumed-role/app-role/x"}})";
+  } else if (name == "AuthorizeSecurityGroupIngress") {
+    params = R"({"groupId":"sg-0123","ipPermissions":{"items":[{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipRanges":{"items":[{"cidrIp":"0.0.0.0/0"}]}}]}})";
+  } else if (name == "ConsoleLogin") {
+    resp = rng() % 3 ? R"({"ConsoleLogin":"Success"})" : R"({"ConsoleLogin":"Failure"})";
+    params = "null";
+  } else if (name == "Decrypt" || name == "GenerateDataKey") {
+    params = R"({"encryptionAlgorithm":"SYMMETRIC_DEFAULT","encryptionContext":{"aws:lambda:FunctionArn":"arn:aws:lambda:us-east-1:1:function:f)" +
+             std::to_string(rng() % 50) + R"("}})";
+  } else {
+    params = R"({"name":"res-)" + std::to_string(rng() % 1000) + R"("})";
+  }
+  std::string e = R"({"eventVersion":"1.09","userIdentity":)" + ident + R"(,"eventTime":")" + ts +
+                  R"(","eventSource":")" + k->source + R"(","eventName":")" + name + R"(","awsRegion":")" + region +
+                  R"(","sourceIPAddress":")" + ip + R"(","userAgent":"aws-sdk-go/1.44.)" + std::to_string(rng() % 300) +
+                  R"x( (go1.20; linux; amd64)",)x";
+  if (denied) e += R"("errorCode":"AccessDenied","errorMessage":"User is not authorized to perform this operation",)";
+  e += R"("requestParameters":)" + params + R"(,"responseElements":)" + resp + R"(,"requestID":")" + id +
+       R"(","eventID":")" + id + "-" + std::to_string(rng()) + R"(","readOnly":)" + (k->read_only ? "true" : "false") +
+       R"(,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":")" + std::to_string(acct) +
+       R"(","eventCategory":"Management","tlsDetails":{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":")" +
+       k->source + R"("}})";
+  return e;
+}
+
+int gen(const std::string& dir, uint64_t mib) {
+  fs::create_directories(dir + "/plain");
+  fs::create_directories(dir + "/gz");
+  std::mt19937_64 rng(42);
+  uint64_t total = 0, target = mib << 20;
+  int64_t t = 1704067200;
+  libdeflate_compressor* comp = libdeflate_alloc_compressor(6);
+  for (int file = 0; total < target; ++file) {
+    std::string body = "{\"Records\":[";
+    bool first = true;
+    while (body.size() < (4u << 20)) {
+      if (!first) body += ',';
+      first = false;
+      body += event(rng, t);
+      t += static_cast<int64_t>(rng() % 2);
+    }
+    body += "]}\n";
+    char name[64];
+    std::snprintf(name, sizeof name, "/%06d.json", file);
+    std::ofstream(dir + "/plain" + name, std::ios::binary) << body;
+    std::string gz(libdeflate_gzip_compress_bound(comp, body.size()), '\0');
+    gz.resize(libdeflate_gzip_compress(comp, body.data(), body.size(), gz.data(), gz.size()));
+    std::ofstream(dir + "/gz" + name + ".gz", std::ios::binary) << gz;
+    total += body.size();
+  }
+  libdeflate_free_compressor(comp);
+  std::printf("wrote %.1f MiB of CloudTrail under %s/plain (and gzip copies under %s/gz)\n",
+              static_cast<double>(total) / (1 << 20), dir.c_str(), dir.c_str());
+  return 0;
+}
+
+double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+std::vector<std::string> list(const std::string& dir) {
+  auto r = detect::expand_inputs({dir});
+  return r.ok() ? *r : std::vector<std::string>{};
+}
+
+std::string slurp(const std::string& p) {
+  std::string s(fs::file_size(p), '\0');
+  std::ifstream in(p, std::ios::binary);
+  in.read(s.data(), static_cast<std::streamsize>(s.size()));
+  return s;
+}
+
+// Runs fn(file) over files on `threads` threads; returns seconds.
+template <typename Fn>
+double parallel(const std::vector<std::string>& files, unsigned threads, Fn fn) {
+  std::atomic<size_t> next{0};
+  double t0 = now();
+  std::vector<std::thread> pool;
+  for (unsigned i = 0; i < threads; ++i) {
+    pool.emplace_back([&] {
+      for (size_t k; (k = next++) < files.size();) fn(files[k]);
+    });
+  }
+  for (auto& th : pool) th.join();
+  return now() - t0;
+}
+
+struct Null : detect::AlertSink {
+  std::atomic<uint64_t> n{0};
+  void alert(const detect::Alert&) override { ++n; }
+};
+
+long rss_mib() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024;
+}
+
+int run(const std::vector<std::string>& rule_dirs, const std::string& plain, const std::string& gzdir) {
+  core::Diagnostics diags;
+  detect::RuleSet set;
+  for (const std::string& r : rule_dirs) set.add_path(r, diags);
+  auto engine = detect::Engine::build(set, {}, diags);
+  if (!engine.ok() || diags.has_errors()) {
+    std::fprintf(stderr, "%s", diags.to_text().c_str());
+    return 2;
+  }
+  std::vector<std::string> files = list(plain);
+  uint64_t bytes = 0;
+  for (const auto& f : files) bytes += fs::file_size(f);
+  std::printf("%zu rules (%zu indexed), %zu files, %.1f MiB, simdjson implementation: %s\n",
+              engine->detection_count(), engine->indexed_count(), files.size(), static_cast<double>(bytes) / (1 << 20),
+              simdjson::get_active_implementation()->name().c_str());
+  std::printf("%-34s %8s %10s %12s %9s\n", "run", "threads", "MB/s", "events/s", "vs parse");
+  for (unsigned threads : {1u, 2u}) {
+    // parse-only: read the file, DOM-parse it, touch every record (what detect must do at least)
+    std::atomic<uint64_t> events{0};
+    double t_dom = parallel(files, threads, [&](const std::string& f) {
+      thread_local simdjson::dom::parser p;
+      std::string s = slurp(f);
+      auto doc = p.parse(s);
+      if (doc.error()) return;
+      simdjson::dom::array recs = doc["Records"].get_array().value_unsafe();
+      uint64_t n = 0;
+      for (simdjson::dom::element r : recs) n += r.is_object();
+      events += n;
+    });
+    double ev = static_cast<double>(events.load());
+    // On-Demand parse-only (as compiled in this translation unit)
+    std::atomic<uint64_t> od_events{0};
+    double t_od = parallel(files, threads, [&](const std::string& f) {
+      thread_local simdjson::ondemand::parser p;
+      simdjson::padded_string s(slurp(f));
+      auto doc = p.iterate(s);
+      uint64_t n = 0;
+      for (auto r : doc["Records"].get_array()) {
+        std::string_view name;
+        if (!r["eventName"].get(name)) ++n;
+      }
+      od_events += n;
+    });
+    Null sink;
+    detect::HuntOptions o;
+    o.threads = threads;
+    double t0 = now();
+    detect::HuntStats st = detect::hunt(*engine, files, o, sink);
+    double t_det = now() - t0;
+    auto row = [&](const char* what, double secs, double evs, double ratio) {
+      std::printf("%-34s %8u %10.0f %12.0f %8.0f%%\n", what, threads, static_cast<double>(bytes) / 1e6 / secs,
+                  evs / secs, ratio * 100);
+    };
+    row("simdjson DOM parse-only", t_dom, ev, 1.0);
+    row("simdjson On-Demand parse-only", t_od, static_cast<double>(od_events.load()), t_dom / t_od);
+    row("sekimori detect", t_det, static_cast<double>(st.records), t_dom / t_det);
+    std::printf("  (detect: %llu records, %llu alerts)\n", static_cast<unsigned long long>(st.records),
+                static_cast<unsigned long long>(st.alerts));
+  }
+  if (!gzdir.empty()) {
+    std::vector<std::string> gz = list(gzdir);
+    uint64_t gbytes = 0;
+    for (const auto& f : gz) gbytes += fs::file_size(f);
+    std::printf("\ngzip: %zu files, %.1f MiB compressed (%.1f MiB JSON)\n", gz.size(),
+                static_cast<double>(gbytes) / (1 << 20), static_cast<double>(bytes) / (1 << 20));
+    std::printf("%-34s %8s %10s %12s %9s\n", "run (MB/s of JSON output)", "threads", "MB/s", "events/s", "vs gunzip");
+    for (unsigned threads : {1u, 2u}) {
+      double t_gunzip = parallel(gz, threads, [&](const std::string& f) {
+        std::string in = slurp(f);
+        libdeflate_decompressor* d = libdeflate_alloc_decompressor();
+        thread_local std::string out(8u << 20, '\0');
+        size_t n = 0;
+        libdeflate_gzip_decompress(d, in.data(), in.size(), out.data(), out.size(), &n);
+        libdeflate_free_decompressor(d);
+      });
+      Null sink;
+      detect::HuntOptions o;
+      o.threads = threads;
+      double t0 = now();
+      detect::HuntStats st = detect::hunt(*engine, gz, o, sink);
+      double t_det = now() - t0;
+      std::printf("%-34s %8u %10.0f %12s %8.0f%%\n", "libdeflate gunzip only", threads,
+                  static_cast<double>(bytes) / 1e6 / t_gunzip, "-", 100.0);
+      std::printf("%-34s %8u %10.0f %12.0f %8.0f%%\n", "sekimori detect on .json.gz", threads,
+                  static_cast<double>(bytes) / 1e6 / t_det, static_cast<double>(st.records) / t_det,
+                  t_gunzip / t_det * 100);
+    }
+  }
+  std::printf("\npeak RSS: %ld MiB\n", rss_mib());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc >= 4 && std::string(argv[1]) == "gen") return gen(argv[2], std::stoull(argv[3]));
+  if (argc >= 3 && std::string(argv[1]) == "run") {
+    std::vector<std::string> rules;
+    std::string plain, gz;
+    for (int i = 2; i < argc; ++i) {
+      std::string a = argv[i];
+      if (a == "--rules" && i + 1 < argc) rules.push_back(argv[++i]);
+      else if (a == "--gz" && i + 1 < argc) gz = argv[++i];
+      else plain = a;
+    }
+    if (!rules.empty() && !plain.empty()) return run(rules, plain, gz);
+  }
+  std::fprintf(stderr,
+               "usage: detect_bench gen DIR MIB\n"
+               "       detect_bench run --rules DIR [--rules DIR]... PLAIN_DIR [--gz GZ_DIR]\n");
+  return 2;
+}

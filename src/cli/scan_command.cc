@@ -1,0 +1,236 @@
+// `sekimori scan PATH...` — posture scanning: load the estate, evaluate the rules, report.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cel/time.h"
+#include "cli/commands.h"
+#include "cli/version.h"
+#include "core/diagnostics.h"
+#include "model/estate.h"
+#include "policy/exceptions.h"
+#include "policy/rule.h"
+#include "policy/scan.h"
+#include "report/report.h"
+
+namespace sekimori::cli {
+
+namespace {
+
+struct ScanArgs {
+  std::vector<std::string> paths;
+  std::string format;
+  std::string output;
+  std::string fail_on = "high";
+  std::string mode = "gate";
+  std::vector<std::string> rule_dirs;
+  bool no_builtin = false;
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+  size_t threads = 0;
+  std::vector<std::string> skip_paths;
+  std::vector<std::string> cfn_params;
+  std::string exceptions;
+  std::string root;
+  std::string now;
+  bool no_progress = false;
+};
+
+cel::Timestamp wall_clock() {
+  auto wall = std::chrono::system_clock::now().time_since_epoch();
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(wall).count();
+  return {ns / 1'000'000'000, static_cast<int32_t>(ns % 1'000'000'000)};
+}
+
+bool write_file(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return false;
+  out << data;
+  return static_cast<bool>(out.flush());
+}
+
+int run_scan(const ScanArgs& args) {
+  namespace fs = std::filesystem;
+  // Usage checks first: nothing is loaded when the command line is wrong.
+  std::optional<policy::Severity> threshold;
+  if (args.fail_on != "none") {
+    threshold = policy::severity_by_name(args.fail_on);
+    if (!threshold) {
+      std::cerr << "error: --fail-on must be critical, high, medium, low, info or none\n";
+      return kExitUsage;
+    }
+  }
+  const bool tty_out = args.output.empty() && isatty(STDOUT_FILENO);
+  std::string format_name = args.format.empty() ? (tty_out ? "table" : "json") : args.format;
+  std::optional<report::Format> format = report::format_by_name(format_name);
+  if (!format) {
+    std::cerr << "error: unknown --format '" << format_name << "' (table, json, sarif, junit, ocsf, csv, markdown)\n";
+    return kExitUsage;
+  }
+  model::LoadOptions load;
+  load.skip_globs = args.skip_paths;
+  for (const std::string& kv : args.cfn_params) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "error: --cfn-param expects KEY=VALUE, got '" << kv << "'\n";
+      return kExitUsage;
+    }
+    load.cfn_parameters[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  cel::Timestamp now = wall_clock();
+  if (!args.now.empty()) {
+    auto t = cel::parse_timestamp(args.now);
+    if (!t.ok()) {
+      std::cerr << "error: --now: " << t.error().message << '\n';
+      return kExitUsage;
+    }
+    now = *t;
+  }
+  std::error_code ec;
+  std::string root = args.root.empty() ? fs::current_path(ec).string() : fs::absolute(args.root, ec).string();
+
+  bool input_failed = false;
+  // Rules.
+  core::Diagnostics rule_diags;
+  policy::RuleSet rules;
+  if (!args.no_builtin) rules.add_builtin(rule_diags);
+  for (const std::string& dir : args.rule_dirs) rules.add_directory(dir, rule_diags);
+  if (rule_diags.has_errors()) input_failed = true;
+  rules.select(args.include, args.exclude);
+  if (rules.rules().empty()) {
+    std::cerr << rule_diags.to_text();
+    std::cerr << "error: no rules selected\n";
+    return kExitUsage;
+  }
+
+  // Estate.
+  core::Diagnostics load_diags;
+  model::Estate estate;
+  for (const std::string& p : args.paths) estate.add_path(p, load, load_diags);
+  if (load_diags.has_errors()) input_failed = true;
+  for (const model::Input& in : estate.inputs()) input_failed = input_failed || in.failed;
+
+  // Exceptions.
+  std::optional<policy::ExceptionList> exceptions;
+  std::string exceptions_path = args.exceptions;
+  if (exceptions_path.empty()) {
+    fs::path candidate = fs::path(root) / ".sekimori" / "exceptions.yaml";
+    if (fs::exists(candidate, ec)) exceptions_path = candidate.string();
+  }
+  if (!exceptions_path.empty()) {
+    auto ex = policy::load_exceptions_file(exceptions_path, load_diags);
+    if (!ex.ok()) {
+      load_diags.add_error(ex.error());
+      input_failed = true;
+    } else {
+      exceptions = std::move(ex).value();
+    }
+    if (load_diags.has_errors()) input_failed = true;
+  }
+
+  // Evaluate.
+  policy::ScanOptions opts;
+  opts.threads = args.threads > 0 ? args.threads : std::max(1u, std::thread::hardware_concurrency());
+  opts.now = now;
+  opts.exceptions = exceptions ? &*exceptions : nullptr;
+  const bool tty_err = isatty(STDERR_FILENO) && !args.no_progress;
+  std::mutex progress_mu;
+  if (tty_err && estate.resources().size() >= 5000) {
+    opts.progress = [&progress_mu](size_t done, size_t total) {
+      if (done % 1000 != 0 && done != total) return;
+      std::lock_guard<std::mutex> lock(progress_mu);
+      std::fprintf(stderr, "\rscanning: %zu/%zu resources", done, total);
+      if (done == total) std::fputs("\r\x1b[K", stderr);
+    };
+  }
+  policy::ScanResult result = policy::scan(rules, estate.resources(), opts);
+
+  // Report.
+  core::Diagnostics all_diags;
+  all_diags.merge(std::move(rule_diags));
+  all_diags.merge(std::move(load_diags));
+  report::ScanReport rep;
+  rep.tool_version = SEKIMORI_VERSION;
+  rep.rule_pack_version = std::string(policy::builtin_rule_pack_version());
+  if (args.no_builtin) rep.rule_pack_version = "none";
+  rep.scan_root = root;
+  rep.time = cel::format_timestamp(cel::Timestamp{now.seconds, 0});
+  rep.time_ms = now.seconds * 1000 + now.nanos / 1'000'000;
+  rep.mode = args.mode;
+  rep.fail_on = args.fail_on;
+  rep.targets = args.paths;
+  rep.inputs = &estate.inputs();
+  rep.rules = &rules;
+  rep.result = &result;
+  rep.diagnostics = &all_diags;
+  report::RenderOptions ropts;
+  ropts.color = tty_out && *format == report::Format::kTable && std::getenv("NO_COLOR") == nullptr;
+  std::string text = report::render(*format, rep, ropts);
+
+  std::string diag_text = all_diags.to_text() + result.diagnostics.to_text();
+  if (!diag_text.empty()) std::cerr << diag_text;
+  if (args.output.empty() || args.output == "-") {
+    std::cout << text;
+    std::cout.flush();
+  } else if (!write_file(args.output, text)) {
+    std::cerr << "error: cannot write '" << args.output << "'\n";
+    return kExitUsage;
+  }
+
+  if (input_failed) return kExitUsage;
+  if (args.mode == "guardrail" || !threshold) return kExitOk;
+  for (const policy::Finding& f : result.findings) {
+    if (f.status == policy::Status::kFail && f.rule->severity <= *threshold) return kExitFailed;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_scan_command(CLI::App& app, std::function<int()>& run) {
+  auto args = std::make_shared<ScanArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "scan", "Scan infrastructure code and configuration snapshots against the posture rules");
+  cmd->add_option("paths", args->paths,
+                  "Files or directories (recursive) to scan: CloudFormation, Terraform plan JSON, AWS Config, "
+                  "Kubernetes; '-' reads standard input")
+      ->required();
+  cmd->add_option("--format", args->format,
+                  "Output: table, json, sarif, junit, ocsf, csv, markdown (default: table on a terminal, "
+                  "json otherwise)");
+  cmd->add_option("-o,--output", args->output, "Write the report to FILE instead of standard output");
+  cmd->add_option("--fail-on", args->fail_on,
+                  "Lowest severity that fails the gate: critical, high, medium, low, info, none (default high)");
+  cmd->add_option("--mode", args->mode, "gate (exit 1 on failing findings) or guardrail (report only)")
+      ->check(CLI::IsMember({"gate", "guardrail"}));
+  cmd->add_option("--rules", args->rule_dirs, "Also load rules from DIR (repeatable)");
+  cmd->add_flag("--no-builtin-rules", args->no_builtin, "Do not load the bundled rule pack");
+  cmd->add_option("--include", args->include, "Run only rules with this ID (globs allowed) or tag (repeatable)");
+  cmd->add_option("--exclude", args->exclude, "Skip rules with this ID (globs allowed) or tag (repeatable)");
+  cmd->add_option("--threads", args->threads, "Worker threads (default: one per core)");
+  cmd->add_option("--skip-path", args->skip_paths, "Skip files matching GLOB (repeatable)");
+  cmd->add_option("--cfn-param", args->cfn_params, "CloudFormation parameter value KEY=VALUE (repeatable)");
+  cmd->add_option("--exceptions", args->exceptions,
+                  "Exceptions file (default: .sekimori/exceptions.yaml under the scan root, if present)");
+  cmd->add_option("--root", args->root,
+                  "Scan root: report paths are relative to it (default: the current directory)");
+  cmd->add_option("--now", args->now, "Scan time (RFC 3339) for reproducible reports")->group("");
+  cmd->add_flag("--no-progress", args->no_progress, "Never show progress on the terminal");
+  cmd->footer(
+      "Exit codes: 0 nothing failing at or above --fail-on (or --mode guardrail); 1 failing findings\n"
+      "at or above the threshold in gate mode; 2 bad usage, a rule file with errors, or an input that\n"
+      "could not be parsed (reported with file:line:column; everything else is still scanned).\n"
+      "Example: sekimori scan infra/ --format sarif -o sekimori.sarif --fail-on high");
+  cmd->callback([args, &run] { run = [args] { return run_scan(*args); }; });
+}
+
+}  // namespace sekimori::cli

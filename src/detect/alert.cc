@@ -1,0 +1,372 @@
+#include "detect/alert.h"
+
+#include <cstdio>
+
+#include "core/json_writer.h"
+
+namespace sekimori::detect {
+
+using simdjson::dom::element;
+
+Alert make_alert(const Engine& engine, uint32_t rule, element record, std::string_view file, uint64_t offset,
+                 uint64_t index) {
+  Alert a;
+  a.rule = rule;
+  a.meta = &engine.rule(rule);
+  a.event_time = scalar_text(lookup(record, "eventTime"));
+  a.has_time = parse_time_ms(a.event_time, a.time_ms);
+  a.account = scalar_text(lookup(record, "recipientAccountId"));
+  if (a.account.empty()) a.account = scalar_text(lookup(record, "userIdentity.accountId"));
+  a.region = scalar_text(lookup(record, "awsRegion"));
+  a.principal = scalar_text(lookup(record, "userIdentity.arn"));
+  if (a.principal.empty()) a.principal = scalar_text(lookup(record, "userIdentity.principalId"));
+  if (a.principal.empty()) a.principal = scalar_text(lookup(record, "userIdentity.type"));
+  a.source_ip = scalar_text(lookup(record, "sourceIPAddress"));
+  a.event_name = scalar_text(lookup(record, "eventName"));
+  a.event_source = scalar_text(lookup(record, "eventSource"));
+  a.file = std::string(file);
+  a.offset = offset;
+  a.record = index;
+  a.event = simdjson::minify(record);
+  return a;
+}
+
+std::string format_time_ms(int64_t ms) {
+  int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  auto milli = static_cast<int>(ms - secs * 1000);
+  int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  int64_t rem = secs - days * 86400;
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = yoe + era * 400;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) ++y;
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03dZ", static_cast<long long>(y),
+                static_cast<long long>(m), static_cast<long long>(d), static_cast<long long>(rem / 3600),
+                static_cast<long long>((rem / 60) % 60), static_cast<long long>(rem % 60), milli);
+  return buf;
+}
+
+namespace {
+
+void write_rule(core::JsonWriter& w, const RuleMeta& m) {
+  w.key("rule");
+  w.begin_object();
+  w.key("id");
+  w.value(m.id);
+  w.key("title");
+  w.value(m.title);
+  w.key("level");
+  w.value(m.level);
+  if (!m.status.empty()) {
+    w.key("status");
+    w.value(m.status);
+  }
+  w.key("tags");
+  w.begin_array();
+  for (const std::string& t : m.tags) w.value(t);
+  w.end_array();
+  w.key("attack");
+  w.begin_array();
+  for (const std::string& t : m.tags) {
+    // attack.t1078.004 -> T1078.004
+    if (t.size() > 8 && t.rfind("attack.t", 0) == 0 && t[8] >= '0' && t[8] <= '9') {
+      std::string id = t.substr(7);
+      id[0] = 'T';
+      w.value(id);
+    }
+  }
+  w.end_array();
+  if (!m.location.file.empty()) {
+    w.key("file");
+    w.value(m.location.to_string());
+  }
+  w.end_object();
+}
+
+void write_context(core::JsonWriter& w, const Alert& a) {
+  auto opt = [&](const char* k, const std::string& v) {
+    w.key(k);
+    if (v.empty()) w.null();
+    else w.value(v);
+  };
+  opt("event_time", a.event_time);
+  opt("account", a.account);
+  opt("region", a.region);
+  opt("principal", a.principal);
+  opt("source_ip", a.source_ip);
+  opt("event_name", a.event_name);
+  opt("event_source", a.event_source);
+}
+
+void write_alert(core::JsonWriter& w, const Alert& a, bool with_rule) {
+  w.begin_object();
+  if (with_rule) write_rule(w, *a.meta);
+  write_context(w, a);
+  w.key("input");
+  w.begin_object();
+  w.key("file");
+  w.value(a.file);
+  w.key("offset");
+  w.value(a.offset);
+  w.key("record");
+  w.value(a.record);
+  w.end_object();
+  if (a.correlation) {
+    w.key("correlation");
+    w.begin_object();
+    w.key("type");
+    w.value(a.correlation_type);
+    w.key("group");
+    w.begin_object();
+    for (const auto& [k, v] : a.group) {
+      w.key(k);
+      w.value(v);
+    }
+    w.end_object();
+    w.key("event_count");
+    w.value(a.event_count);
+    w.key("aggregate");
+    w.value(a.aggregate);
+    w.key("events");
+    w.begin_array();
+    for (const Alert& c : a.contributing) {
+      w.begin_object();
+      w.key("rule_id");
+      w.value(c.meta ? c.meta->id : "");
+      w.key("rule_title");
+      w.value(c.meta ? c.meta->title : "");
+      w.key("file");
+      w.value(c.file);
+      w.key("offset");
+      w.value(c.offset);
+      w.key("event");
+      if (c.event.empty()) w.null();
+      else w.raw(c.event);
+      w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+  } else {
+    w.key("event");
+    if (a.event.empty()) w.null();
+    else w.raw(a.event);
+  }
+  w.end_object();
+}
+
+int severity_id(std::string_view level) {
+  if (level == "informational") return 1;
+  if (level == "low") return 2;
+  if (level == "medium") return 3;
+  if (level == "high") return 4;
+  if (level == "critical") return 5;
+  return 0;
+}
+
+}  // namespace
+
+std::string alert_json(const Alert& a) {
+  core::JsonWriter w;
+  write_alert(w, a, true);
+  return w.take();
+}
+
+std::string alert_ocsf(const Alert& a, std::string_view product_version) {
+  const RuleMeta& m = *a.meta;
+  core::JsonWriter w;
+  w.begin_object();
+  // classification: Findings (2) / Detection Finding (2004) / Create (1)
+  w.key("category_uid");
+  w.value(2);
+  w.key("category_name");
+  w.value("Findings");
+  w.key("class_uid");
+  w.value(2004);
+  w.key("class_name");
+  w.value("Detection Finding");
+  w.key("activity_id");
+  w.value(1);
+  w.key("activity_name");
+  w.value("Create");
+  w.key("type_uid");
+  w.value(200401);
+  w.key("type_name");
+  w.value("Detection Finding: Create");
+  w.key("time");
+  w.value(a.has_time ? a.time_ms : int64_t{0});
+  w.key("severity_id");
+  w.value(severity_id(m.level));
+  w.key("severity");
+  w.value(m.level == "informational" ? "Informational" : m.level == "low" ? "Low" : m.level == "medium" ? "Medium"
+                                                     : m.level == "high" ? "High" : m.level == "critical" ? "Critical" : "Unknown");
+  w.key("status_id");
+  w.value(1);
+  w.key("status");
+  w.value("New");
+  w.key("message");
+  w.value(m.title);
+  w.key("metadata");
+  w.begin_object();
+  w.key("version");
+  w.value("1.1.0");
+  w.key("product");
+  w.begin_object();
+  w.key("name");
+  w.value("sekimori");
+  w.key("vendor_name");
+  w.value("sekimori");
+  w.key("version");
+  w.value(product_version);
+  w.end_object();
+  w.key("log_name");
+  w.value("CloudTrail");
+  w.key("log_provider");
+  w.value("AWS");
+  if (!a.event_time.empty()) {
+    w.key("original_time");
+    w.value(a.event_time);
+  }
+  if (!a.account.empty()) {
+    w.key("tenant_uid");
+    w.value(a.account);
+  }
+  w.end_object();
+  w.key("finding_info");
+  w.begin_object();
+  w.key("uid");
+  w.value(m.id + ":" + a.file + ":" + std::to_string(a.offset) + ":" + std::to_string(a.record));
+  w.key("title");
+  w.value(m.title);
+  if (!m.description.empty()) {
+    w.key("desc");
+    w.value(m.description);
+  }
+  w.key("types");
+  w.begin_array();
+  w.value(a.correlation ? "Sigma correlation" : "Sigma");
+  w.end_array();
+  w.key("analytic");
+  w.begin_object();
+  w.key("uid");
+  w.value(m.id);
+  w.key("name");
+  w.value(m.title);
+  w.key("type_id");
+  w.value(1);
+  w.key("type");
+  w.value("Rule");
+  w.end_object();
+  std::vector<std::string> techniques;
+  for (const std::string& t : m.tags) {
+    if (t.size() > 8 && t.rfind("attack.t", 0) == 0 && t[8] >= '0' && t[8] <= '9') {
+      std::string id = t.substr(7);
+      id[0] = 'T';
+      techniques.push_back(id);
+    }
+  }
+  if (!techniques.empty()) {
+    w.key("attacks");
+    w.begin_array();
+    for (const std::string& id : techniques) {
+      w.begin_object();
+      w.key("technique");
+      w.begin_object();
+      w.key("uid");
+      w.value(id);
+      w.end_object();
+      w.key("version");
+      w.value("v15");
+      w.end_object();
+    }
+    w.end_array();
+  }
+  w.end_object();
+  w.key("cloud");
+  w.begin_object();
+  w.key("provider");
+  w.value("AWS");
+  if (!a.region.empty()) {
+    w.key("region");
+    w.value(a.region);
+  }
+  if (!a.account.empty()) {
+    w.key("account");
+    w.begin_object();
+    w.key("uid");
+    w.value(a.account);
+    w.end_object();
+  }
+  w.end_object();
+  auto evidence = [&](const Alert& e) {
+    w.begin_object();
+    w.key("api");
+    w.begin_object();
+    w.key("operation");
+    w.value(e.event_name);
+    w.key("service");
+    w.begin_object();
+    w.key("name");
+    w.value(e.event_source);
+    w.end_object();
+    w.end_object();
+    if (!e.principal.empty()) {
+      w.key("actor");
+      w.begin_object();
+      w.key("user");
+      w.begin_object();
+      w.key("uid");
+      w.value(e.principal);
+      w.end_object();
+      w.end_object();
+    }
+    if (!e.source_ip.empty()) {
+      w.key("src_endpoint");
+      w.begin_object();
+      // sourceIPAddress may be a service name ("ec2.amazonaws.com")
+      bool ip = e.source_ip.find_first_not_of("0123456789abcdefABCDEF.:") == std::string::npos;
+      w.key(ip ? "ip" : "domain");
+      w.value(e.source_ip);
+      w.end_object();
+    }
+    if (!e.event.empty()) {
+      w.key("data");
+      w.raw(e.event);
+    }
+    w.end_object();
+  };
+  w.key("evidences");
+  w.begin_array();
+  if (a.correlation) {
+    for (const Alert& c : a.contributing) evidence(c);
+  } else {
+    evidence(a);
+  }
+  w.end_array();
+  if (a.correlation) {
+    w.key("unmapped");
+    w.begin_object();
+    w.key("correlation_type");
+    w.value(a.correlation_type);
+    w.key("event_count");
+    w.value(a.event_count);
+    w.key("group");
+    w.begin_object();
+    for (const auto& [k, v] : a.group) {
+      w.key(k);
+      w.value(v);
+    }
+    w.end_object();
+    w.end_object();
+  }
+  w.end_object();
+  return w.take();
+}
+
+}  // namespace sekimori::detect

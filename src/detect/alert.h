@@ -1,0 +1,55 @@
+// sekimori::detect alerts — what a rule match produces, and its JSON and OCSF forms.
+//
+// An Alert names its rule (id, title, level, tags through RuleMeta), the event time and
+// the CloudTrail context (account, region, principal, source IP, event name/source), the
+// matched event itself, and for correlation rules the group and the contributing events.
+//
+//   detect::Alert a = detect::make_alert(engine, rule_index, record, "f.json", 0, 3);
+//   std::string line = detect::alert_json(a);           // one JSON object, no newline
+//   std::string ocsf = detect::alert_ocsf(a, "0.1.0");  // OCSF 1.1.0 Detection Finding
+//
+// Thread-safety: plain values; the RuleMeta pointer refers into the Engine, which must
+// outlive the alert. Rendering functions are pure.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "detect/engine.h"
+
+namespace sekimori::detect {
+
+struct Alert {
+  uint32_t rule = 0;
+  const RuleMeta* meta = nullptr;
+  int64_t time_ms = 0;
+  bool has_time = false;
+  std::string event_time, account, region, principal, source_ip, event_name, event_source;
+  std::string file;
+  uint64_t offset = 0;  // byte offset of the record's document (see RecordSink)
+  uint64_t record = 0;  // index of the record in its file
+  std::string event;    // the matched event, minified JSON
+
+  // Correlation alerts.
+  bool correlation = false;
+  std::string correlation_type;
+  std::vector<std::pair<std::string, std::string>> group;  // group-by field -> value
+  uint64_t event_count = 0;      // events in the window that fired
+  double aggregate = 0;          // the value the condition was applied to
+  std::vector<Alert> contributing;  // the first events (bounded), each with its own rule
+};
+
+Alert make_alert(const Engine& engine, uint32_t rule, simdjson::dom::element record, std::string_view file,
+                 uint64_t offset, uint64_t index);
+
+std::string alert_json(const Alert& a);
+std::string alert_ocsf(const Alert& a, std::string_view product_version);
+// "2024-07-31T13:06:24.000Z"
+std::string format_time_ms(int64_t ms);
+
+}  // namespace sekimori::detect

@@ -1,0 +1,343 @@
+#include "detect/correlator.h"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <unordered_map>
+
+#include "detect/condition.h"
+
+namespace sekimori::detect {
+
+using simdjson::dom::element;
+
+CorrelationInput make_correlation_input(const CorrelationFeed& feed, element record, Alert base) {
+  CorrelationInput in;
+  in.correlation = feed.correlation;
+  in.position = feed.position;
+  in.time_ms = base.time_ms;
+  for (const std::string& f : feed.group_fields) in.group_values.push_back(scalar_text(lookup(record, f)));
+  if (!feed.value_field.empty()) in.value = scalar_text(lookup(record, feed.value_field));
+  in.base = std::move(base);
+  return in;
+}
+
+namespace {
+
+struct Entry {
+  int64_t time;
+  uint32_t position;
+  std::string value;
+  Alert base;
+};
+
+struct Group {
+  std::deque<Entry> entries;
+  std::vector<std::string> values;  // group-by values
+  int64_t window_start = 0;
+};
+
+bool parse_number(const std::string& s, double& out) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  out = std::strtod(s.c_str(), &end);
+  return end == s.c_str() + s.size();
+}
+
+}  // namespace
+
+struct Correlator::Impl {
+  const Engine& engine;
+  size_t max_contrib;
+  struct State {
+    bool sliding = true;
+    std::optional<CondNode> expr;  // temporal boolean condition
+    std::unordered_map<std::string, Group> groups;
+  };
+  std::vector<State> states;
+  size_t held = 0, peak = 0;
+  uint64_t since_sweep = 0;
+  int64_t now = 0;
+  simdjson::dom::parser parser;
+
+  Impl(const Engine& e, size_t m) : engine(e), max_contrib(m) {
+    for (const CorrelationPlan& p : engine.correlations()) {
+      State s;
+      const CountCondition& c = p.spec.condition;
+      switch (p.spec.type) {
+        case CorrelationType::kValueAvg: s.sliding = false; break;
+        case CorrelationType::kValuePercentile: s.sliding = true; break;
+        default: s.sliding = !(c.lt || c.lte || c.eq);
+      }
+      if (!c.expression.empty()) {
+        auto parsed = parse_condition(c.expression);
+        if (parsed.ok()) s.expr = std::move(parsed).value();
+      }
+      states.push_back(std::move(s));
+    }
+  }
+
+  bool eval_expr(const CondNode& n, const CorrelationPlan& p, const std::vector<bool>& present) const {
+    auto has = [&](const std::string& name) {
+      for (size_t i = 0; i < p.rule_names.size(); ++i) {
+        const RuleMeta& m = engine.rule(p.feeders[i]);
+        if ((p.rule_names[i] == name || m.name == name || m.id == name) && present[i]) return true;
+      }
+      return false;
+    };
+    switch (n.kind) {
+      case CondKind::kRef: return has(n.name);
+      case CondKind::kAnd:
+        for (const CondNode& k : n.children) {
+          if (!eval_expr(k, p, present)) return false;
+        }
+        return true;
+      case CondKind::kOr:
+        for (const CondNode& k : n.children) {
+          if (eval_expr(k, p, present)) return true;
+        }
+        return false;
+      case CondKind::kNot: return !eval_expr(n.children[0], p, present);
+      case CondKind::kOneOf:
+      case CondKind::kAllOf: {
+        bool all = n.kind == CondKind::kAllOf, any = false;
+        for (size_t i = 0; i < p.rule_names.size(); ++i) {
+          if (n.name != "them" && !name_matches(n.name, p.rule_names[i])) continue;
+          if (present[i]) any = true;
+          else if (all) return false;
+        }
+        return all || any;
+      }
+    }
+    return false;
+  }
+
+  // Evaluates a group's window; returns the aggregate when the condition holds.
+  std::optional<double> evaluate(uint32_t c, const Group& g, const Entry* arriving) const {
+    const CorrelationPlan& p = engine.correlations()[c];
+    const CountCondition& cond = p.spec.condition;
+    if (g.entries.empty()) return std::nullopt;
+    switch (p.spec.type) {
+      case CorrelationType::kEventCount: {
+        double n = static_cast<double>(g.entries.size());
+        return cond.holds(n) ? std::optional<double>(n) : std::nullopt;
+      }
+      case CorrelationType::kValueCount: {
+        std::set<std::string_view> distinct;
+        for (const Entry& e : g.entries) {
+          if (!e.value.empty()) distinct.insert(e.value);
+        }
+        double n = static_cast<double>(distinct.size());
+        return cond.holds(n) ? std::optional<double>(n) : std::nullopt;
+      }
+      case CorrelationType::kValueSum:
+      case CorrelationType::kValueAvg: {
+        double sum = 0;
+        size_t n = 0;
+        for (const Entry& e : g.entries) {
+          double v;
+          if (parse_number(e.value, v)) sum += v, ++n;
+        }
+        if (n == 0) return std::nullopt;
+        double agg = p.spec.type == CorrelationType::kValueSum ? sum : sum / static_cast<double>(n);
+        return cond.holds(agg) ? std::optional<double>(agg) : std::nullopt;
+      }
+      case CorrelationType::kValuePercentile: {
+        if (!arriving || arriving->value.empty()) return std::nullopt;
+        size_t same = 0;
+        for (const Entry& e : g.entries) same += e.value == arriving->value;
+        double share = 100.0 * static_cast<double>(same) / static_cast<double>(g.entries.size());
+        return cond.holds(share) ? std::optional<double>(share) : std::nullopt;
+      }
+      case CorrelationType::kTemporal: {
+        std::vector<bool> present(p.feeders.size(), false);
+        for (const Entry& e : g.entries) present[e.position] = true;
+        double distinct = static_cast<double>(std::count(present.begin(), present.end(), true));
+        const State& s = states[c];
+        bool ok = s.expr ? eval_expr(*s.expr, p, present)
+                  : cond.has_bounds() ? cond.holds(distinct)
+                                      : distinct == static_cast<double>(p.feeders.size());
+        return ok ? std::optional<double>(distinct) : std::nullopt;
+      }
+      case CorrelationType::kTemporalOrdered: {
+        // longest prefix of `rules` seen in order (greedy earliest is optimal)
+        uint32_t need = 0;
+        for (const Entry& e : g.entries) {
+          if (need < p.feeders.size() && e.position == need) ++need;
+        }
+        double n = need;
+        bool ok = cond.has_bounds() ? cond.holds(n) : need == p.feeders.size();
+        if (states[c].expr) {
+          std::vector<bool> present(p.feeders.size(), false);
+          for (uint32_t i = 0; i < need; ++i) present[i] = true;
+          ok = eval_expr(*states[c].expr, p, present);
+        }
+        return ok ? std::optional<double>(n) : std::nullopt;
+      }
+    }
+    return std::nullopt;
+  }
+
+  void fire(uint32_t c, Group& g, double aggregate, std::vector<Alert>& out, bool clear) {
+    const CorrelationPlan& p = engine.correlations()[c];
+    Alert a;
+    a.rule = p.rule;
+    a.meta = &engine.rule(p.rule);
+    a.correlation = true;
+    a.correlation_type = correlation_type_name(p.spec.type);
+    const Entry& last = g.entries.back();
+    a.time_ms = last.time;
+    a.has_time = true;
+    a.event_time = format_time_ms(last.time);
+    a.account = last.base.account;
+    a.region = last.base.region;
+    a.principal = last.base.principal;
+    a.source_ip = last.base.source_ip;
+    a.event_name = last.base.event_name;
+    a.event_source = last.base.event_source;
+    a.file = last.base.file;
+    a.offset = last.base.offset;
+    a.record = last.base.record;
+    for (size_t i = 0; i < p.spec.group_by.size() && i < g.values.size(); ++i) {
+      a.group.emplace_back(p.spec.group_by[i], g.values[i]);
+    }
+    a.event_count = g.entries.size();
+    a.aggregate = aggregate;
+    for (const Entry& e : g.entries) {
+      if (a.contributing.size() >= max_contrib) break;
+      a.contributing.push_back(e.base);
+    }
+    // chained correlations
+    for (const CorrelationFeed& feed : p.downstream) {
+      CorrelationInput in;
+      in.correlation = feed.correlation;
+      in.position = feed.position;
+      in.time_ms = last.time;
+      std::optional<element> ev;
+      if (!last.base.event.empty()) {
+        auto doc = parser.parse(last.base.event);
+        if (doc.error() == simdjson::SUCCESS) ev = doc.value_unsafe();
+      }
+      for (const std::string& f : feed.group_fields) {
+        std::string v;
+        for (const auto& [k, val] : a.group) {
+          if (k == f) v = val;
+        }
+        if (v.empty() && ev) v = scalar_text(lookup(*ev, f));
+        in.group_values.push_back(v);
+      }
+      if (!feed.value_field.empty() && ev) in.value = scalar_text(lookup(*ev, feed.value_field));
+      in.base = a;
+      in.base.contributing.clear();
+      pending.push_back(std::move(in));
+    }
+    held -= clear ? g.entries.size() : 0;
+    if (clear) g.entries.clear();
+    if (engine.rule(p.rule).standalone) out.push_back(std::move(a));
+  }
+
+  std::vector<CorrelationInput> pending;
+
+  void close_expired(uint32_t c, std::vector<Alert>& out, bool all) {
+    State& s = states[c];
+    int64_t span = engine.correlations()[c].spec.timespan_ms;
+    for (auto it = s.groups.begin(); it != s.groups.end();) {
+      Group& g = it->second;
+      if (s.sliding && !all) {
+        // a sliding window only holds matches younger than the timespan
+        while (!g.entries.empty() && g.entries.front().time < now - span) {
+          g.entries.pop_front();
+          --held;
+        }
+      }
+      bool expired = all || (s.sliding ? g.entries.empty() : now - g.window_start > span);
+      if (!expired) {
+        ++it;
+        continue;
+      }
+      if (!s.sliding && !g.entries.empty()) {
+        if (auto agg = evaluate(c, g, nullptr)) fire(c, g, *agg, out, false);
+      }
+      held -= g.entries.size();
+      it = s.groups.erase(it);
+    }
+  }
+
+  void add_one(CorrelationInput in, std::vector<Alert>& out) {
+    uint32_t c = in.correlation;
+    State& s = states[c];
+    const CorrelationPlan& p = engine.correlations()[c];
+    int64_t span = p.spec.timespan_ms;
+    now = std::max(now, in.time_ms);
+    std::string key;
+    for (const std::string& v : in.group_values) {
+      key += v;
+      key += '\x1f';
+    }
+    auto [it, inserted] = s.groups.try_emplace(key);
+    Group& g = it->second;
+    if (inserted) {
+      g.values = in.group_values;
+      g.window_start = in.time_ms;
+    }
+    if (!s.sliding && !g.entries.empty() && in.time_ms - g.window_start > span) {
+      if (auto agg = evaluate(c, g, nullptr)) fire(c, g, *agg, out, false);
+      held -= g.entries.size();
+      g.entries.clear();
+    }
+    if (g.entries.empty()) g.window_start = in.time_ms;
+    // only the first events of a window are shown in an alert: keep no JSON for the rest
+    if (g.entries.size() >= max_contrib) {
+      in.base.event.clear();
+      in.base.event.shrink_to_fit();
+    }
+    g.entries.push_back(Entry{in.time_ms, in.position, std::move(in.value), std::move(in.base)});
+    ++held;
+    peak = std::max(peak, held);
+    if (s.sliding) {
+      while (!g.entries.empty() && g.entries.front().time < in.time_ms - span) {
+        g.entries.pop_front();
+        --held;
+      }
+      if (auto agg = evaluate(c, g, &g.entries.back())) {
+        fire(c, g, *agg, out, p.spec.type != CorrelationType::kValuePercentile);
+      }
+    }
+    if (++since_sweep >= 4096) {
+      since_sweep = 0;
+      for (uint32_t k = 0; k < states.size(); ++k) close_expired(k, out, false);
+    }
+  }
+};
+
+Correlator::Correlator(const Engine& engine, size_t max_contributing)
+    : impl_(std::make_unique<Impl>(engine, max_contributing)) {}
+Correlator::~Correlator() = default;
+
+void Correlator::add(CorrelationInput in, std::vector<Alert>& out) {
+  impl_->add_one(std::move(in), out);
+  // chained inputs fire at the same time as their source; process them now (bounded:
+  // correlation references form no cycles)
+  for (int guard = 0; !impl_->pending.empty() && guard < 64; ++guard) {
+    std::vector<CorrelationInput> next = std::move(impl_->pending);
+    impl_->pending.clear();
+    for (CorrelationInput& c : next) impl_->add_one(std::move(c), out);
+  }
+}
+
+void Correlator::finish(std::vector<Alert>& out) {
+  for (int round = 0; round < 64; ++round) {
+    for (uint32_t c = 0; c < impl_->states.size(); ++c) impl_->close_expired(c, out, true);
+    if (impl_->pending.empty()) break;
+    std::vector<CorrelationInput> next = std::move(impl_->pending);
+    impl_->pending.clear();
+    for (CorrelationInput& c : next) impl_->add_one(std::move(c), out);
+  }
+}
+
+size_t Correlator::held() const { return impl_->held; }
+size_t Correlator::peak_held() const { return impl_->peak; }
+
+}  // namespace sekimori::detect

@@ -1,0 +1,107 @@
+// sekimori::detect::Engine — Sigma rules compiled once, evaluated on many events.
+//
+// Compilation checks every modifier and value (located `sigma.*` diagnostics; a rule
+// with an error is left out, the others are kept), compiles patterns and regular
+// expressions (RE2), applies meta filters to the rules they name, resolves the rules
+// that correlation rules refer to, and indexes rules by the constant values their
+// conditions require for `eventName` / `eventSource`, so an event is only tested against
+// the few rules that can match it. Field names are dotted paths into the event
+// (`userIdentity.arn`); docs/formats/sigma.md describes matching in full.
+//
+//   detect::RuleSet set; set.add_path("rules/", diags);
+//   auto engine = detect::Engine::build(set, {}, diags);
+//   std::vector<uint32_t> hits;
+//   engine->match(record, hits);   // record: a simdjson::dom::element (an object)
+//   for (uint32_t r : hits) engine->rule(r).title;
+//
+// Thread-safety: a built Engine is immutable; match() may run on many threads at once.
+// Ownership: the Engine copies what it needs from the RuleSet.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/diagnostics.h"
+#include "core/result.h"
+#include "detect/sigma.h"
+
+namespace sekimori::detect {
+
+struct EngineOptions {
+  // Values for `expand` placeholders: "%admins%" -> {"alice", "bob"}. A placeholder with
+  // no values is an error (`sigma.unresolved_placeholder`).
+  std::map<std::string, std::vector<std::string>> placeholders;
+  uint32_t max_variants = 4096;  // patterns one value may expand to (windash, expand)
+};
+
+// What an alert needs to know about the rule that raised it.
+struct RuleMeta {
+  RuleKind kind = RuleKind::kDetection;
+  std::string id, name, title, description, level, status, author;
+  std::vector<std::string> tags, references, falsepositives;
+  core::Location location;
+  bool standalone = true;  // raises its own alerts (false for rules only a correlation uses)
+};
+
+// How a detection rule feeds a correlation: which correlation, at which position of its
+// `rules` list, and which fields give the group key and the aggregated value.
+struct CorrelationFeed {
+  uint32_t correlation = 0;  // index into Engine::correlations()
+  uint32_t position = 0;     // index into that correlation's `rules`
+  std::vector<std::string> group_fields;  // aliases resolved for this rule
+  std::string value_field;                // empty unless the type aggregates a field
+};
+
+struct CorrelationPlan {
+  uint32_t rule = 0;  // index of the correlation rule itself (for its RuleMeta)
+  Correlation spec;
+  std::vector<std::string> rule_names;   // the `rules` entries, as written
+  std::vector<uint32_t> feeders;          // engine rule indices, parallel to rule_names
+  std::vector<CorrelationFeed> downstream;  // correlations this correlation feeds
+};
+
+class Engine {
+ public:
+  static core::Result<Engine> build(const RuleSet& rules, const EngineOptions& options, core::Diagnostics& diags);
+
+  Engine(Engine&&) noexcept;
+  Engine& operator=(Engine&&) noexcept;
+  ~Engine();
+
+  // Appends to `out` (after clearing it) the indices of the detection rules that match.
+  // Correlation rules never appear here; see feeds(). No allocation once `out` has grown.
+  void match(simdjson::dom::element event, std::vector<uint32_t>& out) const;
+
+  [[nodiscard]] size_t rule_count() const;
+  [[nodiscard]] const RuleMeta& rule(uint32_t index) const;
+  // The correlations a detection rule feeds (empty for most rules).
+  [[nodiscard]] const std::vector<CorrelationFeed>& feeds(uint32_t rule) const;
+  [[nodiscard]] const std::vector<CorrelationPlan>& correlations() const;
+  // Detection rules that compiled (excluding correlations and filters) and how many of
+  // them are reached through the eventName/eventSource index rather than tried on every event.
+  [[nodiscard]] size_t detection_count() const;
+  [[nodiscard]] size_t indexed_count() const;
+
+ private:
+  struct Impl;
+  explicit Engine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Field helpers shared with the sources and alerts. Resolves a dotted path; arrays on
+// the way are not descended (returns an error element when absent).
+simdjson::simdjson_result<simdjson::dom::element> lookup(simdjson::dom::element root, std::string_view dotted);
+// Text of a scalar (strings as is, numbers formatted, booleans "true"/"false"); empty
+// for absent, null, arrays and objects.
+std::string scalar_text(simdjson::simdjson_result<simdjson::dom::element> e);
+// Parses an RFC 3339 / ISO 8601 timestamp ("2024-07-31T13:06:24Z", fractions and
+// offsets accepted) into milliseconds since the epoch; false when it does not parse.
+bool parse_time_ms(std::string_view s, int64_t& out);
+
+}  // namespace sekimori::detect

@@ -1,0 +1,69 @@
+// sekimori::detect::hunt — runs an Engine over files on several threads.
+//
+// Files are read and matched in parallel (one RecordReader per thread); alerts of
+// single-event rules are delivered to the sink in input order (file by file, record by
+// record) from the calling thread. Files whose names carry CloudTrail's delivery time
+// (`..._CloudTrail_<region>_20240131T1205Z_...`) are processed in that time order, so
+// that several regions' folders interleave correctly. Matches that feed correlation rules
+// go through a reorder buffer: they are released to one Correlator in event-time order
+// once they are older than the newest match by more than `reorder_window_ms`; matches
+// that arrive later than that are still correlated but counted as `late`. A bounded
+// number of files is in flight at once, so memory does not grow with the number or total
+// size of the inputs, only with the reorder window and the correlation timespans.
+//
+//   struct Print : detect::AlertSink { void alert(const detect::Alert& a) override {...} } sink;
+//   detect::HuntStats st = detect::hunt(engine, files, {}, sink);
+//
+// Thread-safety: hunt() may be called from any one thread; the sink and the progress
+// callback are only called from that thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "detect/alert.h"
+#include "detect/engine.h"
+#include "detect/source.h"
+
+namespace sekimori::detect {
+
+class AlertSink {
+ public:
+  virtual ~AlertSink() = default;
+  virtual void alert(const Alert& a) = 0;
+};
+
+struct InputProblem {
+  std::string file;
+  uint64_t offset = 0;
+  std::string code;  // detect.input.* or detect.record.malformed
+  std::string message;
+};
+
+struct HuntStats {
+  uint64_t files = 0, files_failed = 0;
+  uint64_t bytes_read = 0, bytes_decoded = 0;
+  uint64_t records = 0, malformed = 0, alerts = 0;
+  uint64_t correlation_inputs = 0, untimed = 0;  // untimed: matches without eventTime (not correlated)
+  uint64_t late = 0;  // correlation matches older than the reorder window allowed
+  size_t peak_correlation_state = 0;
+  std::vector<InputProblem> problems;  // the first max_problems
+  uint64_t problems_dropped = 0;
+};
+
+struct HuntOptions {
+  unsigned threads = 0;  // 0: one per core
+  ReaderLimits limits;
+  size_t max_contributing = 20;  // events kept per correlation alert
+  size_t max_problems = 1000;
+  int64_t reorder_window_ms = 3'600'000;  // how far out of time order matches may arrive
+  // Called from the calling thread after each file: files done, files total, bytes read.
+  std::function<void(uint64_t, uint64_t, uint64_t)> progress;
+};
+
+HuntStats hunt(const Engine& engine, const std::vector<std::string>& files, const HuntOptions& options,
+               AlertSink& sink);
+
+}  // namespace sekimori::detect

@@ -1,0 +1,409 @@
+#include "detect/source.h"
+
+#include <fcntl.h>
+#include <libdeflate.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+namespace sekimori::detect {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+namespace {
+
+struct Fd {
+  int fd = -1;
+  bool owned = false;
+  ~Fd() {
+    if (owned && fd >= 0) ::close(fd);
+  }
+};
+
+// Reads up to `max` bytes into buf (appending); returns bytes read, or -1 with errno.
+ssize_t read_some(int fd, std::vector<char>& buf, size_t max) {
+  size_t old = buf.size();
+  buf.resize(old + max);
+  ssize_t n;
+  do {
+    n = ::read(fd, buf.data() + old, max);
+  } while (n < 0 && errno == EINTR);
+  buf.resize(old + static_cast<size_t>(std::max<ssize_t>(n, 0)));
+  return n;
+}
+
+bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+}  // namespace
+
+struct RecordReader::Impl {
+  ReaderLimits limits;
+  simdjson::dom::parser parser;
+  std::vector<char> raw;   // file bytes
+  std::vector<char> text;  // decompressed bytes (+ padding)
+  libdeflate_decompressor* inflater = nullptr;
+
+  ~Impl() {
+    if (inflater) libdeflate_free_decompressor(inflater);
+  }
+
+  void emit_record(element e, uint64_t offset, uint64_t& index, RecordSink& sink, ReadStats& stats) {
+    if (e.type() != element_type::OBJECT) {
+      ++stats.malformed;
+      sink.malformed(offset, "record is not a JSON object");
+      return;
+    }
+    ++stats.records;
+    sink.record(e, offset, index++);
+  }
+
+  // A parsed document: {"Records": [...]}, an array of records, or one record.
+  void emit_document(element root, uint64_t offset, uint64_t& index, RecordSink& sink, ReadStats& stats) {
+    if (root.type() == element_type::OBJECT) {
+      auto recs = root.get_object().value_unsafe().at_key("Records");
+      if (recs.error() == simdjson::SUCCESS && recs.value_unsafe().type() == element_type::ARRAY) {
+        simdjson::dom::array records = recs.value_unsafe().get_array().value_unsafe();
+        for (element r : records) emit_record(r, offset, index, sink, stats);
+        return;
+      }
+      emit_record(root, offset, index, sink, stats);
+      return;
+    }
+    if (root.type() == element_type::ARRAY) {
+      simdjson::dom::array records = root.get_array().value_unsafe();
+      for (element r : records) emit_record(r, offset, index, sink, stats);
+      return;
+    }
+    ++stats.malformed;
+    sink.malformed(offset, "document is neither a record, an array of records nor {\"Records\": [...]}");
+  }
+
+  // Finds the end of the JSON value starting at `i` (string-aware bracket matching);
+  // npos when it does not end inside `s`.
+  static size_t value_end(std::string_view s, size_t i) {
+    int depth = 0;
+    bool in_str = false;
+    for (size_t k = i; k < s.size(); ++k) {
+      char c = s[k];
+      if (in_str) {
+        if (c == '\\') ++k;
+        else if (c == '"') in_str = false;
+        continue;
+      }
+      if (c == '"') in_str = true;
+      else if (c == '{' || c == '[') ++depth;
+      else if (c == '}' || c == ']') {
+        if (--depth == 0) return k + 1;
+        if (depth < 0) return std::string::npos;
+      } else if (depth == 0 && (c == ',' || is_ws(c))) {
+        return k;  // a scalar element
+      }
+    }
+    return std::string::npos;
+  }
+
+  // The whole document did not parse: recover the records one by one so that one
+  // broken record costs only itself, and report where each problem is.
+  void salvage(std::string_view s, const simdjson::error_code whole_error, uint64_t& index, RecordSink& sink,
+               ReadStats& stats) {
+    size_t arr = std::string_view::npos;
+    size_t rec = s.find("\"Records\"");
+    if (rec != std::string_view::npos) {
+      arr = s.find('[', rec);
+    } else {
+      size_t first = 0;
+      while (first < s.size() && is_ws(s[first])) ++first;
+      if (first < s.size() && s[first] == '[') arr = first;
+    }
+    if (arr == std::string_view::npos) {
+      ++stats.malformed;
+      sink.malformed(0, std::string("document does not parse: ") + simdjson::error_message(whole_error));
+      return;
+    }
+    size_t i = arr + 1;
+    while (i < s.size()) {
+      while (i < s.size() && (is_ws(s[i]) || s[i] == ',')) ++i;
+      if (i >= s.size() || s[i] == ']') break;
+      size_t end = value_end(s, i);
+      if (end == std::string_view::npos) {
+        ++stats.malformed;
+        sink.malformed(i, "record is not terminated; the rest of the file is skipped");
+        return;
+      }
+      // text_ has padding after the whole buffer, so a sub-span may be parsed in place
+      auto doc = parser.parse(s.data() + i, end - i, false);
+      if (doc.error() != simdjson::SUCCESS) {
+        ++stats.malformed;
+        sink.malformed(i, std::string("record does not parse: ") + simdjson::error_message(doc.error()));
+      } else {
+        emit_record(doc.value_unsafe(), i, index, sink, stats);
+      }
+      i = end;
+    }
+  }
+
+  void parse_whole(size_t len, RecordSink& sink, ReadStats& stats) {
+    uint64_t index = 0;
+    std::string_view s(text.data(), len);
+    auto doc = parser.parse(text.data(), len, false);
+    if (doc.error() == simdjson::SUCCESS) {
+      emit_document(doc.value_unsafe(), 0, index, sink, stats);
+      return;
+    }
+    if (doc.error() == simdjson::CAPACITY) {
+      ++stats.malformed;
+      sink.malformed(0, "document larger than the parser capacity");
+      return;
+    }
+    salvage(s, doc.error(), index, sink, stats);
+  }
+
+  void parse_lines(std::string_view s, uint64_t base, uint64_t& index, RecordSink& sink, ReadStats& stats,
+                   size_t& consumed, bool final) {
+    size_t i = 0;
+    while (i < s.size()) {
+      size_t nl = s.find('\n', i);
+      if (nl == std::string_view::npos) {
+        if (!final) break;
+        nl = s.size();
+      }
+      size_t b = i, e = nl;
+      while (b < e && is_ws(s[b])) ++b;
+      while (e > b && is_ws(s[e - 1])) --e;
+      if (e > b) {
+        if (e - b > limits.max_line_bytes) {
+          ++stats.malformed;
+          sink.malformed(base + b, "line longer than the limit of " + std::to_string(limits.max_line_bytes) + " bytes");
+        } else {
+          auto doc = parser.parse(s.data() + b, e - b, false);
+          if (doc.error() != simdjson::SUCCESS) {
+            ++stats.malformed;
+            sink.malformed(base + b, std::string("line does not parse: ") + simdjson::error_message(doc.error()));
+          } else {
+            emit_document(doc.value_unsafe(), base + b, index, sink, stats);
+          }
+        }
+      }
+      i = nl + 1;
+    }
+    consumed = std::min(i, s.size());
+  }
+
+  // Decides between JSON lines and one document: JSON lines when the first line is a
+  // complete JSON value.
+  bool looks_like_lines(std::string_view s) {
+    size_t b = 0;
+    while (b < s.size() && is_ws(s[b])) ++b;
+    if (b >= s.size() || s[b] != '{') return false;
+    size_t nl = s.find('\n', b);
+    if (nl == std::string_view::npos) return false;
+    size_t e = nl;
+    while (e > b && is_ws(s[e - 1])) --e;
+    if (value_end(s.substr(0, e), b) != e) return false;
+    size_t rest = nl;
+    while (rest < s.size() && is_ws(s[rest])) ++rest;
+    return rest < s.size();  // something follows the first line
+  }
+
+  core::Status gunzip(std::string_view in, ReadStats& stats, size_t& out_len) {
+    if (!inflater) inflater = libdeflate_alloc_decompressor();
+    if (!inflater) return core::make_error("detect.input.memory", "cannot allocate a decompressor");
+    // ISIZE (the last 4 bytes) is the size modulo 2^32 of the last member: a hint only.
+    uint64_t hint = 0;
+    if (in.size() >= 4) {
+      const auto* p = reinterpret_cast<const unsigned char*>(in.data() + in.size() - 4);
+      hint = p[0] | (p[1] << 8) | (p[2] << 16) | (uint64_t{p[3]} << 24);
+    }
+    uint64_t cap = std::max<uint64_t>({hint + 1, in.size() * 4, 1 << 16});
+    cap = std::min<uint64_t>(cap, limits.max_document_bytes);
+    size_t in_pos = 0;
+    out_len = 0;
+    while (in_pos < in.size()) {
+      size_t used_in = 0, produced = 0;
+      libdeflate_result r;
+      while (true) {
+        text.resize(static_cast<size_t>(cap) + simdjson::SIMDJSON_PADDING);
+        r = libdeflate_gzip_decompress_ex(inflater, in.data() + in_pos, in.size() - in_pos, text.data() + out_len,
+                                          static_cast<size_t>(cap) - out_len, &used_in, &produced);
+        if (r != LIBDEFLATE_INSUFFICIENT_SPACE) break;
+        if (cap >= limits.max_document_bytes) {
+          return core::make_error("detect.input.too_large", "decompressed file exceeds the limit of " +
+                                                                std::to_string(limits.max_document_bytes) + " bytes");
+        }
+        cap = std::min<uint64_t>(cap * 2, limits.max_document_bytes);
+      }
+      if (r != LIBDEFLATE_SUCCESS) {
+        if (in_pos > 0) break;  // trailing garbage after a complete member
+        return core::make_error("detect.input.gzip", "corrupt gzip data");
+      }
+      out_len += produced;
+      in_pos += used_in;
+      // members may be followed by zero padding
+      while (in_pos < in.size() && in[in_pos] == '\0') ++in_pos;
+      if (in_pos < in.size() && (in.size() - in_pos < 2 || static_cast<unsigned char>(in[in_pos]) != 0x1f)) break;
+    }
+    stats.gzip = true;
+    stats.bytes_decoded = out_len;
+    return {};
+  }
+
+  core::Status read_all_then_parse(std::string_view data, RecordSink& sink, ReadStats& stats) {
+    size_t len = data.size();
+    if (data.size() >= 2 && static_cast<unsigned char>(data[0]) == 0x1f && static_cast<unsigned char>(data[1]) == 0x8b) {
+      SKM_TRY(gunzip(data, stats, len));
+    } else {
+      if (data.size() > limits.max_document_bytes) {
+        return core::make_error("detect.input.too_large", "file exceeds the limit of " +
+                                                              std::to_string(limits.max_document_bytes) + " bytes");
+      }
+      text.resize(data.size() + simdjson::SIMDJSON_PADDING);
+      std::memcpy(text.data(), data.data(), data.size());
+      stats.bytes_decoded = data.size();
+    }
+    std::memset(text.data() + len, 0, simdjson::SIMDJSON_PADDING);
+    std::string_view s(text.data(), len);
+    if (looks_like_lines(s)) {
+      uint64_t index = 0;
+      size_t consumed = 0;
+      parse_lines(s, 0, index, sink, stats, consumed, true);
+    } else {
+      parse_whole(len, sink, stats);
+    }
+    return {};
+  }
+
+  core::Status read_fd(int fd, const std::string& path, RecordSink& sink, ReadStats& stats) {
+    raw.clear();
+    auto fail = [&](int err) {
+      return core::make_error("detect.input.io", "cannot read " + path + ": " + std::strerror(err));
+    };
+    // First chunk decides the form.
+    while (raw.size() < limits.chunk_bytes) {
+      ssize_t n = read_some(fd, raw, limits.chunk_bytes - raw.size());
+      if (n < 0) return fail(errno);
+      if (n == 0) break;
+    }
+    stats.bytes_read = raw.size();
+    bool eof = raw.size() < limits.chunk_bytes;
+    bool gz = raw.size() >= 2 && static_cast<unsigned char>(raw[0]) == 0x1f && static_cast<unsigned char>(raw[1]) == 0x8b;
+    std::string_view head(raw.data(), raw.size());
+    if (eof || gz || !looks_like_lines(head)) {
+      // whole-document (or gzip): read the rest
+      uint64_t limit = gz ? limits.max_document_bytes : limits.max_document_bytes + 1;
+      while (!eof) {
+        if (raw.size() > limit) {
+          return core::make_error("detect.input.too_large", path + " exceeds the limit of " +
+                                                                std::to_string(limits.max_document_bytes) + " bytes");
+        }
+        ssize_t n = read_some(fd, raw, limits.chunk_bytes);
+        if (n < 0) return fail(errno);
+        if (n == 0) break;
+      }
+      stats.bytes_read = raw.size();
+      return read_all_then_parse(std::string_view(raw.data(), raw.size()), sink, stats);
+    }
+    // JSON lines, streamed chunk by chunk; `raw` holds the unconsumed tail plus a chunk.
+    uint64_t base = 0, index = 0;
+    while (true) {
+      text.assign(raw.begin(), raw.end());
+      text.resize(raw.size() + simdjson::SIMDJSON_PADDING, '\0');
+      size_t consumed = 0;
+      parse_lines(std::string_view(text.data(), raw.size()), base, index, sink, stats, consumed, eof);
+      stats.bytes_decoded += consumed;
+      base += consumed;
+      raw.erase(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(consumed));
+      if (eof) break;
+      if (raw.size() > limits.max_line_bytes) {
+        // one line is longer than allowed: skip to its end
+        ++stats.malformed;
+        sink.malformed(base, "line longer than the limit of " + std::to_string(limits.max_line_bytes) + " bytes");
+        size_t skipped = raw.size();
+        raw.clear();
+        while (true) {
+          ssize_t n = read_some(fd, raw, limits.chunk_bytes);
+          if (n < 0) return fail(errno);
+          stats.bytes_read += static_cast<uint64_t>(n);
+          if (n == 0) {
+            eof = true;
+            break;
+          }
+          auto nl = std::find(raw.begin(), raw.end(), '\n');
+          if (nl != raw.end()) {
+            skipped += static_cast<size_t>(nl - raw.begin()) + 1;
+            raw.erase(raw.begin(), nl + 1);
+            break;
+          }
+          skipped += raw.size();
+          raw.clear();
+        }
+        base += skipped;
+        if (eof) break;
+        continue;
+      }
+      ssize_t n = read_some(fd, raw, limits.chunk_bytes);
+      if (n < 0) return fail(errno);
+      stats.bytes_read += static_cast<uint64_t>(n);
+      if (n == 0) eof = true;
+    }
+    return {};
+  }
+};
+
+RecordReader::RecordReader(ReaderLimits limits) : impl_(std::make_unique<Impl>()) { impl_->limits = limits; }
+RecordReader::~RecordReader() = default;
+
+core::Status RecordReader::read_file(const std::string& path, RecordSink& sink, ReadStats& stats) {
+  Fd fd;
+  if (path == "-") {
+    fd.fd = STDIN_FILENO;
+  } else {
+    fd.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    fd.owned = true;
+    if (fd.fd < 0) return core::make_error("detect.input.io", "cannot open " + path + ": " + std::strerror(errno));
+  }
+  return impl_->read_fd(fd.fd, path, sink, stats);
+}
+
+core::Status RecordReader::read_bytes(std::string_view data, RecordSink& sink, ReadStats& stats) {
+  stats.bytes_read = data.size();
+  return impl_->read_all_then_parse(data, sink, stats);
+}
+
+core::Result<std::vector<std::string>> expand_inputs(const std::vector<std::string>& inputs) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  for (const std::string& in : inputs) {
+    if (in == "-") {
+      out.push_back(in);
+      continue;
+    }
+    std::error_code ec;
+    if (fs::is_directory(in, ec)) {
+      std::vector<std::string> files;
+      fs::recursive_directory_iterator it(in, fs::directory_options::skip_permission_denied, ec), end;
+      for (; !ec && it != end; it.increment(ec)) {
+        std::string name = it->path().filename().string();
+        if (!name.empty() && name[0] == '.') {
+          if (it->is_directory(ec)) it.disable_recursion_pending();
+          continue;
+        }
+        if (it->is_regular_file(ec)) files.push_back(it->path().string());
+      }
+      if (ec) return core::make_error("detect.input.io", "cannot list " + in + ": " + ec.message());
+      std::sort(files.begin(), files.end());
+      out.insert(out.end(), files.begin(), files.end());
+    } else if (fs::exists(in, ec)) {
+      out.push_back(in);
+    } else {
+      return core::make_error("detect.input.io", "no such file or directory: " + in);
+    }
+  }
+  return out;
+}
+
+}  // namespace sekimori::detect

@@ -1,0 +1,78 @@
+// sekimori::detect sources — CloudTrail records from files, gzip, JSON lines, stdin.
+//
+// Accepted inputs (detected from content, not from the file name):
+//   - CloudTrail as delivered to S3: {"Records": [ {...}, ... ]}
+//   - a JSON array of records, or a single record object
+//   - JSON lines: one record (or one {"Records": [...]} object) per line
+//   - any of these gzip-compressed (whole-file decompression with libdeflate)
+// JSON lines are streamed in chunks, so memory is bounded by the chunk size and the
+// longest line; the other forms are parsed as one document per file (bounded by
+// ReaderLimits::max_document_bytes). A record that does not parse or is not an object is
+// reported to the sink with its byte offset and skipped; reading goes on.
+//
+//   detect::RecordReader reader;
+//   struct Sink : detect::RecordSink { ... } sink;
+//   core::Status st = reader.read_file("2024/01/01/x.json.gz", sink);
+//
+// Thread-safety: one RecordReader per thread (it owns a simdjson parser and buffers).
+// Ownership: elements passed to the sink are valid only during the callback.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace sekimori::detect {
+
+struct ReaderLimits {
+  uint64_t max_document_bytes = uint64_t{2} << 30;  // a whole-document file after gunzip
+  uint64_t max_line_bytes = 64 << 20;                // one JSON line
+  uint64_t chunk_bytes = 8 << 20;                    // read size for JSON lines
+};
+
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  // A record (a JSON object). `offset` is the byte offset of its document in the
+  // decompressed input (its line for JSON lines, the file's document otherwise);
+  // `index` counts records in the file from 0.
+  virtual void record(simdjson::dom::element record, uint64_t offset, uint64_t index) = 0;
+  virtual void malformed(uint64_t offset, std::string_view message) = 0;
+};
+
+struct ReadStats {
+  uint64_t bytes_read = 0;     // bytes of the file as stored
+  uint64_t bytes_decoded = 0;  // bytes of JSON after decompression
+  uint64_t records = 0;
+  uint64_t malformed = 0;
+  bool gzip = false;
+};
+
+class RecordReader {
+ public:
+  explicit RecordReader(ReaderLimits limits = {});
+  ~RecordReader();
+  RecordReader(const RecordReader&) = delete;
+  RecordReader& operator=(const RecordReader&) = delete;
+
+  // Reads a file ("-" is standard input). File-level failures (unreadable, corrupt gzip,
+  // too large) return an error (`detect.input.*`); record-level problems go to the sink.
+  core::Status read_file(const std::string& path, RecordSink& sink, ReadStats& stats);
+  // Reads bytes already in memory (gzip or not), as read_file would.
+  core::Status read_bytes(std::string_view data, RecordSink& sink, ReadStats& stats);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Expands inputs: directories recursively (sorted; names starting with '.' skipped).
+core::Result<std::vector<std::string>> expand_inputs(const std::vector<std::string>& inputs);
+
+}  // namespace sekimori::detect

@@ -1,0 +1,212 @@
+// Event sources: Records files, arrays, JSON lines, gzip, malformed records, limits.
+#include <gtest/gtest.h>
+#include <libdeflate.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "detect/hunt.h"
+#include "detect/source.h"
+#include "test_util.h"
+
+namespace sekimori::detect {
+namespace {
+
+struct Recorder : RecordSink {
+  std::vector<std::string> names;
+  std::vector<uint64_t> offsets;
+  std::vector<std::pair<uint64_t, std::string>> bad;
+  void record(simdjson::dom::element r, uint64_t offset, uint64_t) override {
+    names.push_back(scalar_text(lookup(r, "eventName")));
+    offsets.push_back(offset);
+  }
+  void malformed(uint64_t offset, std::string_view message) override { bad.emplace_back(offset, std::string(message)); }
+};
+
+std::string gzip(const std::string& s) {
+  libdeflate_compressor* c = libdeflate_alloc_compressor(6);
+  std::string out(libdeflate_gzip_compress_bound(c, s.size()), '\0');
+  size_t n = libdeflate_gzip_compress(c, s.data(), s.size(), out.data(), out.size());
+  libdeflate_free_compressor(c);
+  out.resize(n);
+  return out;
+}
+
+Recorder read(const std::string& data, ReaderLimits limits = {}, core::Status* status = nullptr) {
+  RecordReader reader(limits);
+  Recorder r;
+  ReadStats st;
+  core::Status s = reader.read_bytes(data, r, st);
+  if (status) *status = s;
+  else EXPECT_TRUE(s.ok()) << s.error().message;
+  return r;
+}
+
+std::string write_file(const std::string& name, const std::string& data) {
+  std::string path = ::testing::TempDir() + "/" + name;
+  std::ofstream(path, std::ios::binary) << data;
+  return path;
+}
+
+const std::string kRecords = R"({"Records":[{"eventName":"A"},{"eventName":"B"}]})";
+
+TEST(Source, CloudTrailRecordsArraysAndSingleObjects) {
+  EXPECT_EQ(read(kRecords).names, (std::vector<std::string>{"A", "B"}));
+  EXPECT_EQ(read("{\n  \"Records\": [\n {\"eventName\":\"A\"}\n ]\n}\n").names, (std::vector<std::string>{"A"}));
+  EXPECT_EQ(read(R"([{"eventName":"X"},{"eventName":"Y"}])").names, (std::vector<std::string>{"X", "Y"}));
+  EXPECT_EQ(read(R"({"eventName":"Z"})").names, (std::vector<std::string>{"Z"}));
+  EXPECT_TRUE(read("").names.empty());
+}
+
+TEST(Source, JsonLinesWithOffsetsAndMalformedLines) {
+  std::string data = "{\"eventName\":\"A\"}\n\n{\"eventName\": broken}\n{\"eventName\":\"C\"}\n[1]\n" + kRecords;
+  Recorder r = read(data);
+  EXPECT_EQ(r.names, (std::vector<std::string>{"A", "C", "A", "B"}));
+  EXPECT_EQ(r.offsets[1], data.find("{\"eventName\":\"C\"}"));
+  ASSERT_EQ(r.bad.size(), 2u);
+  EXPECT_EQ(r.bad[0].first, data.find("{\"eventName\": broken}"));
+  EXPECT_NE(r.bad[1].second.find("not a JSON object"), std::string::npos);
+}
+
+TEST(Source, BrokenRecordsFileIsSalvagedRecordByRecord) {
+  std::string data = "{\"Records\":[{\"eventName\":\"A\"},{\"eventName\":tru},{\"eventName\":\"C\"}]}";
+  Recorder r = read(data);
+  EXPECT_EQ(r.names, (std::vector<std::string>{"A", "C"}));
+  ASSERT_EQ(r.bad.size(), 1u);
+  EXPECT_EQ(r.bad[0].first, data.find("{\"eventName\":tru}"));
+  Recorder t = read("{\"Records\":[{\"eventName\":\"A\"},{\"eventName\":\"B\"");
+  EXPECT_EQ(t.names, (std::vector<std::string>{"A"}));
+  ASSERT_EQ(t.bad.size(), 1u);
+  Recorder junk = read("this is not json at all");
+  EXPECT_EQ(junk.bad.size(), 1u);
+}
+
+TEST(Source, Gzip) {
+  EXPECT_EQ(read(gzip(kRecords)).names, (std::vector<std::string>{"A", "B"}));
+  EXPECT_EQ(read(gzip("{\"eventName\":\"A\"}\n{\"eventName\":\"B\"}\n")).names, (std::vector<std::string>{"A", "B"}));
+  // concatenated members
+  EXPECT_EQ(read(gzip("{\"eventName\":\"A\"}\n") + gzip("{\"eventName\":\"B\"}\n")).names,
+            (std::vector<std::string>{"A", "B"}));
+  core::Status s;
+  read(std::string("\x1f\x8b\x08\x00garbage", 11), {}, &s);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "detect.input.gzip");
+}
+
+TEST(Source, LimitsOnDocumentAndLineSize) {
+  ReaderLimits small;
+  small.max_document_bytes = 16;
+  core::Status s;
+  read(gzip(kRecords), small, &s);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "detect.input.too_large");
+  read(kRecords, small, &s);
+  EXPECT_EQ(s.error().code, "detect.input.too_large");
+
+  ReaderLimits lines;
+  lines.max_line_bytes = 30;
+  Recorder r = read("{\"eventName\":\"A\"}\n{\"eventName\":\"" + std::string(100, 'x') + "\"}\n{\"eventName\":\"C\"}\n",
+                    lines);
+  EXPECT_EQ(r.names, (std::vector<std::string>{"A", "C"}));
+  ASSERT_EQ(r.bad.size(), 1u);
+  EXPECT_NE(r.bad[0].second.find("longer than"), std::string::npos);
+}
+
+TEST(Source, StreamsJsonLinesFilesInChunks) {
+  std::string data;
+  for (int i = 0; i < 1000; ++i) data += "{\"eventName\":\"E" + std::to_string(i) + "\",\"pad\":\"" + std::string(50, 'p') + "\"}\n";
+  std::string path = write_file("chunks.jsonl", data);
+  ReaderLimits limits;
+  limits.chunk_bytes = 4096;  // many chunks, lines straddle chunk boundaries
+  limits.max_line_bytes = 1024;
+  RecordReader reader(limits);
+  Recorder r;
+  ReadStats st;
+  ASSERT_TRUE(reader.read_file(path, r, st).ok());
+  ASSERT_EQ(r.names.size(), 1000u);
+  EXPECT_EQ(r.names[999], "E999");
+  EXPECT_TRUE(r.bad.empty());
+  EXPECT_EQ(st.bytes_read, data.size());
+  EXPECT_EQ(r.offsets[500], data.find("{\"eventName\":\"E500\""));
+  // an over-long line in the middle of a stream is skipped, the rest is read
+  std::string with_long = data.substr(0, 200) + std::string(5000, 'z') + "\n" + data.substr(200);
+  Recorder r2;
+  ReadStats st2;
+  ASSERT_TRUE(reader.read_file(write_file("long.jsonl", with_long), r2, st2).ok());
+  EXPECT_GE(r2.bad.size(), 1u);
+  EXPECT_GE(r2.names.size(), 998u);
+}
+
+TEST(Source, MissingFileIsAnErrorNotACrash) {
+  RecordReader reader;
+  Recorder r;
+  ReadStats st;
+  core::Status s = reader.read_file("/nonexistent/file.json", r, st);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "detect.input.io");
+  EXPECT_FALSE(expand_inputs({"/nonexistent/dir"}).ok());
+}
+
+TEST(Source, DirectoriesAreExpandedRecursivelyAndSorted) {
+  std::string dir = ::testing::TempDir() + "/skm_dir";
+  std::filesystem::create_directories(dir + "/b/c");
+  std::ofstream(dir + "/b/c/2.json") << kRecords;
+  std::ofstream(dir + "/a.json.gz", std::ios::binary) << gzip(kRecords);
+  std::ofstream(dir + "/.hidden") << "x";
+  auto files = expand_inputs({dir});
+  ASSERT_TRUE(files.ok());
+  ASSERT_EQ(files->size(), 2u);
+  EXPECT_NE((*files)[0].find("a.json.gz"), std::string::npos);
+}
+
+TEST(Hunt, RunsOverFilesInOrderWithAlertsAndProblems) {
+  auto c = testing::compile(testing::rule_doc("  sel:\n    eventName: B\n  condition: sel\n"));
+  std::string f1 = write_file("h1.json", kRecords);
+  std::string f2 = write_file("h2.jsonl.gz", gzip("{\"eventName\":\"B\",\"eventTime\":\"2024-01-01T00:00:00Z\","
+                                                  "\"awsRegion\":\"eu-west-1\",\"recipientAccountId\":\"123\","
+                                                  "\"userIdentity\":{\"arn\":\"arn:aws:iam::123:user/x\"},"
+                                                  "\"sourceIPAddress\":\"1.2.3.4\"}\nnot json\n"));
+  struct Sink : AlertSink {
+    std::vector<Alert> a;
+    void alert(const Alert& x) override { a.push_back(x); }
+  } sink;
+  HuntOptions o;
+  o.threads = 2;
+  HuntStats st = hunt(*c->engine, {f1, f2, "/nonexistent.json"}, o, sink);
+  EXPECT_EQ(st.files, 3u);
+  EXPECT_EQ(st.files_failed, 1u);
+  EXPECT_EQ(st.records, 3u);
+  EXPECT_EQ(st.malformed, 1u);
+  ASSERT_EQ(sink.a.size(), 2u);
+  EXPECT_EQ(sink.a[0].file, f1);
+  EXPECT_EQ(sink.a[1].region, "eu-west-1");
+  EXPECT_EQ(sink.a[1].account, "123");
+  EXPECT_EQ(sink.a[1].source_ip, "1.2.3.4");
+  EXPECT_EQ(sink.a[1].principal, "arn:aws:iam::123:user/x");
+  EXPECT_EQ(st.problems.size(), 2u);
+  std::string json = alert_json(sink.a[1]);
+  EXPECT_NE(json.find("\"title\":\"test rule\""), std::string::npos);
+  EXPECT_NE(json.find("\"event\":{\"eventName\":\"B\""), std::string::npos);
+  std::string ocsf = alert_ocsf(sink.a[1], "0.1.0");
+  for (const char* k : {"\"class_uid\":2004", "\"category_uid\":2", "\"activity_id\":1", "\"type_uid\":200401",
+                        "\"severity_id\":4", "\"finding_info\":{", "\"metadata\":{\"version\":\"1.1.0\"",
+                        "\"vendor_name\":\"sekimori\"", "\"time\":1704067200000"}) {
+    EXPECT_NE(ocsf.find(k), std::string::npos) << k << " in " << ocsf;
+  }
+}
+
+TEST(Time, ParsesIso8601) {
+  int64_t ms;
+  ASSERT_TRUE(parse_time_ms("2024-07-31T13:06:24Z", ms));
+  EXPECT_EQ(ms, 1722431184000);
+  ASSERT_TRUE(parse_time_ms("2024-07-31T13:06:24.5Z", ms));
+  EXPECT_EQ(ms, 1722431184500);
+  ASSERT_TRUE(parse_time_ms("2024-07-31T15:06:24+02:00", ms));
+  EXPECT_EQ(ms, 1722431184000);
+  EXPECT_FALSE(parse_time_ms("2024-13-01T00:00:00Z", ms));
+  EXPECT_FALSE(parse_time_ms("yesterday", ms));
+  EXPECT_EQ(format_time_ms(1722431184500), "2024-07-31T13:06:24.500Z");
+}
+
+}  // namespace
+}  // namespace sekimori::detect

@@ -1,0 +1,75 @@
+// Helpers shared by the detect tests: compile Sigma text, match JSON events.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "detect/alert.h"
+#include "detect/correlator.h"
+#include "detect/engine.h"
+#include "detect/sigma.h"
+
+namespace sekimori::detect::testing {
+
+// A detection rule document around `detection` (YAML lines, indented by 2).
+inline std::string rule_doc(const std::string& detection, const std::string& extra = "") {
+  return "title: test rule\nid: 11111111-1111-4111-8111-111111111111\nlogsource:\n  product: aws\n  service: "
+         "cloudtrail\nlevel: high\n" + extra + "detection:\n" + detection;
+}
+
+struct Compiled {
+  core::Diagnostics diags;
+  std::optional<Engine> engine;
+
+  bool has_code(const std::string& code) const {
+    for (const auto& d : diags.items()) {
+      if (d.code == code) return true;
+    }
+    return false;
+  }
+};
+
+inline std::unique_ptr<Compiled> compile(const std::string& yaml, EngineOptions opts = {}) {
+  auto c = std::make_unique<Compiled>();
+  RuleSet set;
+  set.add_text("t.yml", yaml, c->diags);
+  auto e = Engine::build(set, opts, c->diags);
+  if (e.ok()) c->engine.emplace(std::move(e).value());
+  return c;
+}
+
+// Indices of matching rules for one JSON event.
+inline std::vector<uint32_t> hits(const Engine& e, const std::string& json) {
+  simdjson::dom::parser p;
+  auto doc = p.parse(json);
+  EXPECT_EQ(doc.error(), simdjson::SUCCESS) << json;
+  std::vector<uint32_t> out;
+  if (doc.error() == simdjson::SUCCESS) e.match(doc.value_unsafe(), out);
+  return out;
+}
+
+// True when the single rule built from `detection` matches `json`; fails the test when
+// the rule does not compile cleanly.
+inline bool m(const std::string& detection, const std::string& json, EngineOptions opts = {}) {
+  auto c = compile(rule_doc(detection), opts);
+  EXPECT_FALSE(c->diags.has_errors()) << c->diags.to_text();
+  if (!c->engine || c->engine->detection_count() != 1) {
+    ADD_FAILURE() << "rule did not compile: " << c->diags.to_text();
+    return false;
+  }
+  return !hits(*c->engine, json).empty();
+}
+
+// The first error code produced by `detection` (empty when none).
+inline std::string error_code(const std::string& yaml) {
+  auto c = compile(yaml);
+  for (const auto& d : c->diags.items()) {
+    if (d.severity == core::Severity::kError) return d.code;
+  }
+  return {};
+}
+
+}  // namespace sekimori::detect::testing
