@@ -439,49 +439,33 @@ class OptSelectStep final : public Step {
 
 // --- logic ---
 
-class AndStep final : public Step {
+// `a && b` (kDecides = false) and `a || b` (kDecides = true): commutative and absorbing.
+// A side equal to kDecides decides, whichever side it is and whatever the other is;
+// otherwise both must be bools, else unknowns (merged) win over errors (the left first).
+template <bool kDecides>
+class LogicStep final : public Step {
  public:
-  AndStep(StepPtr a, StepPtr b) : a_(std::move(a)), b_(std::move(b)) {}
+  LogicStep(StepPtr a, StepPtr b) : a_(std::move(a)), b_(std::move(b)) {}
   Value eval(Frame& f) const override {
     Value a = a_->eval(f);
-    if (a.kind() == Kind::kBool && !a.as_bool()) return a;
+    if (a.kind() == Kind::kBool && a.as_bool() == kDecides) return a;
     Value b = b_->eval(f);
-    if (b.kind() == Kind::kBool && !b.as_bool()) return b;
-    if (a.kind() == Kind::kBool && b.kind() == Kind::kBool) return b;  // both true
+    if (b.kind() == Kind::kBool && b.as_bool() == kDecides) return b;
+    if (a.kind() == Kind::kBool && b.kind() == Kind::kBool) return b;
     if (a.is_unknown() || b.is_unknown()) {
       if (a.is_unknown() && b.is_unknown()) return Value::merge_unknowns(a, b);
       return a.is_unknown() ? a : b;
     }
     if (a.is_error()) return a;
     if (b.is_error()) return b;
-    return Value::no_overload("_&&_");
+    return Value::no_overload(kDecides ? "_||_" : "_&&_");
   }
 
  private:
   StepPtr a_, b_;
 };
-
-class OrStep final : public Step {
- public:
-  OrStep(StepPtr a, StepPtr b) : a_(std::move(a)), b_(std::move(b)) {}
-  Value eval(Frame& f) const override {
-    Value a = a_->eval(f);
-    if (a.kind() == Kind::kBool && a.as_bool()) return a;
-    Value b = b_->eval(f);
-    if (b.kind() == Kind::kBool && b.as_bool()) return b;
-    if (a.kind() == Kind::kBool && b.kind() == Kind::kBool) return b;  // both false
-    if (a.is_unknown() || b.is_unknown()) {
-      if (a.is_unknown() && b.is_unknown()) return Value::merge_unknowns(a, b);
-      return a.is_unknown() ? a : b;
-    }
-    if (a.is_error()) return a;
-    if (b.is_error()) return b;
-    return Value::no_overload("_||_");
-  }
-
- private:
-  StepPtr a_, b_;
-};
+using AndStep = LogicStep<false>;
+using OrStep = LogicStep<true>;
 
 class NotStep final : public Step {
  public:
