@@ -122,7 +122,13 @@ std::optional<Finding> evaluate_rule(const Rule& rule, const model::Resource& re
 
   auto classify = [&](const cel::Value& v, const char* what) -> std::optional<Status> {
     if (v.is_unknown()) {
-      f.detail = "depends on values unknown before deployment: " + join(v.unknown_attributes());
+      // Attributes reached through a comprehension variable have no path to name.
+      std::vector<std::string> named;
+      for (const std::string& a : v.unknown_attributes()) {
+        if (!a.empty()) named.push_back(a);
+      }
+      f.detail = named.empty() ? "depends on values unknown before deployment"
+                               : "depends on values unknown before deployment: " + join(named);
       return Status::kUnknown;
     }
     if (v.is_error()) {
