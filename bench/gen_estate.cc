@@ -10,7 +10,8 @@
 // bucket is written as aws_s3_bucket plus separate versioning, encryption and
 // public-access-block resources (joined through `configuration` references) that fold
 // into one. CloudFormation files are JSON templates; Terraform files are
-// `terraform show -json` plans, each with one child module.
+// `terraform show -json` plans, each with one child module. Both formats draw the same
+// random choices per resource, so with the same seed they describe the same estate.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -54,12 +55,65 @@ const char* const kPorts[] = {"22", "80", "443", "3306", "3389", "5432", "6379",
 const char* const kRuntimes[] = {"python3.12", "nodejs20.x", "python3.7", "nodejs14.x", "java21", "go1.x"};
 const char* const kEngines[] = {"postgres", "mysql", "mariadb"};
 
+// Every random choice for resource i, drawn once in a fixed order, so that the
+// CloudFormation and the Terraform estates generated with the same seed are the same
+// estate (and fail the same rules).
+struct Spec {
+  bool f[6] = {};    // per-kind switches (see draw())
+  int n[2] = {};     // per-kind numbers
+  int ports[4] = {};
+  bool open[4] = {};
+};
+
+Spec draw(int kind, Rng& r) {
+  Spec s;
+  switch (kind) {
+    case 0:  // bucket: versioning, KMS, block ACLs, block policy, restrict, logging; team
+      s.f[0] = r.coin(60); s.f[1] = r.coin(50); s.f[2] = r.coin(80); s.f[3] = r.coin(70); s.f[4] = r.coin(80);
+      s.f[5] = r.coin(50); s.n[0] = r.range(1, 40);
+      break;
+    case 1:  // security group: 2-4 rules, each a port and open to the world or not
+      s.n[0] = r.range(2, 4);
+      for (int k = 0; k < s.n[0]; ++k) {
+        s.ports[k] = static_cast<int>(r.next() % 8);
+        s.open[k] = r.coin(25);
+      }
+      break;
+    case 2:  // instance: monitoring, IMDSv2 required, public IP, root volume encrypted
+      s.f[0] = r.coin(50); s.f[1] = r.coin(60); s.f[2] = r.coin(30); s.f[3] = r.coin(70);
+      break;
+    case 3:  // database: engine; encrypted, public, multi-AZ, deletion protection; retention
+      s.n[0] = static_cast<int>(r.next() % 3); s.f[0] = r.coin(70); s.f[1] = r.coin(15); s.f[2] = r.coin(50);
+      s.f[3] = r.coin(50); s.n[1] = r.range(0, 14);
+      break;
+    case 4:  // role: EC2 (else Lambda) trust, Action "*", Resource "*"
+      s.f[0] = r.coin(50); s.f[1] = r.coin(10); s.f[2] = r.coin(20);
+      break;
+    case 5:  // managed policy: Action "*", Resource "*"
+      s.f[0] = r.coin(10); s.f[1] = r.coin(30);
+      break;
+    case 6:  // function: runtime; active tracing
+      s.n[0] = static_cast<int>(r.next() % 6); s.f[0] = r.coin(50);
+      break;
+    case 7:  // key: rotation, policy open to "*"
+      s.f[0] = r.coin(60); s.f[1] = r.coin(10);
+      break;
+    case 8:  // trail: multi-region, log validation, KMS
+      s.f[0] = r.coin(50); s.f[1] = r.coin(50); s.f[2] = r.coin(40);
+      break;
+    default:  // queue: KMS key, SSE-SQS switched off
+      s.f[0] = r.coin(40); s.f[1] = r.coin(30);
+      break;
+  }
+  return s;
+}
+
 // ---- CloudFormation ---------------------------------------------------------------
 
-void cfn_resource(std::string& o, int kind, long i, Rng& r) {
+void cfn_resource(std::string& o, int kind, long i, const Spec& s) {
   switch (kind) {
     case 0: {  // S3 bucket, everything inline
-      bool kms = r.coin(50);
+      bool kms = s.f[1];
       put(o,
           "\"Bucket%ld\":{\"Type\":\"AWS::S3::Bucket\",\"Properties\":{\"BucketName\":\"bench-%ld-bucket\","
           "\"VersioningConfiguration\":{\"Status\":\"%s\"},"
@@ -67,10 +121,10 @@ void cfn_resource(std::string& o, int kind, long i, Rng& r) {
           "{\"SSEAlgorithm\":\"%s\"%s}}]},"
           "\"PublicAccessBlockConfiguration\":{\"BlockPublicAcls\":%s,\"BlockPublicPolicy\":%s,"
           "\"IgnorePublicAcls\":true,\"RestrictPublicBuckets\":%s}",
-          i, i, r.coin(60) ? "Enabled" : "Suspended", kms ? "aws:kms" : "AES256",
-          kms ? ",\"KMSMasterKeyID\":\"alias/bench\"" : "", b(r.coin(80)), b(r.coin(70)), b(r.coin(80)));
-      if (r.coin(50)) put(o, ",\"LoggingConfiguration\":{\"DestinationBucketName\":\"bench-logs\",\"LogFilePrefix\":\"b%ld/\"}", i);
-      put(o, ",\"Tags\":[{\"Key\":\"team\",\"Value\":\"t%d\"}]}}", r.range(1, 40));
+          i, i, s.f[0] ? "Enabled" : "Suspended", kms ? "aws:kms" : "AES256",
+          kms ? ",\"KMSMasterKeyID\":\"alias/bench\"" : "", b(s.f[2]), b(s.f[3]), b(s.f[4]));
+      if (s.f[5]) put(o, ",\"LoggingConfiguration\":{\"DestinationBucketName\":\"bench-logs\",\"LogFilePrefix\":\"b%ld/\"}", i);
+      put(o, ",\"Tags\":[{\"Key\":\"team\",\"Value\":\"t%d\"}]}}", s.n[0]);
       break;
     }
     case 1: {  // security group with 2-4 ingress rules
@@ -78,11 +132,10 @@ void cfn_resource(std::string& o, int kind, long i, Rng& r) {
           "\"Sg%ld\":{\"Type\":\"AWS::EC2::SecurityGroup\",\"Properties\":{\"GroupName\":\"bench-%ld-sg\","
           "\"GroupDescription\":\"bench group %ld\",\"VpcId\":\"vpc-0bench\",\"SecurityGroupIngress\":[",
           i, i, i);
-      int n = r.range(2, 4);
-      for (int k = 0; k < n; ++k) {
-        const char* port = kPorts[r.next() % 8];
+      for (int k = 0; k < s.n[0]; ++k) {
+        const char* port = kPorts[s.ports[k]];
         put(o, "%s{\"IpProtocol\":\"tcp\",\"FromPort\":%s,\"ToPort\":%s,\"CidrIp\":\"%s\"}", k ? "," : "", port, port,
-            r.coin(25) ? "0.0.0.0/0" : "10.0.0.0/8");
+            s.open[k] ? "0.0.0.0/0" : "10.0.0.0/8");
       }
       put(o, "],\"SecurityGroupEgress\":[{\"IpProtocol\":\"-1\",\"CidrIp\":\"0.0.0.0/0\"}]}}");
       break;
@@ -94,7 +147,7 @@ void cfn_resource(std::string& o, int kind, long i, Rng& r) {
           "\"NetworkInterfaces\":[{\"DeviceIndex\":\"0\",\"SubnetId\":\"subnet-0bench\",\"AssociatePublicIpAddress\":%s}],"
           "\"BlockDeviceMappings\":[{\"DeviceName\":\"/dev/xvda\",\"Ebs\":{\"VolumeSize\":20,\"Encrypted\":%s}}],"
           "\"Tags\":[{\"Key\":\"Name\",\"Value\":\"bench-%ld\"}]}}",
-          i, i % 10000, b(r.coin(50)), r.coin(60) ? "required" : "optional", b(r.coin(30)), b(r.coin(70)), i);
+          i, i % 10000, b(s.f[0]), s.f[1] ? "required" : "optional", b(s.f[2]), b(s.f[3]), i);
       break;
     case 3:  // RDS instance
       put(o,
@@ -102,7 +155,7 @@ void cfn_resource(std::string& o, int kind, long i, Rng& r) {
           "\"Engine\":\"%s\",\"DBInstanceClass\":\"db.t3.medium\",\"AllocatedStorage\":\"20\",\"StorageEncrypted\":%s,"
           "\"PubliclyAccessible\":%s,\"MultiAZ\":%s,\"BackupRetentionPeriod\":%d,\"DeletionProtection\":%s,"
           "\"MasterUsername\":\"bench\",\"ManageMasterUserPassword\":true}}",
-          i, i, kEngines[r.next() % 3], b(r.coin(70)), b(r.coin(15)), b(r.coin(50)), r.range(0, 14), b(r.coin(50)));
+          i, i, kEngines[s.n[0]], b(s.f[0]), b(s.f[1]), b(s.f[2]), s.n[1], b(s.f[3]));
       break;
     case 4:  // IAM role with an inline policy
       put(o,
@@ -111,15 +164,15 @@ void cfn_resource(std::string& o, int kind, long i, Rng& r) {
           "\"Principal\":{\"Service\":\"%s\"},\"Action\":\"sts:AssumeRole\"}]},"
           "\"Policies\":[{\"PolicyName\":\"inline\",\"PolicyDocument\":{\"Version\":\"2012-10-17\",\"Statement\":"
           "[{\"Effect\":\"Allow\",\"Action\":\"%s\",\"Resource\":\"%s\"}]}}]}}",
-          i, i, r.coin(50) ? "ec2.amazonaws.com" : "lambda.amazonaws.com", r.coin(10) ? "*" : "s3:GetObject",
-          r.coin(20) ? "*" : "arn:aws:s3:::bench-data/*");
+          i, i, s.f[0] ? "ec2.amazonaws.com" : "lambda.amazonaws.com", s.f[1] ? "*" : "s3:GetObject",
+          s.f[2] ? "*" : "arn:aws:s3:::bench-data/*");
       break;
     case 5:  // customer-managed policy
       put(o,
           "\"Policy%ld\":{\"Type\":\"AWS::IAM::ManagedPolicy\",\"Properties\":{\"ManagedPolicyName\":\"bench-%ld-policy\","
           "\"PolicyDocument\":{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"%s\",\"logs:PutLogEvents\"],"
           "\"Resource\":\"%s\"}]}}}",
-          i, i, r.coin(10) ? "*" : "dynamodb:GetItem", r.coin(30) ? "*" : "arn:aws:dynamodb:eu-west-1:123456789012:table/bench");
+          i, i, s.f[0] ? "*" : "dynamodb:GetItem", s.f[1] ? "*" : "arn:aws:dynamodb:eu-west-1:123456789012:table/bench");
       break;
     case 6:  // Lambda function
       put(o,
@@ -127,24 +180,24 @@ void cfn_resource(std::string& o, int kind, long i, Rng& r) {
           "\"Runtime\":\"%s\",\"Handler\":\"index.handler\",\"Role\":\"arn:aws:iam::123456789012:role/bench\","
           "\"Code\":{\"S3Bucket\":\"bench-code\",\"S3Key\":\"fn.zip\"},\"TracingConfig\":{\"Mode\":\"%s\"},"
           "\"Environment\":{\"Variables\":{\"STAGE\":\"prod\",\"TABLE\":\"bench-%ld\"}}}}",
-          i, i, kRuntimes[r.next() % 6], r.coin(50) ? "Active" : "PassThrough", i);
+          i, i, kRuntimes[s.n[0]], s.f[0] ? "Active" : "PassThrough", i);
       break;
     case 7:  // KMS key
       put(o,
           "\"Key%ld\":{\"Type\":\"AWS::KMS::Key\",\"Properties\":{\"Description\":\"bench key %ld\",\"EnableKeyRotation\":%s,"
           "\"KeyPolicy\":{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"%s\"},"
           "\"Action\":\"kms:*\",\"Resource\":\"*\"}]}}}",
-          i, i, b(r.coin(60)), r.coin(10) ? "*" : "arn:aws:iam::123456789012:root");
+          i, i, b(s.f[0]), s.f[1] ? "*" : "arn:aws:iam::123456789012:root");
       break;
     case 8:  // CloudTrail trail
       put(o,
           "\"Trail%ld\":{\"Type\":\"AWS::CloudTrail::Trail\",\"Properties\":{\"TrailName\":\"bench-%ld-trail\","
           "\"S3BucketName\":\"bench-logs\",\"IsLogging\":true,\"IsMultiRegionTrail\":%s,\"EnableLogFileValidation\":%s%s}}",
-          i, i, b(r.coin(50)), b(r.coin(50)), r.coin(40) ? ",\"KMSKeyId\":\"alias/bench\"" : "");
+          i, i, b(s.f[0]), b(s.f[1]), s.f[2] ? ",\"KMSKeyId\":\"alias/bench\"" : "");
       break;
     default:  // SQS queue
       put(o, "\"Queue%ld\":{\"Type\":\"AWS::SQS::Queue\",\"Properties\":{\"QueueName\":\"bench-%ld-q\"%s}}", i, i,
-          r.coin(40) ? ",\"KmsMasterKeyId\":\"alias/bench\"" : (r.coin(30) ? ",\"SqsManagedSseEnabled\":false" : ""));
+          s.f[0] ? ",\"KmsMasterKeyId\":\"alias/bench\"" : (s.f[1] ? ",\"SqsManagedSseEnabled\":false" : ""));
       break;
   }
 }
@@ -155,7 +208,8 @@ std::string cfn_file(long first, long count, Rng& r) {
   put(o, "{\"AWSTemplateFormatVersion\":\"2010-09-09\",\"Description\":\"sekimori benchmark estate\",\"Resources\":{\n");
   for (long i = first; i < first + count; ++i) {
     if (i != first) o += ",\n";
-    cfn_resource(o, static_cast<int>(i % 10), i, r);
+    int kind = static_cast<int>(i % 10);
+    cfn_resource(o, kind, i, draw(kind, r));
   }
   o += "\n}}\n";
   return o;
@@ -168,21 +222,21 @@ struct TfRes {
   std::string unknown;                                     // after_unknown keys, JSON object body
 };
 
-void tf_resources(std::vector<TfRes>& out, int kind, long i, Rng& r) {
+void tf_resources(std::vector<TfRes>& out, int kind, long i, const Spec& s) {
   std::string n, v;
   put(n, "r%ld", i);
   switch (kind) {
     case 0: {
       put(v, "{\"bucket\":\"bench-%ld-bucket\",\"force_destroy\":false,\"object_lock_enabled\":false,\"tags\":{\"team\":\"t%d\"}}",
-          i, r.range(1, 40));
+          i, s.n[0]);
       out.push_back({"aws_s3_bucket", n, v, "", "", "\"arn\":true,\"id\":true,\"bucket_domain_name\":true"});
       std::string ref = "aws_s3_bucket.";
       ref += n;
       v.clear();
-      put(v, "{\"versioning_configuration\":[{\"status\":\"%s\",\"mfa_delete\":null}]}", r.coin(60) ? "Enabled" : "Suspended");
+      put(v, "{\"versioning_configuration\":[{\"status\":\"%s\",\"mfa_delete\":null}]}", s.f[0] ? "Enabled" : "Suspended");
       out.push_back({"aws_s3_bucket_versioning", n, v, "bucket", ref, "\"bucket\":true,\"id\":true"});
       v.clear();
-      bool kms = r.coin(50);
+      bool kms = s.f[1];
       put(v,
           "{\"rule\":[{\"apply_server_side_encryption_by_default\":[{\"sse_algorithm\":\"%s\",\"kms_master_key_id\":%s}],"
           "\"bucket_key_enabled\":null}]}",
@@ -191,9 +245,9 @@ void tf_resources(std::vector<TfRes>& out, int kind, long i, Rng& r) {
       v.clear();
       put(v,
           "{\"block_public_acls\":%s,\"block_public_policy\":%s,\"ignore_public_acls\":true,\"restrict_public_buckets\":%s}",
-          b(r.coin(80)), b(r.coin(70)), b(r.coin(80)));
+          b(s.f[2]), b(s.f[3]), b(s.f[4]));
       out.push_back({"aws_s3_bucket_public_access_block", n, v, "bucket", ref, "\"bucket\":true,\"id\":true"});
-      if (r.coin(50)) {
+      if (s.f[5]) {
         v.clear();
         put(v, "{\"target_bucket\":\"bench-logs\",\"target_prefix\":\"b%ld/\",\"target_grant\":[]}", i);
         out.push_back({"aws_s3_bucket_logging", n, v, "bucket", ref, "\"bucket\":true,\"id\":true"});
@@ -202,13 +256,12 @@ void tf_resources(std::vector<TfRes>& out, int kind, long i, Rng& r) {
     }
     case 1: {
       put(v, "{\"name\":\"bench-%ld-sg\",\"description\":\"bench group %ld\",\"vpc_id\":\"vpc-0bench\",\"ingress\":[", i, i);
-      int k = r.range(2, 4);
-      for (int j = 0; j < k; ++j) {
-        const char* port = kPorts[r.next() % 8];
+      for (int j = 0; j < s.n[0]; ++j) {
+        const char* port = kPorts[s.ports[j]];
         put(v,
             "%s{\"cidr_blocks\":[\"%s\"],\"description\":\"\",\"from_port\":%s,\"ipv6_cidr_blocks\":[],\"prefix_list_ids\":[],"
             "\"protocol\":\"tcp\",\"security_groups\":[],\"self\":false,\"to_port\":%s}",
-            j ? "," : "", r.coin(25) ? "0.0.0.0/0" : "10.0.0.0/8", port, port);
+            j ? "," : "", s.open[j] ? "0.0.0.0/0" : "10.0.0.0/8", port, port);
       }
       v += "],\"egress\":[{\"cidr_blocks\":[\"0.0.0.0/0\"],\"description\":\"\",\"from_port\":0,\"ipv6_cidr_blocks\":[],"
            "\"prefix_list_ids\":[],\"protocol\":\"-1\",\"security_groups\":[],\"self\":false,\"to_port\":0}],"
@@ -222,7 +275,7 @@ void tf_resources(std::vector<TfRes>& out, int kind, long i, Rng& r) {
           "\"subnet_id\":\"subnet-0bench\",\"metadata_options\":[{\"http_endpoint\":\"enabled\",\"http_tokens\":\"%s\","
           "\"http_put_response_hop_limit\":1}],\"root_block_device\":[{\"encrypted\":%s,\"volume_size\":20,\"volume_type\":\"gp3\"}],"
           "\"tags\":{\"Name\":\"bench-%ld\"},\"user_data\":null}",
-          i % 10000, b(r.coin(50)), b(r.coin(30)), r.coin(60) ? "required" : "optional", b(r.coin(70)), i);
+          i % 10000, b(s.f[0]), b(s.f[2]), s.f[1] ? "required" : "optional", b(s.f[3]), i);
       out.push_back({"aws_instance", n, v, "", "", "\"arn\":true,\"id\":true,\"private_ip\":true,\"public_ip\":true"});
       return;
     case 3:
@@ -231,7 +284,7 @@ void tf_resources(std::vector<TfRes>& out, int kind, long i, Rng& r) {
           "\"storage_encrypted\":%s,\"publicly_accessible\":%s,\"multi_az\":%s,\"backup_retention_period\":%d,"
           "\"deletion_protection\":%s,\"username\":\"bench\",\"manage_master_user_password\":true,"
           "\"auto_minor_version_upgrade\":true,\"iam_database_authentication_enabled\":false}",
-          i, kEngines[r.next() % 3], b(r.coin(70)), b(r.coin(15)), b(r.coin(50)), r.range(0, 14), b(r.coin(50)));
+          i, kEngines[s.n[0]], b(s.f[0]), b(s.f[1]), b(s.f[2]), s.n[1], b(s.f[3]));
       out.push_back({"aws_db_instance", n, v, "", "", "\"address\":true,\"arn\":true,\"endpoint\":true,\"id\":true"});
       return;
     case 4:
@@ -241,15 +294,15 @@ void tf_resources(std::vector<TfRes>& out, int kind, long i, Rng& r) {
           "{\\\"Service\\\":\\\"%s\\\"},\\\"Action\\\":\\\"sts:AssumeRole\\\"}]}\","
           "\"inline_policy\":[{\"name\":\"inline\",\"policy\":\"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":"
           "[{\\\"Effect\\\":\\\"Allow\\\",\\\"Action\\\":\\\"%s\\\",\\\"Resource\\\":\\\"%s\\\"}]}\"}]}",
-          i, r.coin(50) ? "ec2.amazonaws.com" : "lambda.amazonaws.com", r.coin(10) ? "*" : "s3:GetObject",
-          r.coin(20) ? "*" : "arn:aws:s3:::bench-data/*");
+          i, s.f[0] ? "ec2.amazonaws.com" : "lambda.amazonaws.com", s.f[1] ? "*" : "s3:GetObject",
+          s.f[2] ? "*" : "arn:aws:s3:::bench-data/*");
       out.push_back({"aws_iam_role", n, v, "", "", "\"arn\":true,\"id\":true,\"managed_policy_arns\":true,\"unique_id\":true"});
       return;
     case 5:
       put(v,
           "{\"name\":\"bench-%ld-policy\",\"path\":\"/\",\"policy\":\"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":"
           "[{\\\"Effect\\\":\\\"Allow\\\",\\\"Action\\\":[\\\"%s\\\",\\\"logs:PutLogEvents\\\"],\\\"Resource\\\":\\\"%s\\\"}]}\"}",
-          i, r.coin(10) ? "*" : "dynamodb:GetItem", r.coin(30) ? "*" : "arn:aws:dynamodb:eu-west-1:123456789012:table/bench");
+          i, s.f[0] ? "*" : "dynamodb:GetItem", s.f[1] ? "*" : "arn:aws:dynamodb:eu-west-1:123456789012:table/bench");
       out.push_back({"aws_iam_policy", n, v, "", "", "\"arn\":true,\"id\":true,\"policy_id\":true"});
       return;
     case 6:
@@ -257,7 +310,7 @@ void tf_resources(std::vector<TfRes>& out, int kind, long i, Rng& r) {
           "{\"function_name\":\"bench-%ld-fn\",\"runtime\":\"%s\",\"handler\":\"index.handler\","
           "\"role\":\"arn:aws:iam::123456789012:role/bench\",\"s3_bucket\":\"bench-code\",\"s3_key\":\"fn.zip\","
           "\"tracing_config\":[{\"mode\":\"%s\"}],\"environment\":[{\"variables\":{\"STAGE\":\"prod\",\"TABLE\":\"bench-%ld\"}}]}",
-          i, kRuntimes[r.next() % 6], r.coin(50) ? "Active" : "PassThrough", i);
+          i, kRuntimes[s.n[0]], s.f[0] ? "Active" : "PassThrough", i);
       out.push_back({"aws_lambda_function", n, v, "", "", "\"arn\":true,\"id\":true,\"invoke_arn\":true,\"version\":true"});
       return;
     case 7:
@@ -265,19 +318,19 @@ void tf_resources(std::vector<TfRes>& out, int kind, long i, Rng& r) {
           "{\"description\":\"bench key %ld\",\"enable_key_rotation\":%s,\"key_usage\":\"ENCRYPT_DECRYPT\",\"is_enabled\":true,"
           "\"policy\":\"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":"
           "{\\\"AWS\\\":\\\"%s\\\"},\\\"Action\\\":\\\"kms:*\\\",\\\"Resource\\\":\\\"*\\\"}]}\"}",
-          i, b(r.coin(60)), r.coin(10) ? "*" : "arn:aws:iam::123456789012:root");
+          i, b(s.f[0]), s.f[1] ? "*" : "arn:aws:iam::123456789012:root");
       out.push_back({"aws_kms_key", n, v, "", "", "\"arn\":true,\"id\":true,\"key_id\":true"});
       return;
     case 8:
       put(v,
           "{\"name\":\"bench-%ld-trail\",\"s3_bucket_name\":\"bench-logs\",\"enable_logging\":true,\"is_multi_region_trail\":%s,"
           "\"enable_log_file_validation\":%s,\"include_global_service_events\":true,\"kms_key_id\":%s}",
-          i, b(r.coin(50)), b(r.coin(50)), r.coin(40) ? "\"alias/bench\"" : "null");
+          i, b(s.f[0]), b(s.f[1]), s.f[2] ? "\"alias/bench\"" : "null");
       out.push_back({"aws_cloudtrail", n, v, "", "", "\"arn\":true,\"home_region\":true,\"id\":true"});
       return;
     default:
       put(v, "{\"name\":\"bench-%ld-q\",\"kms_master_key_id\":%s,\"sqs_managed_sse_enabled\":%s}", i,
-          r.coin(40) ? "\"alias/bench\"" : "null", b(r.coin(70)));
+          s.f[0] ? "\"alias/bench\"" : "null", b(!s.f[0] && !s.f[1]));
       out.push_back({"aws_sqs_queue", n, v, "", "", "\"arn\":true,\"id\":true,\"url\":true"});
       return;
   }
@@ -329,7 +382,10 @@ std::string tf_file(long first, long count, Rng& r) {
   // Nine tenths in the root module, the rest in module.app.
   std::vector<TfRes> root, child;
   long split = first + count - count / 10;
-  for (long i = first; i < first + count; ++i) tf_resources(i < split ? root : child, static_cast<int>(i % 10), i, r);
+  for (long i = first; i < first + count; ++i) {
+    int kind = static_cast<int>(i % 10);
+    tf_resources(i < split ? root : child, kind, i, draw(kind, r));
+  }
   std::string o;
   o.reserve(static_cast<size_t>(count) * 1800);
   o += "{\"format_version\":\"1.2\",\"terraform_version\":\"1.9.5\",\"planned_values\":{\"root_module\":{\"resources\":[\n";

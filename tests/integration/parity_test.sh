@@ -14,7 +14,11 @@
 set -uo pipefail
 bin=${1:?usage: parity_test.sh SEKIMORI [SOURCE_DIR] [WORK_DIR]}
 src=${2:-$(cd "$(dirname "$0")/../.." && pwd)}
-work=${3:-$(mktemp -d)}
+work=${3:-}
+if [ -z "$work" ]; then
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT   # a temporary work directory goes; a given one stays for inspection
+fi
 mkdir -p "$work"
 examples=$src/examples
 
