@@ -1,0 +1,6 @@
+locals {
+  crlf = "windows"
+  h = <<EOT
+line
+EOT
+}

@@ -1,0 +1,4 @@
+locals {
+  ok = 1
+  bad = = 2
+}

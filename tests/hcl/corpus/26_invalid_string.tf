@@ -1,0 +1,3 @@
+locals {
+  bad_escape = "\q"
+}
