@@ -16,6 +16,7 @@
 #include "model/internal/canonical.h"
 #include "model/internal/schema.h"
 #include "model/internal/sha256.h"
+#include "terraform/config.h"
 
 namespace sekimori::model {
 
@@ -181,6 +182,26 @@ struct Estate::Impl {
   std::vector<Resource> resources;
   std::vector<Input> inputs;
   std::vector<std::unique_ptr<formats::Document>> docs;
+  // Terraform HCL: parsed modules (model nodes point at their file names) and the trees
+  // they were read from.
+  std::vector<std::unique_ptr<terraform::SourceTree>> tf_trees;
+  std::vector<std::unique_ptr<terraform::ModuleCache>> tf_caches;
+
+  // Evaluates Terraform root modules among `dirs` (directories holding .tf files).
+  void add_terraform(std::unique_ptr<terraform::SourceTree> tree, const std::vector<std::string>& dirs,
+                     bool all_roots, const LoadOptions& options, core::Diagnostics& diags) {
+    hcl::Limits hl;
+    hl.max_bytes = std::min<uint64_t>(hl.max_bytes, options.limits.max_bytes);
+    auto cache = std::make_unique<terraform::ModuleCache>(*tree, hl);
+    std::vector<std::string> roots = all_roots ? dirs : internal::tfhcl_roots(dirs, *cache, diags);
+    internal::TfHclOutput out;
+    internal::tfhcl_load(roots, *cache, options, diags, out);
+    for (Resource& r : out.resources) resources.push_back(std::move(r));
+    for (Input& in : out.inputs) inputs.push_back(std::move(in));
+    for (auto& d : out.docs) docs.push_back(std::move(d));
+    tf_trees.push_back(std::move(tree));
+    tf_caches.push_back(std::move(cache));
+  }
 
   // `explicit_input`: named by the user (reported when not ours) rather than found.
   void add(std::string name, std::string text, std::optional<SourceFormat> format, const LoadOptions& options,
@@ -256,6 +277,15 @@ const std::vector<Input>& Estate::inputs() const { return impl_->inputs; }
 
 void Estate::add_text(std::string name, std::string text, std::optional<SourceFormat> format,
                       const LoadOptions& options, core::Diagnostics& diags) {
+  if (format == SourceFormat::kTerraformHcl || (!format && terraform::is_config_file(name))) {
+    // One module of one file, evaluated in memory.
+    if (!terraform::is_config_file(name)) name += ".tf";
+    auto tree = std::make_unique<terraform::MemoryTree>();
+    std::string dir = fs::path(name).parent_path().generic_string();
+    tree->add(name, std::move(text));
+    impl_->add_terraform(std::move(tree), {dir.empty() ? std::string(".") : dir}, true, options, diags);
+    return;
+  }
   impl_->add(std::move(name), std::move(text), format, options, diags, true);
 }
 
@@ -269,6 +299,13 @@ void Estate::add_path(const std::string& path, const LoadOptions& options, core:
   fs::file_status st = fs::status(path, ec);
   if (ec || !fs::exists(st)) {
     diags.add(core::Severity::kError, "model.io", "cannot read: no such file or directory", core::Location{path});
+    return;
+  }
+  if (!fs::is_directory(st) && terraform::is_config_file(fs::path(path).filename().string())) {
+    // A .tf file named on its own: its directory is the module.
+    std::string dir = fs::path(path).parent_path().generic_string();
+    impl_->add_terraform(std::make_unique<terraform::DiskTree>(), {dir.empty() ? std::string(".") : dir}, true,
+                         options, diags);
     return;
   }
   if (!fs::is_directory(st)) {
@@ -285,11 +322,18 @@ void Estate::add_path(const std::string& path, const LoadOptions& options, core:
     return;
   }
   std::vector<std::string> files;
+  std::vector<std::string> tf_dirs;  // directories holding Terraform configuration files
   fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
+  // Entries are `path/...`: the relative path is a suffix (fs::relative resolves every
+  // component with system calls, which dominated walks of large Terraform trees).
+  std::string base = fs::path(path).generic_string();
+  if (!base.empty() && base.back() != '/') base += '/';
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const fs::directory_entry& e = *it;
     std::string name = e.path().filename().string();
-    std::string rel = fs::relative(e.path(), path, ec).generic_string();
+    std::string full = e.path().generic_string();
+    std::string rel = full.compare(0, base.size(), base) == 0 ? full.substr(base.size())
+                                                              : fs::relative(e.path(), path, ec).generic_string();
     ec.clear();
     if (e.is_directory(ec)) {
       if (std::find(std::begin(kSkipDirs), std::end(kSkipDirs), name) != std::end(kSkipDirs) ||
@@ -299,6 +343,10 @@ void Estate::add_path(const std::string& path, const LoadOptions& options, core:
       continue;
     }
     if (!e.is_regular_file(ec)) continue;
+    if (terraform::is_config_file(name)) {
+      if (!skipped(rel, name, options.skip_globs)) tf_dirs.push_back(e.path().parent_path().generic_string());
+      continue;
+    }
     std::string ext = e.path().extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (std::find(std::begin(kExtensions), std::end(kExtensions), ext) == std::end(kExtensions)) continue;
@@ -314,6 +362,11 @@ void Estate::add_path(const std::string& path, const LoadOptions& options, core:
       continue;
     }
     impl_->add(f, std::move(text), std::nullopt, options, diags, false);
+  }
+  if (!tf_dirs.empty()) {
+    std::sort(tf_dirs.begin(), tf_dirs.end());
+    tf_dirs.erase(std::unique(tf_dirs.begin(), tf_dirs.end()), tf_dirs.end());
+    impl_->add_terraform(std::make_unique<terraform::DiskTree>(), tf_dirs, false, options, diags);
   }
 }
 

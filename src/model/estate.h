@@ -2,7 +2,8 @@
 // typed view of each resource, so a rule is written once.
 //
 // An Estate loads files and directories (format detected by content), runs the adapter
-// for each format (CloudFormation, Terraform plan JSON, AWS Config, Kubernetes), and
+// for each format (CloudFormation, Terraform plan JSON, Terraform HCL — whole root-module
+// directories, see docs/formats/terraform.md — AWS Config, Kubernetes), and
 // produces Resources whose `attributes` is the effective configuration in canonical form:
 // type names of the Terraform AWS provider (`aws_s3_bucket`), snake_case attributes,
 // split resources folded into their parent (a bucket's versioning, encryption, public
@@ -33,6 +34,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/diagnostics.h"
@@ -71,6 +73,11 @@ struct Resource {
 struct LoadOptions {
   std::vector<std::string> skip_globs;                 // --skip-path
   std::map<std::string, std::string> cfn_parameters;  // --cfn-param K=V
+  // Terraform HCL root-module variables: --var NAME=VALUE (in order), --var-file FILE,
+  // and TF_VAR_NAME values from the environment (by NAME; the CLI passes them in).
+  std::vector<std::pair<std::string, std::string>> tf_vars;
+  std::vector<std::string> tf_var_files;
+  std::map<std::string, std::string> tf_env_vars;
   formats::Limits limits;
 };
 

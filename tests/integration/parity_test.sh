@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Parity: the example estate is written four times (CloudFormation YAML and JSON,
-# Terraform plan JSON, an AWS Config snapshot). Scanning each must give the same set of
-# failing (rule id, canonical type, logical resource) triples, and that set must not be
-# empty. The logical-resource key is described in docs/parity.md.
+# Parity: the example estate is written five times (CloudFormation YAML and JSON,
+# Terraform plan JSON, Terraform HCL, an AWS Config snapshot). Scanning each must give the
+# same set of failing (rule id, canonical type, logical resource) triples, and that set
+# must not be empty. The logical-resource key is described in docs/parity.md.
 #
 #   tests/integration/parity_test.sh SEKIMORI [SOURCE_DIR] [WORK_DIR]
 #
 # PARITY_STRICT=1 also fails when a failing pair comes from a rule that declares fewer
-# formats than the four (it then cannot be compared everywhere).
+# formats than all of them (it then cannot be compared everywhere).
 # PARITY_RULES=DIR scans with the rule files in DIR instead of the bundled pack (to check
 # rules in the tree before the binary is rebuilt). Exit 0 on parity, 1 on a difference,
 # 2 on a broken set-up (a scan that failed, an input not detected as expected).
@@ -27,6 +27,7 @@ cases=(
   "cloudformation:cloudformation/estate.yaml"
   "cloudformation:cloudformation-json/estate.json"
   "terraform-plan:terraform-plan/plan.json"
+  "terraform:terraform"
   "aws-config:aws-config/snapshot.json"
 )
 rules_args=()
@@ -51,14 +52,14 @@ for c in "${cases[@]}"; do
   file=$examples/$rel
   tag=$(echo "$rel" | tr '/.' '__')
   report=$work/$tag.report.json
-  if [ ! -f "$file" ]; then echo "parity: missing $file"; exit 2; fi
+  if [ ! -e "$file" ]; then echo "parity: missing $file"; exit 2; fi
   "$bin" scan "$file" "${rules_args[@]}" --format json --mode guardrail --no-progress --threads 2 \
     --root "$src" -o "$report" 2> "$work/$tag.stderr"
   rc=$?
   if [ $rc -ne 0 ]; then
     echo "parity: scanning $rel exited $rc:"; cat "$work/$tag.stderr"; exit 2
   fi
-  got_format=$(cel_lines "$report" 'input.inputs.map(i, string(i.format))')
+  got_format=$(cel_lines "$report" 'input.inputs.map(i, string(i.format))' | sort -u)
   if [ "$got_format" != "$want_format" ]; then
     echo "parity: $rel was read as '$got_format', expected '$want_format'"; exit 2
   fi
@@ -68,7 +69,7 @@ for c in "${cases[@]}"; do
     cloudformation)
       cel_lines "$report" 'input.findings.map(f, f.resource.id)' | sort -u | while read -r id; do
         printf '%s\t%s\n' "$id" "$(printf '%s' "$id" | norm)"; done > "$map" ;;
-    terraform-plan)
+    terraform-plan|terraform)
       # module.database.aws_db_instance.database["k"] -> database
       cel_lines "$report" 'input.findings.map(f, f.resource.id)' | sort -u | while read -r id; do
         local_name=$(printf '%s' "$id" | sed -e 's/\[[^]]*\]$//' -e 's/.*\.//')
@@ -95,7 +96,7 @@ done
 
 # A rule may declare that it supports fewer formats (`formats:` in the rule file, e.g. MFA
 # delete cannot be written in CloudFormation). Each failing pair must then appear in
-# exactly the cases whose format the rule supports: all four for most rules.
+# exactly the cases whose format the rule supports: all of them for most rules.
 union=$work/union.pairs
 sort -u "${sets[@]}" > "$union"
 rule_formats=$work/rule.formats
@@ -116,6 +117,8 @@ awk -F'\t' -v nsets=${#sets[@]} -v fmts="$case_formats" -v files="${sets[*]}" '
   { key = $0; rule = $1; ok = 1; marks = ""; nsup = 0
     for (i = 1; i <= nsets; i++) {
       s = "," sup[rule] ","; supported = (index(s, "," cf[i] ",") > 0)
+      # Terraform HCL is scanned by every rule that supports Terraform plans.
+      if (cf[i] == "terraform" && index(s, ",terraform-plan,") > 0) supported = 1
       nsup += supported
       got = ((i, key) in have)
       marks = marks (got ? "F" : (supported ? "-" : "."))
@@ -128,16 +131,16 @@ echo "parity: F = fails, - = passes or no result where the rule supports the for
 echo "        columns: ${cases[*]#*:}" | sed 's/ /  /g'
 grep -v '^#summary' "$report" | sed 's/^/  /'
 if [ "${full:-0}" -eq 0 ]; then
-  echo "parity: FAILED: no pair fails in all four formats (the estate or the rule pack is broken)"; status=1
+  echo "parity: FAILED: no pair fails in all ${#cases[@]} cases (the estate or the rule pack is broken)"; status=1
 fi
 if [ -n "${PARITY_STRICT:-}" ] && [ "${part:-0}" -ne 0 ]; then
-  echo "parity: FAILED (PARITY_STRICT): $part pairs come from rules that do not support all four formats"; status=1
+  echo "parity: FAILED (PARITY_STRICT): $part pairs come from rules that do not support every format"; status=1
 fi
 if [ "${bad:-0}" -ne 0 ]; then
   echo "parity: FAILED: $bad pairs do not fail in exactly the formats their rule supports (DIFF above)"; status=1
 fi
 if [ $status -eq 0 ]; then
-  echo "parity: OK: $full (rule, type, logical resource) failures identical in all four formats;" \
+  echo "parity: OK: $full (rule, type, logical resource) failures identical in all ${#cases[@]} cases;" \
        "$part more from rules limited to fewer formats, each identical in those"
 fi
 exit $status

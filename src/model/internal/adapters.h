@@ -11,6 +11,7 @@
 // units' roots point into; keep it as long as the units and the model they feed.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,6 +21,7 @@
 #include "formats/document.h"
 #include "model/estate.h"
 #include "model/internal/canonical.h"
+#include "terraform/config.h"
 
 namespace sekimori::model::internal {
 
@@ -43,6 +45,28 @@ void awsconfig_adapt(const formats::Document& doc, const LoadOptions& options, c
                      AdapterOutput& out);
 void k8s_adapt(const formats::Document& doc, const LoadOptions& options, core::Diagnostics& diags,
                AdapterOutput& out);
+
+// Terraform HCL: evaluates each root module directory (see docs/formats/terraform.md) and
+// appends its resources, one model Document per .tf file, and one Input per file read.
+struct TfHclOutput {
+  std::vector<Resource> resources;
+  std::vector<Input> inputs;
+  std::vector<std::unique_ptr<formats::Document>> docs;
+};
+void tfhcl_load(const std::vector<std::string>& dirs, terraform::ModuleCache& cache, const LoadOptions& options,
+                core::Diagnostics& diags, TfHclOutput& out);
+// The root modules among directories holding .tf files: those that no other of them
+// calls as a local module (directories only reachable through a cycle of calls count too).
+std::vector<std::string> tfhcl_roots(const std::vector<std::string>& dirs, terraform::ModuleCache& cache,
+                                     core::Diagnostics& diags);
+
+// Terraform (plan JSON and HCL): folds split resources (aws_s3_bucket_versioning, ...)
+// into their parent through `references(unit, property)` (configuration references such
+// as "aws_s3_bucket.logs.id"; Unit::id is the resource address), matching count/for_each
+// instance keys, else through equal identifying values. `schema_format` picks the fold
+// entries (terraform-plan for both).
+void terraform_fold(std::vector<Unit>& units, SourceFormat schema_format,
+                    const std::function<std::vector<std::string>(size_t, std::string_view)>& references);
 
 // Detects the format of a loaded document by its content; nullopt when it is none of ours.
 std::optional<SourceFormat> detect_format(const formats::Document& doc);

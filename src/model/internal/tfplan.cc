@@ -1,6 +1,7 @@
 // Terraform plan JSON adapter (`terraform show -json`): planned_values (root and child
 // modules), after_unknown overlays (values known only after apply become unknown), and
 // folding of split resources through `configuration` references or equal values.
+#include <functional>
 #include <unordered_map>
 
 #include "model/internal/adapters.h"
@@ -82,19 +83,40 @@ bool has_unknown(const Node& au) {
 }
 
 // Copies `v` with the after_unknown overlay `au` applied (true -> unknown).
+// True when a map anywhere inside `n` has a null-valued member.
+bool has_null_member(const Node& n) {
+  if (n.kind() == NodeKind::kList) {
+    for (const Node& c : n.items()) {
+      if (has_null_member(c)) return true;
+    }
+  }
+  if (n.kind() == NodeKind::kMap) {
+    for (const formats::Member& m : n.members()) {
+      if (m.value.is_null() || has_null_member(m.value)) return true;
+    }
+  }
+  return false;
+}
+
+// Copies `v` with the after_unknown overlay `au` applied (true -> unknown) and without
+// null-valued map members: plan JSON writes `null` for every attribute the configuration
+// does not set, which means "not set" (as in HCL), not a value a rule may see.
 core::Status overlay(formats::Builder& b, const Node* v, const Node* au, Pos at) {
   if (au != nullptr && au->kind() == NodeKind::kBool && au->as_bool()) return b.add_unknown(v ? v->pos() : at);
   if (v == nullptr) return b.add_null(at);
-  if (au == nullptr || !has_unknown(*au) || b.depth() + 2 >= b.limits().max_depth) {
+  bool unknowns = au != nullptr && has_unknown(*au);
+  if ((!unknowns && !has_null_member(*v)) || b.depth() + 2 >= b.limits().max_depth) {
     return b.add_shared(v->pos(), *v, 1);
   }
-  if (v->kind() == NodeKind::kMap && au->kind() == NodeKind::kMap) {
+  if (v->kind() == NodeKind::kMap && (au == nullptr || au->kind() == NodeKind::kMap)) {
     SKM_TRY(b.begin_map(v->pos()));
     for (const formats::Member& m : v->members()) {
+      const Node* sub = m.key.kind() == NodeKind::kString && au != nullptr ? au->find(m.key.as_string()) : nullptr;
+      if (m.value.is_null() && (sub == nullptr || !has_unknown(*sub))) continue;
       SKM_TRY(b.add_shared(m.key.pos(), m.key, 1));
-      const Node* sub = m.key.kind() == NodeKind::kString ? au->find(m.key.as_string()) : nullptr;
       SKM_TRY(overlay(b, &m.value, sub, m.value.pos()));
     }
+    if (au == nullptr) return b.end_map();
     for (const formats::Member& m : au->members()) {  // unknown attributes absent from values
       if (m.key.kind() != NodeKind::kString || v->find(m.key.as_string()) != nullptr) continue;
       if (!has_unknown(m.value)) continue;
@@ -107,10 +129,10 @@ core::Status overlay(formats::Builder& b, const Node* v, const Node* au, Pos at)
     }
     return b.end_map();
   }
-  if (v->kind() == NodeKind::kList && au->kind() == NodeKind::kList) {
+  if (v->kind() == NodeKind::kList && (au == nullptr || au->kind() == NodeKind::kList)) {
     SKM_TRY(b.begin_list(v->pos()));
     for (size_t i = 0; i < v->size(); ++i) {
-      const Node* sub = i < au->size() ? &au->items()[i] : nullptr;
+      const Node* sub = au != nullptr && i < au->size() ? &au->items()[i] : nullptr;
       SKM_TRY(overlay(b, &v->items()[i], sub, v->pos()));
     }
     return b.end_list();
@@ -172,6 +194,69 @@ void collect_config(const Node& module, const std::string& prefix,
 
 }  // namespace
 
+void terraform_fold(std::vector<Unit>& units, SourceFormat schema_format,
+                    const std::function<std::vector<std::string>(size_t, std::string_view)>& references) {
+  std::unordered_map<std::string, size_t> by_address;
+  std::unordered_map<std::string, std::vector<size_t>> by_config;
+  for (size_t i = 0; i < units.size(); ++i) {
+    by_address.emplace(units[i].id, i);
+    by_config[strip_indexes(units[i].id)].push_back(i);
+  }
+  // Known identifying values of mapped resources, for children that name their parent by value.
+  std::unordered_map<std::string_view, std::vector<size_t>> by_value;
+  for (size_t p = 0; p < units.size(); ++p) {
+    const Unit& pu = units[p];
+    if (pu.entry == nullptr || pu.root == nullptr || pu.root->kind() != NodeKind::kMap) continue;
+    for (std::string_view k : {"id", "bucket", "name", "arn", "function_name"}) {
+      const Node* pv = pu.root->find(k);
+      if (pv != nullptr && pv->kind() == NodeKind::kString && pv->size() > 0) {
+        auto& v = by_value[pv->as_string()];
+        if (v.empty() || v.back() != p) v.push_back(p);
+      }
+    }
+  }
+  fold_units(units, schema_format, [&](size_t ci, const SourceEntry& e) {
+    std::vector<size_t> parents;
+    const Unit& child = units[ci];
+    std::string prefix = module_prefix(child.id, child.source_type);
+    std::string_view child_index = index_of(child.id);
+    for (const std::string& prop : e.fold) {
+      // 1. configuration references ("aws_s3_bucket.logs.id", "aws_s3_bucket.logs").
+      for (std::string ref : references(ci, prop)) {
+        if (ref.rfind("var.", 0) == 0 || ref.rfind("local.", 0) == 0 || ref.rfind("data.", 0) == 0) continue;
+        for (int pass = 0; pass < 2 && parents.empty(); ++pass) {
+          std::string cand = prefix + ref;
+          if (auto a = by_address.find(cand); a != by_address.end()) {
+            parents.push_back(a->second);
+            break;
+          }
+          auto c = by_config.find(strip_indexes(cand));
+          if (c != by_config.end()) {
+            for (size_t p : c->second) {
+              if (index_of(units[p].id) == child_index) parents.push_back(p);
+            }
+            if (parents.empty() && c->second.size() == 1) parents.push_back(c->second[0]);
+          }
+          size_t dot = ref.rfind('.');
+          if (dot == std::string::npos) break;
+          ref.resize(dot);  // drop the attribute: "aws_s3_bucket.logs.id" -> "aws_s3_bucket.logs"
+        }
+        if (!parents.empty()) return parents;
+      }
+      // 2. equal values: the child's property names the parent's id, bucket, name or ARN.
+      const Node* v = child.root != nullptr ? child.root->find(prop) : nullptr;
+      if (v == nullptr || v->kind() != NodeKind::kString || v->size() == 0) continue;
+      if (auto bv = by_value.find(v->as_string()); bv != by_value.end()) {
+        for (size_t p : bv->second) {
+          if (p != ci && units[p].entry->type == e.type) parents.push_back(p);
+        }
+      }
+      if (!parents.empty()) return parents;
+    }
+    return parents;
+  });
+}
+
 void tfplan_adapt(const formats::Document& doc, const LoadOptions& /*options*/, core::Diagnostics& diags,
                   AdapterOutput& out) {
   const Node& root = doc.root();
@@ -211,13 +296,12 @@ void tfplan_adapt(const formats::Document& doc, const LoadOptions& /*options*/, 
   b.set_file(&doc.path());
   std::vector<size_t> overlaid(plan.size(), SIZE_MAX);
   size_t roots = 0;
-  std::unordered_map<std::string, size_t> by_address;
-  std::unordered_map<std::string, std::vector<size_t>> by_config;
   for (size_t i = 0; i < plan.size(); ++i) {
     const PlanResource& pr = plan[i];
     auto it = unknowns.find(pr.address);
-    if (it != unknowns.end() && has_unknown(*it->second) && pr.values != nullptr) {
-      core::Status st = overlay(b, pr.values, it->second, pr.node->pos());
+    const Node* au = it != unknowns.end() ? it->second : nullptr;
+    if (pr.values != nullptr && ((au != nullptr && has_unknown(*au)) || has_null_member(*pr.values))) {
+      core::Status st = overlay(b, pr.values, au, pr.node->pos());
       if (!st.ok()) {
         diags.add_error(st.error(), doc.text());
         return;
@@ -232,8 +316,6 @@ void tfplan_adapt(const formats::Document& doc, const LoadOptions& /*options*/, 
     u.raw = pr.values;
     u.entry = primary_entry(SourceFormat::kTerraformPlan, pr.type);
     u.passthrough = true;
-    by_address.emplace(pr.address, out.units.size());
-    by_config[strip_indexes(pr.address)].push_back(out.units.size());
     out.units.push_back(std::move(u));
   }
   auto aux = std::make_unique<formats::Document>(std::move(b).finish());
@@ -242,64 +324,16 @@ void tfplan_adapt(const formats::Document& doc, const LoadOptions& /*options*/, 
   }
   out.aux.push_back(std::move(aux));
 
-  // Known identifying values of mapped resources, for children that name their parent by value.
-  std::unordered_map<std::string_view, std::vector<size_t>> by_value;
-  for (size_t p = 0; p < out.units.size(); ++p) {
-    const Unit& pu = out.units[p];
-    if (pu.entry == nullptr || pu.root == nullptr || pu.root->kind() != NodeKind::kMap) continue;
-    for (std::string_view k : {"id", "bucket", "name", "arn", "function_name"}) {
-      const Node* pv = pu.root->find(k);
-      if (pv != nullptr && pv->kind() == NodeKind::kString && pv->size() > 0) {
-        auto& v = by_value[pv->as_string()];
-        if (v.empty() || v.back() != p) v.push_back(p);
+  terraform_fold(out.units, SourceFormat::kTerraformPlan, [&](size_t ci, std::string_view prop) {
+    std::vector<std::string> refs;
+    auto it = config.find(strip_indexes(out.units[ci].id));
+    const Node* r = it != config.end() ? it->second->find_path({prop, "references"}) : nullptr;
+    if (r != nullptr && r->kind() == NodeKind::kList) {
+      for (const Node& x : r->items()) {
+        if (x.kind() == NodeKind::kString) refs.emplace_back(x.as_string());
       }
     }
-  }
-  fold_units(out.units, SourceFormat::kTerraformPlan, [&](size_t ci, const SourceEntry& e) {
-    std::vector<size_t> parents;
-    const Unit& child = out.units[ci];
-    std::string prefix = module_prefix(child.id, child.source_type);
-    std::string_view child_index = index_of(child.id);
-    auto it = config.find(strip_indexes(child.id));
-    for (const std::string& prop : e.fold) {
-      // 1. configuration references ("aws_s3_bucket.logs.id", "aws_s3_bucket.logs").
-      const Node* refs = it != config.end() ? it->second->find_path({prop, "references"}) : nullptr;
-      if (refs != nullptr && refs->kind() == NodeKind::kList) {
-        for (const Node& r : refs->items()) {
-          if (r.kind() != NodeKind::kString) continue;
-          std::string ref(r.as_string());
-          if (ref.rfind("var.", 0) == 0 || ref.rfind("local.", 0) == 0 || ref.rfind("data.", 0) == 0) continue;
-          for (int pass = 0; pass < 2 && parents.empty(); ++pass) {
-            std::string cand = prefix + ref;
-            if (auto a = by_address.find(cand); a != by_address.end()) {
-              parents.push_back(a->second);
-              break;
-            }
-            auto c = by_config.find(strip_indexes(cand));
-            if (c != by_config.end()) {
-              for (size_t p : c->second) {
-                if (index_of(out.units[p].id) == child_index) parents.push_back(p);
-              }
-              if (parents.empty() && c->second.size() == 1) parents.push_back(c->second[0]);
-            }
-            size_t dot = ref.rfind('.');
-            if (dot == std::string::npos) break;
-            ref.resize(dot);  // drop the attribute: "aws_s3_bucket.logs.id" -> "aws_s3_bucket.logs"
-          }
-          if (!parents.empty()) return parents;
-        }
-      }
-      // 2. equal values: the child's property names the parent's id, bucket, name or ARN.
-      const Node* v = child.root != nullptr ? child.root->find(prop) : nullptr;
-      if (v == nullptr || v->kind() != NodeKind::kString || v->size() == 0) continue;
-      if (auto bv = by_value.find(v->as_string()); bv != by_value.end()) {
-        for (size_t p : bv->second) {
-          if (p != ci && out.units[p].entry->type == e.type) parents.push_back(p);
-        }
-      }
-      if (!parents.empty()) return parents;
-    }
-    return parents;
+    return refs;
   });
   for (Unit& u : out.units) {
     if (u.entry == nullptr && !u.folded && !schema().entries(SourceFormat::kTerraformPlan, u.source_type).empty()) {
