@@ -120,6 +120,21 @@ std::optional<Owner> KnowledgeBase::owner(std::string_view layer_id, std::string
   return l->owners[m->second];
 }
 
+std::vector<const Layer*> KnowledgeBase::layers_for_ccm(std::string_view control) const {
+  std::vector<const Layer*> exact, by_domain;
+  std::string_view domain = control.substr(0, control.rfind('-'));
+  for (const Layer& l : layers_) {
+    for (const std::string& c : l.ccm) {
+      if (c == control) {
+        exact.push_back(&l);
+        break;
+      }
+      if (c == domain) by_domain.push_back(&l);
+    }
+  }
+  return exact.empty() ? by_domain : exact;
+}
+
 const TypeClass* KnowledgeBase::classify(std::string_view type) const {
   if (const TypeClass* exact = find_in(exact_type_index_, types_, type)) return exact;
   for (size_t i : glob_order_) {

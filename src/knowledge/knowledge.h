@@ -167,6 +167,10 @@ struct Layer {
   bool synthesis = false;
   std::vector<Owner> owners;                // indexed like models()
   std::map<std::string, std::string> notes;  // model id -> note
+  // What checks this layer: CCM v4 domain codes ("IAM") or control IDs ("IVS-04") whose
+  // rules check it, and the names (or ids) of the detections that watch it.
+  std::vector<std::string> ccm;
+  std::vector<std::string> detections;
 };
 
 // A canonical resource type (or a `prefix*` glob) and its service model.
@@ -241,6 +245,9 @@ class KnowledgeBase {
   [[nodiscard]] const Layer* layer(std::string_view id) const;
   // Who owns `layer` under `model`; nullopt when either is unknown.
   [[nodiscard]] std::optional<Owner> owner(std::string_view layer, std::string_view model) const;
+  // The layers a CCM control belongs to: the layers that list the control's own ID, else
+  // those that list its domain code. Empty when no layer names either.
+  [[nodiscard]] std::vector<const Layer*> layers_for_ccm(std::string_view control) const;
   [[nodiscard]] std::span<const TypeClass> resource_types() const { return types_; }
   // The classification entry for a canonical type: an exact entry, else the matching glob
   // with the longest prefix; nullptr when none matches.

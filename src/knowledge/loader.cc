@@ -674,7 +674,7 @@ class Loader {
 
     seen.clear();
     for (const Node& l : list(root, "layers", "the service-models file")) {
-      if (!check_keys(l, "a layer", {"id", "name", "basis", "owners", "notes"})) continue;
+      if (!check_keys(l, "a layer", {"id", "name", "basis", "owners", "notes", "ccm", "detections"})) continue;
       auto id = string(l, "id", "a layer");
       auto name = string(l, "name", "a layer");
       auto synthesis = basis(l, "a layer");
@@ -685,7 +685,7 @@ class Loader {
         continue;
       }
       if (!unique(seen, *id, "layer", *l.find("id"))) continue;
-      Layer layer{*id, *name, *synthesis, {}, {}};
+      Layer layer{*id, *name, *synthesis, {}, {}, {}, {}};
       std::vector<std::optional<Owner>> by_model(kb_.models_.size());
       bool ok = true;
       for (const formats::Member& m : owners->members()) {
@@ -725,6 +725,22 @@ class Loader {
           layer.notes.emplace(std::string(m.key.as_string()), std::string(m.value.as_string()));
         }
       }
+      // CCM domain codes or control IDs; checked only when the CCM file loaded (a missing
+      // file is reported once, as knowledge.missing_file).
+      std::vector<std::string> ccm = strings(l, "ccm", "a layer");
+      for (size_t i = 0; i < ccm.size(); ++i) {
+        const std::string& c = ccm[i];
+        bool is_domain = std::any_of(kb_.ccm_domains_.begin(), kb_.ccm_domains_.end(),
+                                     [&](const CcmDomain& d) { return d.code == c; });
+        if (!kb_.ccm_domains_.empty() && !is_domain && kb_.ccm_index_.find(c) == kb_.ccm_index_.end()) {
+          const Node* list_node = l.find("ccm");
+          const Node& at = i < list_node->items().size() ? list_node->items()[i] : *list_node;
+          error("knowledge.unknown_ref", "'" + c + "' is neither a CCM v4 domain code nor a control ID", at);
+          continue;
+        }
+        layer.ccm.push_back(c);
+      }
+      layer.detections = strings(l, "detections", "a layer");
       kb_.layer_index_.emplace(layer.id, kb_.layers_.size());
       kb_.layers_.push_back(std::move(layer));
     }

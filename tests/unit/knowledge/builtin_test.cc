@@ -242,6 +242,21 @@ TEST(Responsibility, OwnersFollowTheModel) {
   EXPECT_TRUE(kb().model("faas")->synthesis);
 }
 
+TEST(Responsibility, CcmControlsMapToLayers) {
+  auto ids = [](const std::vector<const Layer*>& layers) {
+    std::vector<std::string> out;
+    for (const Layer* l : layers) out.push_back(l->id);
+    return out;
+  };
+  EXPECT_EQ(ids(kb().layers_for_ccm("IAM-16")), std::vector<std::string>{"identity"});
+  EXPECT_EQ(ids(kb().layers_for_ccm("IVS-03")), std::vector<std::string>{"network"});  // exact ID beats the domain
+  EXPECT_EQ(ids(kb().layers_for_ccm("IVS-01")), std::vector<std::string>{"host"});     // the domain
+  EXPECT_EQ(ids(kb().layers_for_ccm("TVM-03")), std::vector<std::string>{"runtime"});
+  EXPECT_TRUE(kb().layers_for_ccm("GRC-01").empty());
+  ASSERT_NE(kb().layer("monitoring"), nullptr);
+  EXPECT_TRUE(kb().layer("monitoring")->synthesis);
+}
+
 TEST(Checklist, AreasAndItems) {
   EXPECT_GE(kb().checklist_areas().size(), 15u);
   EXPECT_GE(kb().checklist().size(), 60u);

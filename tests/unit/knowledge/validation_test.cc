@@ -182,6 +182,18 @@ TEST(Validation, UnknownRefToAServiceModel) {
   EXPECT_EQ(kb.service_model_of("aws_s3_bucket"), nullptr);
 }
 
+TEST(Validation, UnknownRefToACcmDomainInALayer) {
+  std::string text = replace(std::string(kModels), "    owners: {iaas: shared, saas: provider}\n",
+                             "    owners: {iaas: shared, saas: provider}\n    ccm: [IVS-03, XYZ]\n"
+                             "    detections: [security_group_open_to_world]\n");
+  core::Diagnostics diags;
+  auto kb = load_with("service-models", text, diags);
+  EXPECT_EQ(where(diags, "knowledge.unknown_ref"), Where{at(text, "XYZ")});
+  ASSERT_NE(kb.layer("network"), nullptr);
+  EXPECT_EQ(kb.layer("network")->ccm, std::vector<std::string>{"IVS-03"});
+  EXPECT_EQ(kb.layer("network")->detections, std::vector<std::string>{"security_group_open_to_world"});
+}
+
 TEST(Validation, MissingOwner) {
   std::string text = replace(std::string(kModels), "{iaas: shared, saas: provider}", "{iaas: shared}");
   core::Diagnostics diags;
