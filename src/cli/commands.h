@@ -24,5 +24,19 @@ void add_watch_command(CLI::App& app, std::function<int()>& run);
 void add_scan_command(CLI::App& app, std::function<int()>& run);
 // Adds `rules` (list, show, test and validate posture rules); see rules_command.cc.
 void add_rules_command(CLI::App& app, std::function<int()>& run);
+// Adds `responsibility`, `threats` and `report --framework` (governance reports); see
+// responsibility_command.cc, threats_command.cc and framework_report_command.cc.
+void add_responsibility_command(CLI::App& app, std::function<int()>& run);
+void add_threats_command(CLI::App& app, std::function<int()>& run);
+void add_framework_report_command(CLI::App& app, std::function<int()>& run);
+
+// History and governance store (store_support.h): `history` and `metrics`
+// (history_command.cc), `alert`, `exception`, `risk`, `vendor`, `governance` (one file each).
+void add_history_command(CLI::App& app, std::function<int()>& run);
+void add_alert_command(CLI::App& app, std::function<int()>& run);
+void add_exception_command(CLI::App& app, std::function<int()>& run);
+void add_risk_command(CLI::App& app, std::function<int()>& run);
+void add_vendor_command(CLI::App& app, std::function<int()>& run);
+void add_governance_command(CLI::App& app, std::function<int()>& run);
 
 }  // namespace sekimori::cli

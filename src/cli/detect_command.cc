@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/store_support.h"
 #include "cli/version.h"
 #include "core/diagnostics.h"
 #include "detect/engine.h"
@@ -34,6 +35,8 @@ struct DetectArgs {
   bool skip_invalid = false;
   bool quiet = false;
   unsigned threads = 0;
+  std::string store;  // history database (store_support.h)
+  std::string now;    // alert time to record (RFC 3339)
 };
 
 std::string builtin_rules_dir() {
@@ -156,6 +159,18 @@ int run_detect(const DetectArgs& args) {
     out = &file_out;
   }
   Writer writer(*out, args.format);
+  auto alert_time = now_ms(args.now);
+  if (!alert_time) return kExitUsage;
+  std::vector<std::string> scope;
+  for (const std::string& in : args.inputs) {
+    std::error_code sec;
+    scope.push_back(in == "-" ? in : std::filesystem::absolute(in, sec).lexically_normal().string());
+  }
+  bool store_failed = false;
+  auto recorder = AlertRecorder::open(args.store, "detect", scope, *alert_time, store_failed);
+  if (store_failed) return kExitUsage;
+  RecordingSink sink(writer, recorder.get(),
+                     args.now.empty() ? std::nullopt : std::optional<int64_t>(*alert_time));
 
   detect::HuntOptions ho;
   ho.threads = args.threads;
@@ -173,7 +188,11 @@ int run_detect(const DetectArgs& args) {
                    secs > 0 ? static_cast<double>(bytes) / 1e6 / secs : 0.0);
     };
   }
-  detect::HuntStats st = detect::hunt(*engine, *files, ho, writer);
+  detect::HuntStats st = detect::hunt(*engine, *files, ho, sink);
+  if (recorder && !recorder->finish(*alert_time + static_cast<int64_t>(std::chrono::duration<double, std::milli>(
+                                                      std::chrono::steady_clock::now() - start).count()))) {
+    return kExitUsage;
+  }
   if (tty) std::fprintf(stderr, "\r\033[K");
   writer.summary();
   out->flush();
@@ -217,6 +236,8 @@ void add_detect_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_flag("--fail-on-alert", args->fail_on_alert, "Exit with 1 when any alert was raised");
   cmd->add_flag("--skip-invalid-rules", args->skip_invalid, "Run with the rules that compile when others have errors");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress and no summary on standard error");
+  add_store_option(cmd, args->store, true);
+  cmd->add_option("--now", args->now, "Time the alerts are raised at (RFC 3339), for reproducible records")->group("");
   cmd->footer(
       "Field names in rules are dotted paths into the CloudTrail record (userIdentity.arn); see\n"
       "docs/formats/sigma.md. Malformed records are skipped and reported with their byte offset.\n"

@@ -23,6 +23,15 @@ int main(int argc, char** argv) {
   sekimori::cli::add_watch_command(app, run);
   sekimori::cli::add_scan_command(app, run);
   sekimori::cli::add_rules_command(app, run);
+  sekimori::cli::add_history_command(app, run);
+  sekimori::cli::add_alert_command(app, run);
+  sekimori::cli::add_exception_command(app, run);
+  sekimori::cli::add_risk_command(app, run);
+  sekimori::cli::add_vendor_command(app, run);
+  sekimori::cli::add_governance_command(app, run);
+  sekimori::cli::add_responsibility_command(app, run);
+  sekimori::cli::add_threats_command(app, run);
+  sekimori::cli::add_framework_report_command(app, run);
 
   try {
     app.parse(argc, argv);

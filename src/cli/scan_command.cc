@@ -14,6 +14,7 @@
 
 #include "cel/time.h"
 #include "cli/commands.h"
+#include "cli/store_support.h"
 #include "cli/version.h"
 #include "core/diagnostics.h"
 #include "model/estate.h"
@@ -39,10 +40,13 @@ struct ScanArgs {
   size_t threads = 0;
   std::vector<std::string> skip_paths;
   std::vector<std::string> cfn_params;
+  std::vector<std::string> tf_vars;
+  std::vector<std::string> tf_var_files;
   std::string exceptions;
   std::string root;
   std::string now;
   bool no_progress = false;
+  std::string store;  // history database (store_support.h)
 };
 
 cel::Timestamp wall_clock() {
@@ -85,6 +89,22 @@ int run_scan(const ScanArgs& args) {
       return kExitUsage;
     }
     load.cfn_parameters[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  for (const std::string& kv : args.tf_vars) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "error: --var expects NAME=VALUE, got '" << kv << "'\n";
+      return kExitUsage;
+    }
+    load.tf_vars.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  load.tf_var_files = args.tf_var_files;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    if (kv.rfind("TF_VAR_", 0) != 0) continue;
+    size_t eq = kv.find('=');
+    if (eq == std::string_view::npos || eq <= 7) continue;
+    load.tf_env_vars[std::string(kv.substr(7, eq - 7))] = std::string(kv.substr(eq + 1));
   }
   cel::Timestamp now = wall_clock();
   if (!args.now.empty()) {
@@ -137,6 +157,12 @@ int run_scan(const ScanArgs& args) {
     if (load_diags.has_errors()) input_failed = true;
   }
 
+  // History store: its exceptions apply like the file's (store_support.h).
+  bool store_failed = false;
+  auto recorder = ScanRecorder::open(args.store, store_failed);
+  if (store_failed) return kExitUsage;
+  if (recorder) recorder->merge_exceptions(exceptions);
+
   // Evaluate.
   policy::ScanOptions opts;
   opts.threads = args.threads > 0 ? args.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -186,6 +212,22 @@ int run_scan(const ScanArgs& args) {
     return kExitUsage;
   }
 
+  if (recorder) {
+    std::vector<std::string> scope;
+    for (const std::string& p : args.paths) scope.push_back(p == "-" ? p : fs::absolute(p, ec).lexically_normal().string());
+    if (!args.include.empty() || !args.exclude.empty() || !args.rule_dirs.empty() || args.no_builtin) {
+      std::string sel = "rules:";
+      for (const std::string& r : args.rule_dirs) sel += " dir=" + r;
+      for (const std::string& r : args.include) sel += " include=" + r;
+      for (const std::string& r : args.exclude) sel += " exclude=" + r;
+      if (args.no_builtin) sel += " no-builtin";
+      scope.push_back(sel);
+    }
+    if (!recorder->record(rules, estate.inputs(), result, std::move(scope), now.seconds * 1000 + now.nanos / 1'000'000,
+                          !input_failed)) {
+      return kExitUsage;
+    }
+  }
   if (input_failed) return kExitUsage;
   if (args.mode == "guardrail" || !threshold) return kExitOk;
   for (const policy::Finding& f : result.findings) {
@@ -219,12 +261,15 @@ void add_scan_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--threads", args->threads, "Worker threads (default: one per core)");
   cmd->add_option("--skip-path", args->skip_paths, "Skip files matching GLOB (repeatable)");
   cmd->add_option("--cfn-param", args->cfn_params, "CloudFormation parameter value KEY=VALUE (repeatable)");
+  cmd->add_option("--var", args->tf_vars, "Terraform root-module variable NAME=VALUE (repeatable)");
+  cmd->add_option("--var-file", args->tf_var_files, "Terraform variables file (.tfvars or .tfvars.json; repeatable)");
   cmd->add_option("--exceptions", args->exceptions,
                   "Exceptions file (default: .sekimori/exceptions.yaml under the scan root, if present)");
   cmd->add_option("--root", args->root,
                   "Scan root: report paths are relative to it (default: the current directory)");
   cmd->add_option("--now", args->now, "Scan time (RFC 3339) for reproducible reports")->group("");
   cmd->add_flag("--no-progress", args->no_progress, "Never show progress on the terminal");
+  add_store_option(cmd, args->store, true);
   cmd->footer(
       "Exit codes: 0 nothing failing at or above --fail-on (or --mode guardrail); 1 failing findings\n"
       "at or above the threshold in gate mode; 2 bad usage, a rule file with errors, or an input that\n"

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -14,12 +16,14 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/store_support.h"
 #include "core/diagnostics.h"
 #include "detect/alert.h"
 #include "detect/correlator.h"
 #include "detect/engine.h"
 #include "detect/follow.h"
 #include "detect/sigma.h"
+#include "detect/webhook.h"
 
 namespace sekimori::cli {
 
@@ -37,18 +41,27 @@ struct WatchArgs {
   bool once = false;
   bool from_end = false;
   bool skip_invalid = false;
+  std::string store;  // history database (store_support.h)
+  std::string spool;  // webhook spool directory
 };
 
 struct Action {
-  enum Kind { kStdout, kJsonl, kExec } kind;
+  enum Kind { kStdout, kJsonl, kExec, kWebhook } kind;
   std::string arg;
+  detect::WebhookSender* webhook = nullptr;  // kWebhook
 };
 
 class Actor {
  public:
   explicit Actor(std::vector<Action> actions) : actions_(std::move(actions)) {}
+  // Alerts are also recorded in the history store (watch --store).
+  void set_recorder(AlertRecorder* recorder) { recorder_ = recorder; }
 
   void fire(const detect::Alert& a) {
+    if (recorder_) {
+      recorder_->add(a, std::nullopt);
+      recorder_->flush();
+    }
     std::string line = detect::alert_json(a);
     for (const Action& act : actions_) {
       switch (act.kind) {
@@ -74,12 +87,17 @@ class Actor {
           if (rc != 0) std::cerr << "warning: '" << act.arg << "' exited with status " << rc << '\n';
           break;
         }
+        case Action::kWebhook:
+          // spooled now, posted by the sender's worker thread (detect/webhook.h)
+          act.webhook->submit(line);
+          break;
       }
     }
   }
 
  private:
   std::vector<Action> actions_;
+  AlertRecorder* recorder_ = nullptr;
 };
 
 class WatchSink : public detect::FollowSink {
@@ -114,21 +132,43 @@ class WatchSink : public detect::FollowSink {
   std::vector<uint32_t> hits_;
 };
 
+// Beside the default history database (.sekimori/), or $SEKIMORI_SPOOL.
+std::string default_spool_dir() {
+  if (const char* env = std::getenv("SEKIMORI_SPOOL"); env != nullptr && *env != '\0') return env;
+  return (std::filesystem::path(kDefaultStorePath).parent_path() / "spool").string();
+}
+
 int run_watch(const WatchArgs& args) {
   std::vector<Action> actions;
   for (const std::string& a : args.actions) {
     if (a == "stdout") actions.push_back({Action::kStdout, {}});
     else if (a.rfind("jsonl:", 0) == 0 && a.size() > 6) actions.push_back({Action::kJsonl, a.substr(6)});
     else if (a.rfind("exec:", 0) == 0 && a.size() > 5) actions.push_back({Action::kExec, a.substr(5)});
-    else if (a.rfind("webhook:", 0) == 0) {
-      std::cerr << "error: the webhook action is not available yet (use exec:'curl ...' meanwhile)\n";
-      return kExitUsage;
-    } else {
-      std::cerr << "error: unknown action '" << a << "' (stdout, jsonl:FILE, exec:COMMAND)\n";
+    else if (a.rfind("webhook:", 0) == 0 && a.size() > 8) actions.push_back({Action::kWebhook, a.substr(8)});
+    else {
+      std::cerr << "error: unknown action '" << a << "' (stdout, jsonl:FILE, exec:COMMAND, webhook:URL)\n";
       return kExitUsage;
     }
   }
   if (actions.empty()) actions.push_back({Action::kStdout, {}});
+  std::vector<std::unique_ptr<detect::WebhookSender>> senders;
+  size_t webhooks = std::count_if(actions.begin(), actions.end(), [](const Action& x) { return x.kind == Action::kWebhook; });
+  for (Action& act : actions) {
+    if (act.kind != Action::kWebhook) continue;
+    detect::WebhookOptions opt;
+    opt.url = act.arg;
+    // one spool per endpoint when there are several
+    opt.spool_dir = args.spool.empty() ? default_spool_dir() : args.spool;
+    if (webhooks > 1) opt.spool_dir += "/" + std::to_string(senders.size() + 1);
+    opt.warn = [](const std::string& m) { std::cerr << "warning: " << m << " [watch.webhook]\n"; };
+    auto sender = detect::WebhookSender::open(std::move(opt));
+    if (!sender.ok()) {
+      std::cerr << "error: " << sender.error().to_string() << '\n';
+      return kExitUsage;
+    }
+    act.webhook = sender->get();
+    senders.push_back(std::move(*sender));
+  }
 
   core::Diagnostics diags;
   detect::RuleSet set;
@@ -143,6 +183,16 @@ int run_watch(const WatchArgs& args) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   Actor actor(actions);
+  std::vector<std::string> scope;
+  for (const std::string& in : args.inputs) {
+    std::error_code sec;
+    scope.push_back(std::filesystem::absolute(in, sec).lexically_normal().string());
+  }
+  bool store_failed = false;
+  auto started = now_ms("");
+  auto recorder = AlertRecorder::open(args.store, "watch", scope, *started, store_failed);
+  if (store_failed) return kExitUsage;
+  actor.set_recorder(recorder.get());
   WatchSink sink(*engine, actor);
   detect::Follower follower(args.inputs, {}, args.from_end);
   detect::Correlator correlator(*engine);
@@ -172,6 +222,17 @@ int run_watch(const WatchArgs& args) {
   }
   correlator.finish(out);
   for (const detect::Alert& a : out) actor.fire(a);
+  for (const auto& sender : senders) {
+    // --once: give the endpoint the time of one delivery round before exiting; what is
+    // not delivered stays in the spool for the next run. Otherwise (stopped by a signal)
+    // a short grace period only.
+    auto grace = args.once ? std::chrono::minutes(2) : std::chrono::milliseconds(2000);
+    if (!sender->wait_idle(std::chrono::duration_cast<std::chrono::milliseconds>(grace))) {
+      std::cerr << "warning: " << sender->stats().pending << " alert(s) not delivered yet; kept in "
+                << sender->spool_dir() << " for the next run [watch.webhook]\n";
+    }
+  }
+  if (recorder && !recorder->finish(*now_ms(""))) return kExitUsage;
   return kExitOk;
 }
 
@@ -183,14 +244,20 @@ void add_watch_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("-r,--rules", args->rules, "Sigma rule file or directory (repeatable)")->required();
   cmd->add_option("-i,--input", args->inputs, "File or directory to follow (repeatable)")->required();
   cmd->add_option("-a,--action", args->actions,
-                  "stdout (default), jsonl:FILE (append), exec:COMMAND (the alert JSON on its stdin); repeatable");
+                  "stdout (default), jsonl:FILE (append), exec:COMMAND (the alert JSON on its stdin), "
+                  "webhook:URL (POST, retried, spooled while the endpoint is down); repeatable");
+  cmd->add_option("--spool", args->spool,
+                  "Directory where webhook alerts wait until delivered (default .sekimori/spool, or $SEKIMORI_SPOOL)");
   cmd->add_option("--interval", args->interval, "Seconds between polls (default 1)");
   cmd->add_flag("--once", args->once, "Read what is there now, then exit");
   cmd->add_flag("--from-end", args->from_end, "Ignore what the files hold at start; only follow new data");
   cmd->add_flag("--skip-invalid-rules", args->skip_invalid, "Run with the rules that compile when others have errors");
+  add_store_option(cmd, args->store, true);
   cmd->footer(
       "JSON-lines files are followed as they grow (like tail -F); CloudTrail objects ({\"Records\"},\n"
       ".json.gz) are read once when they appear. Correlation state is kept across polls.\n"
+      "webhook:URL alerts are written to the spool first and removed once the endpoint answers\n"
+      "2xx; undelivered ones are sent, in order, by the next run (at-least-once; docs/watch.md).\n"
       "Exit codes: 0 stopped (SIGINT/SIGTERM or --once); 2 bad usage or rules with errors.\n"
       "Example: sekimori watch -r detections -i /var/log/cloudtrail -a jsonl:alerts.jsonl");
   cmd->callback([args, &run] { run = [args] { return run_watch(*args); }; });
