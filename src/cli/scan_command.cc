@@ -55,13 +55,6 @@ cel::Timestamp wall_clock() {
   return {ns / 1'000'000'000, static_cast<int32_t>(ns % 1'000'000'000)};
 }
 
-bool write_file(const std::string& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return false;
-  out << data;
-  return static_cast<bool>(out.flush());
-}
-
 int run_scan(const ScanArgs& args) {
   namespace fs = std::filesystem;
   // Usage checks first: nothing is loaded when the command line is wrong.
@@ -200,16 +193,19 @@ int run_scan(const ScanArgs& args) {
   rep.diagnostics = &all_diags;
   report::RenderOptions ropts;
   ropts.color = tty_out && *format == report::Format::kTable && std::getenv("NO_COLOR") == nullptr;
-  std::string text = report::render(*format, rep, ropts);
-
   std::string diag_text = all_diags.to_text() + result.diagnostics.to_text();
   if (!diag_text.empty()) std::cerr << diag_text;
+  // The report streams to its destination: a large scan's report is never whole in memory.
   if (args.output.empty() || args.output == "-") {
-    std::cout << text;
+    report::render_to(*format, rep, ropts, [](std::string_view s) { std::cout.write(s.data(), static_cast<std::streamsize>(s.size())); });
     std::cout.flush();
-  } else if (!write_file(args.output, text)) {
-    std::cerr << "error: cannot write '" << args.output << "'\n";
-    return kExitUsage;
+  } else {
+    std::ofstream out(args.output, std::ios::binary | std::ios::trunc);
+    if (out) report::render_to(*format, rep, ropts, [&out](std::string_view s) { out.write(s.data(), static_cast<std::streamsize>(s.size())); });
+    if (!out || !out.flush()) {
+      std::cerr << "error: cannot write '" << args.output << "'\n";
+      return kExitUsage;
+    }
   }
 
   if (recorder) {

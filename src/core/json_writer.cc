@@ -125,6 +125,13 @@ void JsonWriter::end_object() {
   stack_.pop_back();
   if (!empty) newline();
   out_ += '}';
+  maybe_flush();
+}
+
+void JsonWriter::flush() {
+  if (!sink_ || out_.empty()) return;
+  sink_(out_);
+  out_.clear();
 }
 
 void JsonWriter::begin_array() {
@@ -139,6 +146,7 @@ void JsonWriter::end_array() {
   stack_.pop_back();
   if (!empty) newline();
   out_ += ']';
+  maybe_flush();
 }
 
 void JsonWriter::key(std::string_view k) {

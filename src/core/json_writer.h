@@ -8,10 +8,15 @@
 //   w.begin_object(); w.key("a"); w.value(int64_t{1}); w.end_object();
 //   std::string s = w.take();  // {"a": 1}
 //
+// Large outputs can stream: with a sink set, the text written so far is handed to the
+// sink (and dropped) whenever a closing bracket leaves more than `threshold` bytes
+// buffered, and by flush(); take() then returns only what was not handed over yet.
+//
 // Thread-safety: none; one writer per thread.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +49,14 @@ class JsonWriter {
   // Inserts already-serialised JSON as one value.
   void raw(std::string_view json);
 
+  using Sink = std::function<void(std::string_view)>;
+  void set_sink(Sink sink, size_t threshold = size_t{1} << 20) {
+    sink_ = std::move(sink);
+    threshold_ = threshold;
+  }
+  // Hands everything buffered to the sink (no-op without one).
+  void flush();
+
   [[nodiscard]] const std::string& str() const { return out_; }
   std::string take() { return std::move(out_); }
 
@@ -51,8 +64,13 @@ class JsonWriter {
   void before_value();
   void newline();
 
+  void maybe_flush() {
+    if (sink_ && out_.size() >= threshold_) flush();
+  }
   std::string out_;
   int indent_;
+  Sink sink_;
+  size_t threshold_ = 0;
   struct Level {
     bool object;
     bool first;

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cinttypes>
 #include <cstdio>
+#include <iterator>
 #include <set>
 #include <thread>
 
@@ -102,24 +103,14 @@ bool supports_format(const Rule& rule, model::SourceFormat f) {
   return has(f) || (f == model::SourceFormat::kTerraformHcl && has(model::SourceFormat::kTerraformPlan));
 }
 
-std::optional<Finding> evaluate_rule(const Rule& rule, const model::Resource& resource, cel::Timestamp now) {
+namespace {
+
+// Judges `rule` on `resource` with `act` (bound to the resource and `now`): nullopt when
+// the rule does not apply; `detail` says why for unknown and error.
+std::optional<Status> judge(const Rule& rule, const model::Resource& resource, const cel::Activation& act,
+                            std::string& detail) {
   const CompiledRule* c = rule.compiled.get();
   if (c == nullptr || c->assertion == nullptr || resource.attributes == nullptr) return std::nullopt;
-  cel::Activation act;
-  act.bind("resource", cel::Value::from_node(*resource.attributes, "resource"));
-  act.bind("now", cel::Value::timestamp(now));
-  act.set_now(now);
-
-  Finding f;
-  f.rule = &rule;
-  f.resource_id = resource.id;
-  f.resource_type = resource.type;
-  f.source_type = resource.source_type;
-  f.format = resource.format;
-  f.resource_location = resource.location;
-  f.location = resource.location;
-  f.fingerprint = fingerprint(rule.id, resource.type, resource.id);
-
   auto classify = [&](const cel::Value& v, const char* what) -> std::optional<Status> {
     if (v.is_unknown()) {
       // Attributes reached through a comprehension variable have no path to name.
@@ -127,38 +118,60 @@ std::optional<Finding> evaluate_rule(const Rule& rule, const model::Resource& re
       for (const std::string& a : v.unknown_attributes()) {
         if (!a.empty()) named.push_back(a);
       }
-      f.detail = named.empty() ? "depends on values unknown before deployment"
-                               : "depends on values unknown before deployment: " + join(named);
+      detail = named.empty() ? "depends on values unknown before deployment"
+                             : "depends on values unknown before deployment: " + join(named);
       return Status::kUnknown;
     }
     if (v.is_error()) {
-      f.detail = std::string(what) + ": " + v.error_message();
+      detail = std::string(what) + ": " + v.error_message();
       return Status::kError;
     }
     if (v.kind() != cel::Kind::kBool) {
-      f.detail = std::string(what) + " evaluated to " + v.debug_string() + ", not a bool";
+      detail = std::string(what) + " evaluated to " + v.debug_string() + ", not a bool";
       return Status::kError;
     }
     return std::nullopt;
   };
 
+  Status status = Status::kPass;
+  bool decided = false;
   if (c->when) {
     cel::Value w = c->when->evaluate(act);
-    if (auto s = classify(w, "when")) {
-      f.status = *s;
+    if (auto st = classify(w, "when")) {
+      status = *st;
+      decided = true;
     } else if (!w.as_bool()) {
       return std::nullopt;
     }
   }
-  if (f.detail.empty()) {
+  if (!decided) {
     cel::Value a = c->assertion->evaluate(act);
-    if (auto s = classify(a, "assert")) {
-      f.status = *s;
+    if (auto st = classify(a, "assert")) {
+      status = *st;
     } else {
-      f.status = a.as_bool() ? Status::kPass : Status::kFail;
+      status = a.as_bool() ? Status::kPass : Status::kFail;
     }
   }
-  if (f.status == Status::kPass || f.status == Status::kError) return f;
+  return status;
+}
+
+// Fills `f` for a judged result: identity, and for a fail or unknown where to fix it and
+// the rendered message.
+void describe(const Rule& rule, const model::Resource& resource, const cel::Activation& act, Status status,
+              std::string detail, Finding& f) {
+  const CompiledRule* c = rule.compiled.get();
+  f.rule = &rule;
+  f.status = status;
+  f.resource_id = resource.id;
+  f.resource_type = resource.type;
+  f.source_type = resource.source_type;
+  f.format = resource.format;
+  f.resource_location = resource.location;
+  f.fingerprint = fingerprint(rule.id, resource.type, resource.id);
+  f.detail = std::move(detail);
+  if (status == Status::kPass) return;
+  f.location = resource.location;
+  if (status == Status::kError) return;
 
   // Point at the attribute: the first conjunct that is not true decides which paths.
   const std::vector<AttributePath>* paths = nullptr;
@@ -183,6 +196,26 @@ std::optional<Finding> evaluate_rule(const Rule& rule, const model::Resource& re
     }
   }
   f.message = render_template(c->message, rule, resource);
+}
+
+cel::Activation activation_for(const model::Resource& resource, cel::Timestamp now) {
+  cel::Activation act;
+  act.bind("resource", cel::Value::from_node(*resource.attributes, "resource"));
+  act.bind("now", cel::Value::timestamp(now));
+  act.set_now(now);
+  return act;
+}
+
+}  // namespace
+
+std::optional<Finding> evaluate_rule(const Rule& rule, const model::Resource& resource, cel::Timestamp now) {
+  if (resource.attributes == nullptr) return std::nullopt;
+  cel::Activation act = activation_for(resource, now);
+  std::string detail;
+  std::optional<Status> status = judge(rule, resource, act, detail);
+  if (!status) return std::nullopt;
+  Finding f;
+  describe(rule, resource, act, *status, std::move(detail), f);
   return f;
 }
 
@@ -214,7 +247,7 @@ void apply_suppressions(Finding& f, const model::Resource& r, const SuppressionS
     a.expires = s.until;
     a.location = s.location;
     a.original = f.status;
-    f.suppression = std::move(a);
+    f.suppression = std::make_shared<const AppliedSuppression>(std::move(a));
     f.status = Status::kSuppressed;
     return;
   }
@@ -230,7 +263,7 @@ void apply_suppressions(Finding& f, const model::Resource& r, const SuppressionS
     a.expires = e.expires;
     a.location = e.location;
     a.original = f.status;
-    f.suppression = std::move(a);
+    f.suppression = std::make_shared<const AppliedSuppression>(std::move(a));
     f.status = Status::kSuppressed;
     return;
   }
@@ -263,54 +296,102 @@ ScanResult scan(const RuleSet& rules, std::span<const model::Resource> resources
     }
   }
 
+  // Resources are scanned in chunks of consecutive resources; each chunk's results go to
+  // their own vectors and the chunks are joined in order, so the output does not depend on
+  // the thread count, and a chunk's memory is returned as soon as it is moved.
   const size_t n = resources.size();
-  std::vector<std::vector<Finding>> per_resource(n);
-  std::vector<core::Diagnostics> per_resource_diags(n);
+  size_t threads = std::clamp<size_t>(options.threads, 1, 256);
+  threads = std::min(threads, std::max<size_t>(n, 1));
+  const size_t chunk = threads <= 1 ? std::max<size_t>(n, 1) : 64;
+  const size_t chunks = (n + chunk - 1) / chunk;
+  struct ChunkOut {
+    std::vector<Finding> findings;
+    std::vector<Pass> passes;
+    core::Diagnostics diags;
+  };
+  std::vector<ChunkOut> per_chunk(threads <= 1 ? 0 : chunks);
+  ChunkOut direct;  // one thread: straight into the result
+  const Rule* first_rule = rules.rules().data();
   std::atomic<size_t> next{0};
   std::atomic<size_t> done{0};
   auto worker = [&] {
+    std::string detail;
     while (true) {
-      size_t i = next.fetch_add(1);
-      if (i >= n) break;
-      const model::Resource& r = resources[i];
-      for (uint32_t ri : rules.rules_for_type(r.type)) {
-        if (!supports_format(rules.rules()[ri], r.format)) continue;
-        std::optional<Finding> f = evaluate_rule(rules.rules()[ri], r, options.now);
-        if (!f) continue;
-        if (f->status == Status::kError) {
-          per_resource_diags[i].add(core::Severity::kWarning, "rule.runtime_error",
-                                    f->rule->id + " on " + r.id + ": " + f->detail, r.location);
+      size_t k = next.fetch_add(1);
+      if (k >= chunks) break;
+      ChunkOut& out = threads <= 1 ? direct : per_chunk[k];
+      size_t end_i = std::min(n, (k + 1) * chunk);
+      for (size_t i = k * chunk; i < end_i; ++i) {
+        const model::Resource& r = resources[i];
+        if (r.attributes != nullptr) {
+          cel::Activation act = activation_for(r, options.now);
+          for (uint32_t ri : rules.rules_for_type(r.type)) {
+            const Rule& rule = first_rule[ri];
+            if (!supports_format(rule, r.format)) continue;
+            detail.clear();
+            std::optional<Status> status = judge(rule, r, act, detail);
+            if (!status) continue;
+            if (*status == Status::kPass) {
+              out.passes.push_back(Pass{ri, static_cast<uint32_t>(i)});
+              continue;
+            }
+            Finding f;
+            describe(rule, r, act, *status, std::move(detail), f);
+            f.resource_index = i;
+            if (f.status == Status::kError) {
+              out.diags.add(core::Severity::kWarning, "rule.runtime_error", rule.id + " on " + r.id + ": " + f.detail,
+                            r.location);
+            }
+            apply_suppressions(f, r, st, out.diags);
+            out.findings.push_back(std::move(f));
+          }
         }
-        apply_suppressions(*f, r, st, per_resource_diags[i]);
-        per_resource[i].push_back(std::move(*f));
+        size_t d = done.fetch_add(1) + 1;
+        if (options.progress) options.progress(d, n);
       }
-      size_t d = done.fetch_add(1) + 1;
-      if (options.progress) options.progress(d, n);
     }
   };
-  size_t threads = std::clamp<size_t>(options.threads, 1, 256);
-  threads = std::min(threads, std::max<size_t>(n, 1));
   if (threads <= 1) {
     worker();
+    result.findings = std::move(direct.findings);
+    result.passes = std::move(direct.passes);
+    per_chunk.push_back(ChunkOut{{}, {}, std::move(direct.diags)});
   } else {
     std::vector<std::thread> pool;
     pool.reserve(threads);
     for (size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
     for (std::thread& t : pool) t.join();
+    size_t nf = 0;
+    size_t np = 0;
+    for (const ChunkOut& c : per_chunk) {
+      nf += c.findings.size();
+      np += c.passes.size();
+    }
+    result.findings.reserve(nf);
+    result.passes.reserve(np);
+    for (ChunkOut& c : per_chunk) {
+      std::move(c.findings.begin(), c.findings.end(), std::back_inserter(result.findings));
+      result.passes.insert(result.passes.end(), c.passes.begin(), c.passes.end());
+      std::vector<Finding>().swap(c.findings);
+      std::vector<Pass>().swap(c.passes);
+    }
+  }
+  result.resources.reserve(n);
+  for (const model::Resource& r : resources) {
+    result.resources.push_back(ScannedResource{r.id, r.type, r.source_type, r.format, r.location});
   }
 
-  // Merge in resource order: deterministic whatever the thread count.
   std::set<std::string> seen_expired;
-  for (size_t i = 0; i < n; ++i) {
-    for (Finding& f : per_resource[i]) result.findings.push_back(std::move(f));
-    for (const core::Diagnostic& d : per_resource_diags[i].items()) {
+  for (const ChunkOut& c : per_chunk) {
+    for (const core::Diagnostic& d : c.diags.items()) {
       if (d.code == "suppression.expired" && !seen_expired.insert(d.location.to_string() + d.message).second) continue;
       result.diagnostics.add(d);
     }
   }
   Summary& s = result.summary;
   s.resources = n;
-  s.evaluated = result.findings.size();
+  s.evaluated = result.findings.size() + result.passes.size();
+  s.pass = result.passes.size();
   for (const Finding& f : result.findings) {
     switch (f.status) {
       case Status::kPass:
@@ -332,6 +413,31 @@ ScanResult scan(const RuleSet& rules, std::span<const model::Resource> resources
     }
   }
   return result;
+}
+
+Finding ScanResult::pass_finding(const RuleSet& rules, const Pass& p) const {
+  Finding f;
+  fill_pass(rules, p, f);
+  return f;
+}
+
+void ScanResult::fill_pass(const RuleSet& rules, const Pass& p, Finding& f) const {
+  const Rule& rule = rules.rules()[p.rule];
+  const ScannedResource& r = resources[p.resource];
+  f.rule = &rule;
+  f.status = Status::kPass;
+  f.resource_index = p.resource;
+  f.resource_id = r.id;
+  f.resource_type = r.type;
+  f.source_type = r.source_type;
+  f.format = r.format;
+  f.resource_location = r.location;
+  f.location = core::Location{};
+  f.attribute.clear();
+  f.message.clear();
+  f.detail.clear();
+  f.fingerprint = fingerprint(rule.id, r.type, r.id);
+  f.suppression.reset();
 }
 
 std::vector<ExampleResult> run_examples(const Rule& rule, cel::Timestamp now) {

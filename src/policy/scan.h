@@ -23,6 +23,9 @@
 // Fingerprint: hex of a 128-bit FNV-1a hash of "rule id \0 resource type \0 identity" —
 // stable across edits that move lines.
 //
+// Results: passes are most results, so they are kept compact (ScanResult::passes); the
+// other results are full Findings. `for_each_result` walks both in report order.
+//
 // Thread-safety: scan() uses `threads` worker threads internally; output order does not
 // depend on the thread count. Ownership: Findings copy what they need from resources,
 // but point at their Rule (keep the RuleSet alive).
@@ -31,6 +34,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -65,12 +69,31 @@ struct Finding {
   std::string source_type;
   model::SourceFormat format = model::SourceFormat::kCloudFormation;
   core::Location resource_location;
-  core::Location location;  // where to fix: the attribute, or the resource
+  core::Location location;  // where to fix: the attribute, or the resource; empty for a pass
+                            // (use resource_location)
   std::string attribute;    // dotted path of the attribute pointed at; empty: the resource
   std::string message;      // rendered message template (fail, suppressed, unknown)
   std::string detail;       // error text, or the unknown attributes
   std::string fingerprint;
-  std::optional<AppliedSuppression> suppression;
+  // Shared and immutable: most findings have none, and a Finding stays small.
+  std::shared_ptr<const AppliedSuppression> suppression;
+  size_t resource_index = 0;  // in ScanResult::resources (scan() only)
+};
+
+// A passing result, kept compact because most results pass: indexes into
+// RuleSet::rules() and ScanResult::resources.
+struct Pass {
+  uint32_t rule = 0;
+  uint32_t resource = 0;
+};
+
+// The identity of a scanned resource, copied so that results outlive the Estate.
+struct ScannedResource {
+  std::string id;
+  std::string type;
+  std::string source_type;
+  model::SourceFormat format = model::SourceFormat::kCloudFormation;
+  core::Location location;
 };
 
 struct ScanOptions {
@@ -91,9 +114,40 @@ struct Summary {
 };
 
 struct ScanResult {
-  std::vector<Finding> findings;  // every result, pass included
+  // Every result that is not a pass (fail, unknown, error, suppressed), in resource
+  // order, then rule order.
+  std::vector<Finding> findings;
+  std::vector<Pass> passes;                 // the passes, in the same order
+  std::vector<ScannedResource> resources;   // every resource scanned, in input order
   core::Diagnostics diagnostics;  // runtime errors, expired exceptions, missing reasons
   Summary summary;
+
+  // A pass as a Finding (no location, message or suppression).
+  [[nodiscard]] Finding pass_finding(const RuleSet& rules, const Pass& p) const;
+  // The same into an existing Finding (reuses its storage).
+  void fill_pass(const RuleSet& rules, const Pass& p, Finding& f) const;
+  // Calls fn(const Finding&) for every result, passes included, in resource order then
+  // rule order (the order of a report). A pass is handed over in a reused Finding: copy
+  // it to keep it.
+  template <typename Fn>
+  void for_each_result(const RuleSet& rules, Fn&& fn) const {
+    const Rule* first = rules.rules().data();
+    Finding tmp;
+    size_t pi = 0;
+    for (const Finding& f : findings) {
+      size_t fr = static_cast<size_t>(f.rule - first);
+      while (pi < passes.size() && (passes[pi].resource < f.resource_index ||
+                                    (passes[pi].resource == f.resource_index && passes[pi].rule < fr))) {
+        fill_pass(rules, passes[pi++], tmp);
+        fn(static_cast<const Finding&>(tmp));
+      }
+      fn(f);
+    }
+    for (; pi < passes.size(); ++pi) {
+      fill_pass(rules, passes[pi], tmp);
+      fn(static_cast<const Finding&>(tmp));
+    }
+  }
 };
 
 [[nodiscard]] ScanResult scan(const RuleSet& rules, std::span<const model::Resource> resources,

@@ -57,8 +57,11 @@ std::string render_junit(const ScanReport& r) {
   std::map<std::string, std::vector<const policy::Finding*>> by_rule;
   std::map<std::string, Counts> counts;
   Counts total;
-  if (r.result) {
-    for (const policy::Finding& f : r.result->findings) {
+  std::vector<policy::Finding> all;  // every result in report order (passes materialised)
+  if (r.result && r.rules) {
+    all.reserve(r.result->findings.size() + r.result->passes.size());
+    r.result->for_each_result(*r.rules, [&](const policy::Finding& f) { all.push_back(f); });
+    for (const policy::Finding& f : all) {
       by_rule[f.rule->id].push_back(&f);
       Counts& c = counts[f.rule->id];
       ++c.tests;

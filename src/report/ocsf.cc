@@ -44,8 +44,14 @@ const char* severity_caption(policy::Severity s) {
 
 std::string render_ocsf(const ScanReport& r) {
   std::string out;
-  if (r.result == nullptr) return out;
-  for (const policy::Finding& f : r.result->findings) {
+  write_ocsf(r, [&out](std::string_view s) { out.append(s); });
+  return out;
+}
+
+void write_ocsf(const ScanReport& r, const Sink& sink) {
+  std::string out;
+  if (r.result == nullptr || r.rules == nullptr) return;
+  r.result->for_each_result(*r.rules, [&](const policy::Finding& f) {
     const policy::Rule& rule = *f.rule;
     core::JsonWriter w;
     w.begin_object();
@@ -183,8 +189,12 @@ std::string render_ocsf(const ScanReport& r) {
     w.end_object();
     out += w.take();
     out += '\n';
-  }
-  return out;
+    if (out.size() >= kSinkChunk) {
+      sink(out);
+      out.clear();
+    }
+  });
+  if (!out.empty()) sink(out);
 }
 
 }  // namespace sekimori::report

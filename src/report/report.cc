@@ -52,9 +52,27 @@ const char* security_severity(policy::Severity s) {
   return "1.0";
 }
 
+namespace {
+std::string relative_path_uncached(std::string_view path, std::string_view root);
+}  // namespace
+
 std::string relative_path(std::string_view path, std::string_view root) {
   namespace fs = std::filesystem;
   if (path.empty() || root.empty() || path == "-") return std::string(path);
+  // Consecutive results mostly share a file: remember the last answer (resolving a
+  // relative path asks the kernel for the working directory every time).
+  thread_local std::string last_path, last_root, last_result;
+  if (path == last_path && root == last_root) return last_result;
+  std::string result = relative_path_uncached(path, root);
+  last_path.assign(path);
+  last_root.assign(root);
+  last_result = result;
+  return result;
+}
+
+namespace {
+std::string relative_path_uncached(std::string_view path, std::string_view root) {
+  namespace fs = std::filesystem;
   std::error_code ec;
   fs::path p(path);
   if (p.is_relative()) {
@@ -67,6 +85,7 @@ std::string relative_path(std::string_view path, std::string_view root) {
   if (r.empty() || r.rfind("..", 0) == 0) return fs::path(path).generic_string();
   return r;
 }
+}  // namespace
 
 std::string render(Format format, const ScanReport& report, const RenderOptions& options) {
   switch (format) {
@@ -110,17 +129,22 @@ const char* threat_title(std::string_view key) {
   return "";
 }
 
-std::vector<const policy::Finding*> sorted_findings(const ScanReport& r, bool include_pass) {
+std::vector<const policy::Finding*> sorted_findings(const ScanReport& r, bool include_pass,
+                                                    std::vector<policy::Finding>& passes) {
   std::vector<const policy::Finding*> out;
   if (r.result == nullptr) return out;
-  for (const policy::Finding& f : r.result->findings) {
-    if (!include_pass && f.status == policy::Status::kPass) continue;
-    out.push_back(&f);
+  if (include_pass && r.rules != nullptr) {
+    passes.clear();
+    passes.reserve(r.result->passes.size());
+    for (const policy::Pass& p : r.result->passes) passes.push_back(r.result->pass_finding(*r.rules, p));
+    for (const policy::Finding& f : passes) out.push_back(&f);
   }
+  for (const policy::Finding& f : r.result->findings) out.push_back(&f);
   std::stable_sort(out.begin(), out.end(), [](const policy::Finding* a, const policy::Finding* b) {
     if (a->rule->severity != b->rule->severity) return a->rule->severity < b->rule->severity;
     if (a->rule->id != b->rule->id) return a->rule->id < b->rule->id;
-    return a->resource_id < b->resource_id;
+    if (a->resource_id != b->resource_id) return a->resource_id < b->resource_id;
+    return a->resource_index < b->resource_index;
   });
   return out;
 }
@@ -167,7 +191,14 @@ void location(JsonWriter& w, const core::Location& l, const std::string& root) {
 }  // namespace
 
 std::string render_json(const ScanReport& r) {
+  std::string out;
+  write_json(r, [&out](std::string_view s) { out.append(s); });
+  return out;
+}
+
+void write_json(const ScanReport& r, const Sink& sink) {
   JsonWriter w(2);
+  w.set_sink(sink);
   w.begin_object();
   w.key("schema");
   w.value("https://sekimori.dev/schemas/scan-report/v1");
@@ -278,8 +309,8 @@ std::string render_json(const ScanReport& r) {
 
   w.key("findings");
   w.begin_array();
-  if (r.result) {
-    for (const policy::Finding& f : r.result->findings) {
+  if (r.result && r.rules) {
+    r.result->for_each_result(*r.rules, [&](const policy::Finding& f) {
       w.begin_object();
       w.key("rule_id");
       w.value(f.rule->id);
@@ -333,7 +364,7 @@ std::string render_json(const ScanReport& r) {
         w.end_object();
       }
       w.end_object();
-    }
+    });
   }
   w.end_array();
 
@@ -358,9 +389,27 @@ std::string render_json(const ScanReport& r) {
   if (r.result) diag_list(&r.result->diagnostics);
   w.end_array();
   w.end_object();
-  std::string out = w.take();
-  out += '\n';
-  return out;
+  w.flush();
+  sink("\n");
+}
+
+void render_to(Format format, const ScanReport& report, const RenderOptions& options, const Sink& sink) {
+  switch (format) {
+    case Format::kJson:
+      write_json(report, sink);
+      return;
+    case Format::kSarif:
+      write_sarif(report, sink);
+      return;
+    case Format::kOcsf:
+      write_ocsf(report, sink);
+      return;
+    case Format::kCsv:
+      write_csv(report, sink);
+      return;
+    default:
+      sink(render(format, report, options));
+  }
 }
 
 }  // namespace sekimori::report

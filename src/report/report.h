@@ -14,6 +14,7 @@
 // Thread-safety: pure functions. Ownership: ScanReport borrows everything it points to.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,6 +53,17 @@ struct RenderOptions {
 };
 
 [[nodiscard]] std::string render(Format format, const ScanReport& report, const RenderOptions& options = {});
+
+// Streams the report to `sink` in pieces (about kSinkChunk bytes each) instead of
+// building it in memory: JSON, SARIF, OCSF and CSV stream; the other formats are
+// rendered whole and handed over once. The bytes are those render() returns.
+using Sink = std::function<void(std::string_view)>;
+inline constexpr size_t kSinkChunk = size_t{1} << 20;
+void render_to(Format format, const ScanReport& report, const RenderOptions& options, const Sink& sink);
+void write_json(const ScanReport& report, const Sink& sink);
+void write_sarif(const ScanReport& report, const Sink& sink);
+void write_ocsf(const ScanReport& report, const Sink& sink);
+void write_csv(const ScanReport& report, const Sink& sink);
 
 // Individual renderers.
 [[nodiscard]] std::string render_json(const ScanReport& report);

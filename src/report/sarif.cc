@@ -97,7 +97,14 @@ std::string help_markdown(const policy::Rule& rule) {
 }  // namespace
 
 std::string render_sarif(const ScanReport& r) {
+  std::string out;
+  write_sarif(r, [&out](std::string_view s) { out.append(s); });
+  return out;
+}
+
+void write_sarif(const ScanReport& r, const Sink& sink) {
   JsonWriter w(2);
+  w.set_sink(sink);
   w.begin_object();
   w.key("$schema");
   w.value("https://json.schemastore.org/sarif-2.1.0.json");
@@ -348,9 +355,8 @@ std::string render_sarif(const ScanReport& r) {
   w.end_object();  // run
   w.end_array();
   w.end_object();
-  std::string out = w.take();
-  out += '\n';
-  return out;
+  w.flush();
+  sink("\n");
 }
 
 }  // namespace sekimori::report

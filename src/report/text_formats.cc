@@ -56,17 +56,30 @@ std::string upper(std::string_view s) {
 }  // namespace
 
 std::string render_csv(const ScanReport& r) {
+  std::string out;
+  write_csv(r, [&out](std::string_view s) { out.append(s); });
+  return out;
+}
+
+void write_csv(const ScanReport& r, const Sink& sink) {
   std::string out = "rule_id,severity,status,resource_type,resource_id,file,line,column,attribute,message,fingerprint\n";
-  if (r.result == nullptr) return out;
-  for (const policy::Finding& f : r.result->findings) {
+  if (r.result == nullptr || r.rules == nullptr) {
+    sink(out);
+    return;
+  }
+  r.result->for_each_result(*r.rules, [&](const policy::Finding& f) {
     const core::Location& l = internal::best_location(f);
     out += csv_field(f.rule->id) + ',' + policy::severity_name(f.rule->severity) + ',' + policy::status_name(f.status) +
            ',' + csv_field(f.resource_type) + ',' + csv_field(f.resource_id) + ',' +
            csv_field(relative_path(l.file, r.scan_root)) + ',' + std::to_string(internal::start_line(f)) + ',' +
            std::to_string(l.column) + ',' + csv_field(f.attribute) + ',' + csv_field(f.message) + ',' + f.fingerprint +
            "\r\n";
-  }
-  return out;
+    if (out.size() >= kSinkChunk) {
+      sink(out);
+      out.clear();
+    }
+  });
+  if (!out.empty()) sink(out);
 }
 
 std::string render_markdown(const ScanReport& r, const RenderOptions& options) {
@@ -90,7 +103,8 @@ std::string render_markdown(const ScanReport& r, const RenderOptions& options) {
          std::to_string(s.resources) + " resources (rule pack " + r.rule_pack_version + ", mode " + r.mode +
          ", fail on " + r.fail_on + ").\n";
 
-  std::vector<const policy::Finding*> all = internal::sorted_findings(r, false);
+  std::vector<policy::Finding> passes;
+  std::vector<const policy::Finding*> all = internal::sorted_findings(r, false, passes);
   auto table = [&](policy::Status status, bool with_reason) {
     std::string t = with_reason ? "| Severity | Rule | Resource | Location | Reason |\n|---|---|---|---|---|\n"
                                 : "| Severity | Rule | Resource | Location | Message |\n|---|---|---|---|---|\n";
@@ -137,7 +151,8 @@ std::string render_table(const ScanReport& r, const RenderOptions& options) {
     return options.color && *color ? std::string(color) + text + kReset : text;
   };
   std::string out;
-  std::vector<const policy::Finding*> all = internal::sorted_findings(r, options.show_passes);
+  std::vector<policy::Finding> passes;
+  std::vector<const policy::Finding*> all = internal::sorted_findings(r, options.show_passes, passes);
   int current = -1;
   for (const policy::Finding* f : all) {
     if (f->status != policy::Status::kFail && !(options.show_passes && f->status == policy::Status::kPass)) continue;

@@ -12,7 +12,10 @@ namespace sekimori::report::internal {
 // Short title of a Top Threats key ("T01" -> "Data breach"); "" when unknown.
 const char* threat_title(std::string_view key);
 // Findings without passes (unless asked), by severity, rule ID, then resource.
-std::vector<const policy::Finding*> sorted_findings(const ScanReport& r, bool include_pass);
+// Results sorted by severity, rule, resource; with `include_pass`, passes are
+// materialised into `passes` (which must outlive the pointers).
+std::vector<const policy::Finding*> sorted_findings(const ScanReport& r, bool include_pass,
+                                                    std::vector<policy::Finding>& passes);
 // The line a finding points at, never 0.
 uint32_t start_line(const policy::Finding& f);
 // The finding's location, or its resource's when the finding has no file.

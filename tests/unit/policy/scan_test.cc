@@ -45,12 +45,24 @@ struct Fixture : ::testing::Test {
     estate.add_text("t.yaml", text, model::SourceFormat::kCloudFormation, {}, diags);
     ASSERT_FALSE(diags.has_errors()) << diags.to_text();
   }
+  // Every result, passes included, in report order.
+  std::vector<Finding> all(const ScanResult& r) {
+    std::vector<Finding> out;
+    r.for_each_result(rules, [&](const Finding& f) { out.push_back(f); });
+    return out;
+  }
   const Finding* by_resource(const ScanResult& r, const std::string& id) {
-    for (const Finding& f : r.findings) {
+    if (kept_for != &r) {
+      kept = all(r);
+      kept_for = &r;
+    }
+    for (const Finding& f : kept) {
       if (f.resource_id == id) return &f;
     }
     return nullptr;
   }
+  std::vector<Finding> kept;
+  const ScanResult* kept_for = nullptr;
   RuleSet rules;
   model::Estate estate;
 };
@@ -72,7 +84,10 @@ TEST_F(Fixture, PassAndFailWithAttributeLocation) {
   EXPECT_EQ(bad->location.line, 11u);  // Status: Suspended
   EXPECT_EQ(bad->fingerprint, fingerprint("SKM-AWS-S3-900", "aws_s3_bucket", "Bad"));
   EXPECT_EQ(bad->fingerprint.size(), 32u);
-  EXPECT_EQ(r.summary.pass + r.summary.fail, r.findings.size());
+  EXPECT_EQ(r.summary.pass + r.summary.fail, r.findings.size() + r.passes.size());
+  EXPECT_EQ(r.summary.pass, r.passes.size());
+  EXPECT_TRUE(good->location.file.empty());  // a pass has no "where to fix"
+  EXPECT_EQ(good->resource_location.file, "t.yaml");
 }
 
 TEST_F(Fixture, FirstFalseConjunctDecidesTheLocation) {
@@ -144,7 +159,7 @@ exceptions:
   const Finding* bad = by_resource(r, "Bad");
   ASSERT_NE(bad, nullptr);
   EXPECT_EQ(bad->status, Status::kSuppressed);
-  ASSERT_TRUE(bad->suppression.has_value());
+  ASSERT_NE(bad->suppression, nullptr);
   EXPECT_EQ(bad->suppression->reason, "archive bucket");
   EXPECT_EQ(bad->suppression->original, Status::kFail);
   EXPECT_EQ(by_resource(r, "Plain")->status, Status::kFail);  // expired: no longer suppresses
@@ -166,11 +181,18 @@ TEST_F(Fixture, OutputOrderDoesNotDependOnThreads) {
   four.threads = 4;
   ScanResult a = scan(rules, estate.resources(), one);
   ScanResult b = scan(rules, estate.resources(), four);
-  ASSERT_EQ(a.findings.size(), b.findings.size());
-  for (size_t i = 0; i < a.findings.size(); ++i) {
-    EXPECT_EQ(a.findings[i].resource_id, b.findings[i].resource_id);
-    EXPECT_EQ(a.findings[i].status, b.findings[i].status);
+  std::vector<Finding> fa = all(a);
+  std::vector<Finding> fb = all(b);
+  ASSERT_EQ(fa.size(), b.summary.evaluated);
+  ASSERT_EQ(fa.size(), fb.size());
+  for (size_t i = 0; i < fa.size(); ++i) {
+    EXPECT_EQ(fa[i].resource_id, fb[i].resource_id);
+    EXPECT_EQ(fa[i].status, fb[i].status);
+    EXPECT_EQ(fa[i].fingerprint, fb[i].fingerprint);
+    // Report order: resource order, passes and failures interleaved.
+    if (i > 0) EXPECT_LE(fa[i - 1].resource_index, fa[i].resource_index);
   }
+  EXPECT_EQ(a.resources.size(), estate.resources().size());
 }
 
 TEST(Exceptions, EntryProblems) {
