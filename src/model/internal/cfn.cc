@@ -511,9 +511,33 @@ class Resolver {
     return {};
   }
 
+  // Whether any node of the subtree is an intrinsic function (what eval() would change).
+  static bool contains_intrinsic(const Node& n) {
+    std::string_view tag = n.tag();
+    if (!tag.empty() && tag.front() == '!') return true;
+    if (n.kind() == NodeKind::kList) {
+      for (const Node& c : n.items()) {
+        if (contains_intrinsic(c)) return true;
+      }
+    } else if (n.kind() == NodeKind::kMap) {
+      if (n.size() == 1) {
+        const Node& k = n.members()[0].key;
+        if (k.kind() == NodeKind::kString && (k.as_string() == "Ref" || k.as_string().substr(0, 4) == "Fn::")) {
+          return true;
+        }
+      }
+      for (const formats::Member& m : n.members()) {
+        if (contains_intrinsic(m.value)) return true;
+      }
+    }
+    return false;
+  }
+
   core::Status emit_node(formats::Builder& b, const Node& n, int depth) {
     Pos pos = n.pos();
     if (b.depth() + 2 >= b.limits().max_depth) return b.add_unknown(pos);
+    // Most of a template is literal: share it with the source instead of copying it.
+    if (n.kind() != NodeKind::kUnknown && !contains_intrinsic(n)) return b.add_shared(pos, n, 1);
     switch (n.kind()) {
       case NodeKind::kNull: return b.add_null(pos);
       case NodeKind::kBool: return b.add_bool(pos, n.as_bool());
