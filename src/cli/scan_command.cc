@@ -128,6 +128,7 @@ int run_scan(const ScanArgs& args) {
   // Estate.
   core::Diagnostics load_diags;
   model::Estate estate;
+  load.threads = args.threads > 0 ? args.threads : std::max(1u, std::thread::hardware_concurrency());
   for (const std::string& p : args.paths) estate.add_path(p, load, load_diags);
   if (load_diags.has_errors()) input_failed = true;
   for (const model::Input& in : estate.inputs()) input_failed = input_failed || in.failed;

@@ -5,12 +5,16 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "model/internal/adapters.h"
 #include "model/internal/canonical.h"
@@ -203,19 +207,26 @@ struct Estate::Impl {
     tf_caches.push_back(std::move(cache));
   }
 
-  // `explicit_input`: named by the user (reported when not ours) rather than found.
-  void add(std::string name, std::string text, std::optional<SourceFormat> format, const LoadOptions& options,
-           core::Diagnostics& diags, bool explicit_input) {
+  // One input loaded on its own (any thread): appended to the Estate in input order.
+  struct Loaded {
     Input input;
+    std::vector<Resource> resources;
+    std::vector<std::unique_ptr<formats::Document>> docs;
+    core::Diagnostics diags;
+  };
+
+  // `explicit_input`: named by the user (reported when not ours) rather than found.
+  static Loaded load(std::string name, std::string text, std::optional<SourceFormat> format,
+                     const LoadOptions& options, bool explicit_input) {
+    Loaded l;
+    Input& input = l.input;
+    core::Diagnostics& diags = l.diags;
     input.path = name;
     input.sha256 = internal::sha256_hex(text);
     if (!explicit_input && !format) {
       bool hint = false;
       for (std::string_view m : kMarkers) hint = hint || text.find(m) != std::string::npos;
-      if (!hint) {
-        inputs.push_back(std::move(input));
-        return;
-      }
+      if (!hint) return l;
     }
     core::Diagnostics load_diags;
     auto loaded = formats::load_document(name, std::move(text), options.limits, load_diags);
@@ -223,8 +234,7 @@ struct Estate::Impl {
       input.failed = true;
       diags.merge(std::move(load_diags));
       diags.add_error(loaded.error());
-      inputs.push_back(std::move(input));
-      return;
+      return l;
     }
     auto doc = std::make_unique<formats::Document>(std::move(loaded).value());
     std::optional<SourceFormat> f = format ? format : internal::detect_format(*doc);
@@ -234,13 +244,11 @@ struct Estate::Impl {
                   "not a CloudFormation template, Terraform plan, AWS Config snapshot or Kubernetes manifest",
                   core::Location{name});
       }
-      inputs.push_back(std::move(input));
-      return;
+      return l;
     }
     diags.merge(std::move(load_diags));
     input.format = f;
     internal::AdapterOutput out;
-    size_t errors_before = diags.count(core::Severity::kError);
     switch (*f) {
       case SourceFormat::kCloudFormation: internal::cfn_adapt(*doc, options, diags, out); break;
       case SourceFormat::kTerraformPlan: internal::tfplan_adapt(*doc, options, diags, out); break;
@@ -250,20 +258,79 @@ struct Estate::Impl {
     }
     internal::CanonicalBuilder cb(*doc, *f, diags);
     std::unique_ptr<formats::Document> model;
-    size_t before = resources.size();
-    core::Status st = cb.build(out.units, resources, model);
+    core::Status st = cb.build(out.units, l.resources, model);
     if (!st.ok()) {
-      resources.resize(before);
+      l.resources.clear();
       diags.add_error(st.error(), doc->text());
       input.failed = true;
     } else {
-      input.resources = resources.size() - before;
-      docs.push_back(std::move(model));
+      input.resources = l.resources.size();
+      l.docs.push_back(std::move(model));
     }
-    if (diags.count(core::Severity::kError) > errors_before) input.failed = true;
-    docs.push_back(std::move(doc));
-    for (auto& a : out.aux) docs.push_back(std::move(a));
-    inputs.push_back(std::move(input));
+    if (diags.has_errors()) input.failed = true;
+    l.docs.push_back(std::move(doc));
+    for (auto& a : out.aux) l.docs.push_back(std::move(a));
+    return l;
+  }
+
+  void append(Loaded&& l, core::Diagnostics& diags) {
+    diags.merge(std::move(l.diags));
+    inputs.push_back(std::move(l.input));
+    for (Resource& r : l.resources) resources.push_back(std::move(r));
+    for (auto& d : l.docs) docs.push_back(std::move(d));
+  }
+
+  void add(std::string name, std::string text, std::optional<SourceFormat> format, const LoadOptions& options,
+           core::Diagnostics& diags, bool explicit_input) {
+    append(load(std::move(name), std::move(text), format, options, explicit_input), diags);
+  }
+
+  // Reads and loads `files` on up to options.threads threads; appended in order.
+  void add_files(const std::vector<std::string>& files, const LoadOptions& options, core::Diagnostics& diags) {
+    auto load_file = [&options](const std::string& f) {
+      std::string text;
+      if (!read_file(f, text)) {
+        Loaded l;
+        l.input.path = f;
+        l.input.failed = true;
+        l.diags.add(core::Severity::kError, "model.io", "cannot read the file", core::Location{f});
+        return l;
+      }
+      return load(f, std::move(text), std::nullopt, options, false);
+    };
+    size_t threads = std::min<size_t>(std::max<size_t>(options.threads, 1), files.size());
+    if (threads <= 1) {
+      for (const std::string& f : files) append(load_file(f), diags);
+      return;
+    }
+    // Workers take files in order; the main thread appends each as soon as it and all
+    // before it are done, so memory holds at most a window of loaded-but-unappended files.
+    std::vector<std::optional<Loaded>> slots(files.size());
+    std::mutex mu;
+    std::condition_variable cv;
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+      while (true) {
+        size_t i = next.fetch_add(1);
+        if (i >= files.size()) break;
+        Loaded l = load_file(files[i]);
+        std::lock_guard<std::mutex> lock(mu);
+        slots[i] = std::move(l);
+        cv.notify_all();
+      }
+    };
+    std::vector<std::thread> pool;
+    pool.reserve(threads);
+    for (size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
+    for (size_t i = 0; i < files.size(); ++i) {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return slots[i].has_value(); });
+      Loaded l = std::move(*slots[i]);
+      slots[i].reset();
+      lock.unlock();
+      append(std::move(l), diags);
+    }
+    for (std::thread& t : pool) t.join();
   }
 };
 
@@ -355,14 +422,7 @@ void Estate::add_path(const std::string& path, const LoadOptions& options, core:
   }
   if (ec) diags.add(core::Severity::kError, "model.io", "cannot list the directory: " + ec.message(), core::Location{path});
   std::sort(files.begin(), files.end());
-  for (const std::string& f : files) {
-    std::string text;
-    if (!read_file(f, text)) {
-      diags.add(core::Severity::kError, "model.io", "cannot read the file", core::Location{f});
-      continue;
-    }
-    impl_->add(f, std::move(text), std::nullopt, options, diags, false);
-  }
+  impl_->add_files(files, options, diags);
   if (!tf_dirs.empty()) {
     std::sort(tf_dirs.begin(), tf_dirs.end());
     tf_dirs.erase(std::unique(tf_dirs.begin(), tf_dirs.end()), tf_dirs.end());

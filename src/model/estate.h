@@ -24,8 +24,10 @@
 // copied) and `source` (the format name), for the rare format-specific rule.
 //
 // Ownership: the Estate owns every document; Resource pointers and attribute nodes stay
-// valid while it lives (it is movable, not copyable). Thread-safety: loading is
-// single-threaded per Estate; a loaded Estate is immutable and may be read concurrently.
+// valid while it lives (it is movable, not copyable). Thread-safety: calls on one Estate
+// must not overlap (add_path loads a directory's files on LoadOptions::threads threads
+// itself, in input order whatever the count); a loaded Estate is immutable and may be read
+// concurrently.
 #pragma once
 
 #include <cstddef>
@@ -79,6 +81,7 @@ struct LoadOptions {
   std::vector<std::string> tf_var_files;
   std::map<std::string, std::string> tf_env_vars;
   formats::Limits limits;
+  size_t threads = 1;  // files of a directory are loaded on up to this many threads
 };
 
 // One input file and what became of it.
