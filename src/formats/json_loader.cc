@@ -15,10 +15,10 @@
 #include <charconv>
 #include <cstring>
 #include <optional>
-#include <vector>
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <simdjson.h>
 
@@ -334,6 +334,31 @@ class JsonWalker {
 
   template <typename V>
   core::Status walk_number(V& v, uint64_t offset, Pos pos) {
+    if constexpr (std::is_same_v<V, od::document>) {
+      // simdjson copies a root scalar into a small buffer and misreads integers wider
+      // than 64 bits there; a root number is read from its token instead.
+      std::string_view tok;
+      if (auto e = raw_token(v).get(tok)) return syntax(e, offset);
+      tok = number_text(tok);
+      if (tok.empty() || scan_number(tok, 0) != tok.size()) return syntax(simdjson::NUMBER_ERROR, offset);
+      // The document must still consume its value (whatever simdjson makes of it).
+      double ignored_d = 0;
+      uint64_t ignored_u = 0;
+      int64_t ignored_i = 0;
+      if (v.get_double().get(ignored_d) != simdjson::SUCCESS && v.get_uint64().get(ignored_u) != simdjson::SUCCESS &&
+          v.get_int64().get(ignored_i) != simdjson::SUCCESS) {
+        return syntax(simdjson::NUMBER_ERROR, offset);
+      }
+      if (tok.find_first_of(".eE") == std::string_view::npos) {
+        int64_t i = 0;
+        auto [ie, iec] = std::from_chars(tok.data(), tok.data() + tok.size(), i);
+        if (iec == std::errc() && ie == tok.data() + tok.size()) return b_.add_int(pos, i);
+        uint64_t u = 0;
+        auto [ue, uec] = std::from_chars(tok.data(), tok.data() + tok.size(), u);
+        if (uec == std::errc() && ue == tok.data() + tok.size()) return b_.add_uint(pos, u);
+      }
+      return add_double_token(tok, offset, pos);
+    }
     od::number_type nt;
     if (auto e = v.get_number_type().get(nt)) return syntax(e, offset);
     if (nt == od::number_type::signed_integer) {
@@ -352,8 +377,12 @@ class JsonWalker {
     std::string_view tok;
     if (auto e = raw_token(v).get(tok)) return syntax(e, offset);
     tok = number_text(tok);
-    double d = 0;
     if (tok.empty() || scan_number(tok, 0) != tok.size()) return syntax(simdjson::NUMBER_ERROR, offset);
+    return add_double_token(tok, offset, pos);
+  }
+
+  core::Status add_double_token(std::string_view tok, uint64_t offset, Pos pos) {
+    double d = 0;
     auto [end, ec] = std::from_chars(tok.data(), tok.data() + tok.size(), d);
     if (ec != std::errc() || end != tok.data() + tok.size()) {
       return syntax(simdjson::NUMBER_ERROR, offset, "invalid or out-of-range number");

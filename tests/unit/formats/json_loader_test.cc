@@ -77,6 +77,19 @@ TEST(JsonLoader, RootScalars) {
   EXPECT_EQ(json("1.5").root().as_double(), 1.5);
 }
 
+TEST(JsonLoader, RootNumbersBeyond64Bits) {
+  // Read as a root scalar exactly as inside an array.
+  EXPECT_EQ(json("18446744073709551615").root().as_uint(), UINT64_MAX);
+  EXPECT_EQ(json("-9223372036854775808").root().as_int(), INT64_MIN);
+  auto big = json("100000000000000000000");
+  EXPECT_EQ(big.root().kind(), NodeKind::kDouble);
+  EXPECT_DOUBLE_EQ(big.root().as_double(), 1e20);
+  auto neg = json("-9223372036854775809");
+  EXPECT_EQ(neg.root().kind(), NodeKind::kDouble);
+  EXPECT_DOUBLE_EQ(neg.root().as_double(), -9223372036854775809.0);
+  EXPECT_EQ(json("1e3").root().as_double(), 1000.0);
+}
+
 TEST(JsonLoader, NumberKinds) {
   auto doc = json(
       "[0, -1, 9223372036854775807, -9223372036854775808, 9223372036854775808,"
