@@ -92,6 +92,8 @@ class Arena {
 
 const Node kNullNode;
 
+static_assert(sizeof(Node) <= 48, "documents are mostly nodes: keep a node small");
+
 // Index order: keys that are not strings first (they never match a lookup), then
 // string keys in byte order.
 bool key_less(const Node& a, const Node& b) {
@@ -168,7 +170,8 @@ size_t Node::size() const {
 
 const Node* Node::find(std::string_view key) const {
   if (kind_ != NodeKind::kMap) return nullptr;
-  if (index_ == nullptr) {
+  const uint32_t* index = extra_ != nullptr ? extra_->index : nullptr;
+  if (index == nullptr) {
     for (uint32_t i = 0; i < count_; ++i) {
       const Member& m = members_[i];
       if (m.key.kind_ == NodeKind::kString && m.key.as_string() == key) return &m.value;
@@ -180,7 +183,7 @@ const Node* Node::find(std::string_view key) const {
   uint32_t hi = count_;
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2;
-    const Node& k = members_[index_[mid]].key;
+    const Node& k = members_[index[mid]].key;
     if (k.kind_ != NodeKind::kString || k.as_string() < key) {
       lo = mid + 1;
     } else {
@@ -188,7 +191,7 @@ const Node* Node::find(std::string_view key) const {
     }
   }
   if (lo < count_) {
-    const Member& m = members_[index_[lo]];
+    const Member& m = members_[index[lo]];
     if (m.key.kind_ == NodeKind::kString && m.key.as_string() == key) return &m.value;
   }
   return nullptr;
@@ -460,8 +463,7 @@ core::Status Builder::end_list() {
   list.kind_ = NodeKind::kList;
   list.pos_ = f.pos;
   list.file_ = f.file;
-  list.tag_ = f.tag;
-  list.tag_size_ = f.tag_size;
+  list.extra_ = extra(f.tag, f.tag_size, nullptr);
   list.count_ = static_cast<uint32_t>(n);
   list.items_ = s_->doc->arena.copy(s_->pending.data() + f.start, n);
   s_->pending.resize(f.start);
@@ -546,23 +548,32 @@ core::Status Builder::end_map(core::Diagnostics* diags) {
   map.kind_ = NodeKind::kMap;
   map.pos_ = f.pos;
   map.file_ = f.file;
-  map.tag_ = f.tag;
-  map.tag_size_ = f.tag_size;
   map.count_ = static_cast<uint32_t>(m);
   map.members_ = stored;
+  const uint32_t* index = nullptr;
   if (m > Node::kIndexThreshold) {
     std::vector<uint32_t>& idx = s_->scratch_index;
     idx.resize(m);
     for (size_t i = 0; i < m; ++i) idx[i] = static_cast<uint32_t>(i);
     std::sort(idx.begin(), idx.end(),
               [&](uint32_t a, uint32_t b) { return key_less(stored[a].key, stored[b].key); });
-    map.index_ = s_->doc->arena.copy(idx.data(), m);
+    index = s_->doc->arena.copy(idx.data(), m);
   }
+  map.extra_ = extra(f.tag, f.tag_size, index);
   SKM_BUILDER_PUSH(map);
   return {};
 }
 
 #undef SKM_BUILDER_PUSH
+
+const Node::Extra* Builder::extra(const char* tag, uint32_t tag_size, const uint32_t* index) {
+  if (tag == nullptr && index == nullptr) return nullptr;
+  Node::Extra e;
+  e.tag = tag;
+  e.tag_size = tag_size;
+  e.index = index;
+  return s_->doc->arena.copy(&e, 1);
+}
 
 void Builder::set_tag(std::string_view tag) {
   if (tag.size() > UINT32_MAX) return;
@@ -574,14 +585,16 @@ void Builder::set_tag(std::string_view tag) {
       s_->frames.back().tag = stored;
       s_->frames.back().tag_size = size;
       break;
-    case Last::kPending:
-      s_->pending.back().tag_ = stored;
-      s_->pending.back().tag_size_ = size;
+    case Last::kPending: {
+      Node& n = s_->pending.back();
+      n.extra_ = extra(stored, size, n.extra_ != nullptr ? n.extra_->index : nullptr);
       break;
-    case Last::kRoot:
-      s_->doc->roots.back().tag_ = stored;
-      s_->doc->roots.back().tag_size_ = size;
+    }
+    case Last::kRoot: {
+      Node& n = s_->doc->roots.back();
+      n.extra_ = extra(stored, size, n.extra_ != nullptr ? n.extra_->index : nullptr);
       break;
+    }
     case Last::kNone: break;
   }
 }

@@ -56,7 +56,8 @@ class Node {
   // A YAML tag that is not one of YAML's own ("!Ref", "!GetAtt", "!If", "!custom");
   // empty when none. `!!str` and friends are applied while loading, not kept.
   [[nodiscard]] std::string_view tag() const {
-    return tag_ ? std::string_view(tag_, tag_size_) : std::string_view();
+    return extra_ != nullptr && extra_->tag != nullptr ? std::string_view(extra_->tag, extra_->tag_size)
+                                                       : std::string_view();
   }
   // YAML: the scalar was written quoted or as a block scalar (so "true" is a string).
   [[nodiscard]] bool quoted() const { return quoted_; }
@@ -84,13 +85,19 @@ class Node {
 
  private:
   friend class Builder;
+  // What few nodes have (a YAML tag, a big map's key index), kept out of line so that a
+  // node is 48 bytes: documents are mostly nodes.
+  struct Extra {
+    const char* tag = nullptr;
+    uint32_t tag_size = 0;
+    const uint32_t* index = nullptr;
+  };
   NodeKind kind_ = NodeKind::kNull;
   bool quoted_ = false;
-  uint32_t tag_size_ = 0;
   uint32_t count_ = 0;  // list items, map members or string bytes
   Pos pos_;
   const std::string* file_ = nullptr;
-  const char* tag_ = nullptr;
+  const Extra* extra_ = nullptr;
   union {
     bool b_;
     int64_t i_;
@@ -101,7 +108,6 @@ class Node {
     const Member* members_;
   };
   // Maps with more than kIndexThreshold members: member indices sorted by key.
-  const uint32_t* index_ = nullptr;
 
  public:
   static constexpr uint32_t kIndexThreshold = 8;
@@ -211,6 +217,8 @@ class Builder {
   Document finish() &&;
 
  private:
+  // The out-of-line part of a node, or nullptr when it has neither tag nor index.
+  const Node::Extra* extra(const char* tag, uint32_t tag_size, const uint32_t* index);
   struct State;
   std::unique_ptr<State> s_;
 };

@@ -13,7 +13,6 @@
 #include <iostream>
 #include <iterator>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "model/internal/adapters.h"
@@ -163,14 +162,23 @@ constexpr std::string_view kExtensions[] = {".json", ".yaml", ".yml", ".template
 constexpr std::string_view kMarkers[] = {"Resources", "AWSTemplateFormatVersion", "format_version",
                                          "configurationItems", "resourceType", "apiVersion"};
 
+// Reads a whole file in one go, with spare capacity for the JSON parser's padding so
+// the text is never copied again.
 bool read_file(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
+  constexpr size_t kParserPadding = 64;
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return false;
-  out = std::move(ss).str();
-  return true;
+  std::streamoff size = in.tellg();
+  if (size < 0) return false;
+  in.seekg(0);
+  out.clear();
+  out.reserve(static_cast<size_t>(size) + kParserPadding);
+  out.resize(static_cast<size_t>(size));
+  if (size > 0 && !in.read(out.data(), size)) return false;
+  // A file that grew while being read: take the rest too.
+  char buf[4096];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) out.append(buf, static_cast<size_t>(in.gcount()));
+  return !in.bad();
 }
 
 bool skipped(const std::string& rel, const std::string& name, const std::vector<std::string>& globs) {
