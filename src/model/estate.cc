@@ -13,6 +13,7 @@
 #include <iostream>
 #include <iterator>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "model/internal/adapters.h"
@@ -96,6 +97,72 @@ void parse_suppressions(std::string_view text, const core::Location& where, std:
     }
     out.push_back(std::move(s));
   }
+}
+
+// `# sekimori:ignore ...` comments in a YAML file (the YAML loader drops comments, so
+// they are found in the text). A comment applies to the resource that starts on the
+// next line holding anything but comments, or else to the resource whose block it is
+// in (the last one starting above it).
+void attach_comment_suppressions(std::string_view text, const std::string& path, std::vector<Resource>& rs) {
+  constexpr std::string_view kMarker = "sekimori:ignore";
+  if (rs.empty() || text.find(kMarker) == std::string_view::npos) return;
+  std::vector<size_t> order(rs.size());
+  for (size_t i = 0; i < rs.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return rs[a].location.line < rs[b].location.line; });
+  uint32_t line = 0;
+  std::optional<std::pair<uint32_t, std::vector<InlineSuppression>>> pending;  // waiting for the next line
+  auto flush_to = [&](uint32_t at_line, uint32_t slack) {
+    if (!pending) return;
+    // The resource starting at `at_line` (with slack 1 also on the next line: a manifest
+    // starts under its `---`), else the one enclosing the comment.
+    Resource* starting = nullptr;
+    Resource* enclosing = nullptr;
+    for (size_t i : order) {
+      uint32_t l = rs[i].location.line;
+      if (at_line > 0 && l >= at_line && l <= at_line + slack) {
+        starting = &rs[i];
+        break;
+      }
+      if (l <= pending->first) enclosing = &rs[i];
+    }
+    Resource* target = starting != nullptr ? starting : enclosing;
+    if (target != nullptr) {
+      for (InlineSuppression& x : pending->second) target->suppressions.push_back(std::move(x));
+    }
+    pending.reset();
+  };
+  size_t i = 0;
+  while (i <= text.size()) {
+    size_t end = text.find('\n', i);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view l = text.substr(i, end - i);
+    ++line;
+    size_t first = l.find_first_not_of(" \t\r");
+    bool comment_only = first == std::string_view::npos || l[first] == '#';
+    if (!comment_only && pending) flush_to(line, 1);
+    size_t hash = l.find('#');
+    if (hash != std::string_view::npos) {
+      size_t k = l.find_first_not_of(" \t", hash + 1);
+      if (k != std::string_view::npos && l.substr(k, kMarker.size()) == kMarker) {
+        core::Location where{path, line, static_cast<uint32_t>(hash + 1), i + hash};
+        std::vector<InlineSuppression> found;
+        std::string_view body = l.substr(k + kMarker.size());
+        while (!body.empty() && (body.back() == '\r' || body.back() == ' ')) body.remove_suffix(1);
+        parse_suppressions(body, where, found);
+        if (!comment_only) {  // at the end of a line: the resource that line belongs to
+          pending.emplace(line, std::move(found));
+          flush_to(line, 0);
+        } else {
+          if (!pending) pending.emplace(line, std::vector<InlineSuppression>{});
+          for (InlineSuppression& x : found) pending->second.push_back(std::move(x));
+        }
+      }
+    }
+    if (end == text.size()) break;
+    i = end + 1;
+  }
+  flush_to(0, 0);
 }
 
 namespace {
@@ -273,6 +340,7 @@ struct Estate::Impl {
       input.failed = true;
     } else {
       input.resources = l.resources.size();
+      if (doc->format() == formats::Format::kYaml) internal::attach_comment_suppressions(doc->text(), name, l.resources);
       l.docs.push_back(std::move(model));
     }
     if (diags.has_errors()) input.failed = true;
