@@ -40,6 +40,13 @@ class Context {
         count(totals_[f.rule->id], f.status);
         count(by_model_[{f.rule->id, model_of(f.resource_type)}], f.status);
       }
+      if (ev.rules != nullptr) {  // passes are kept compact, beside the findings
+        for (const policy::Pass& p : ev.scan->passes) {
+          const std::string& id = ev.rules->rules()[p.rule].id;
+          count(totals_[id], policy::Status::kPass);
+          count(by_model_[{id, model_of(ev.scan->resources[p.resource].type)}], policy::Status::kPass);
+        }
+      }
     }
     if (ev.detections != nullptr) {
       for (const detect::Rule& d : ev.detections->rules()) {

@@ -190,7 +190,9 @@ TEST_F(Fixture, OutputOrderDoesNotDependOnThreads) {
     EXPECT_EQ(fa[i].status, fb[i].status);
     EXPECT_EQ(fa[i].fingerprint, fb[i].fingerprint);
     // Report order: resource order, passes and failures interleaved.
-    if (i > 0) EXPECT_LE(fa[i - 1].resource_index, fa[i].resource_index);
+    if (i > 0) {
+      EXPECT_LE(fa[i - 1].resource_index, fa[i].resource_index);
+    }
   }
   EXPECT_EQ(a.resources.size(), estate.resources().size());
 }
