@@ -8,6 +8,7 @@
 
 #include "cel/functions.h"
 #include "cel/network.h"
+#include "core/utf8.h"
 
 namespace sekimori::cel {
 namespace {
@@ -21,44 +22,6 @@ int64_t code_points(std::string_view s) {
   int64_t n = 0;
   for (char c : s) n += is_cont(static_cast<unsigned char>(c)) ? 0 : 1;
   return n;
-}
-
-// Strict UTF-8 validation (no overlongs, surrogates or values above U+10FFFF).
-bool valid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    int len;
-    uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + static_cast<size_t>(len) > s.size()) return false;
-    for (int k = 1; k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + static_cast<size_t>(k)]);
-      if (!is_cont(cc)) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += static_cast<size_t>(len);
-  }
-  return true;
 }
 
 // Go's strconv.FormatFloat(d, 'g', -1, 64), which cel-go uses for string(double).
@@ -300,7 +263,7 @@ Value string_impl(Args a, const CallContext&) {
     case Kind::kDouble:
       return Value::string(format_double(v.as_double()));
     case Kind::kBytes:
-      if (!valid_utf8(v.as_bytes())) return Value::error("invalid UTF-8 in bytes to string conversion");
+      if (!core::valid_utf8(v.as_bytes())) return Value::error("invalid UTF-8 in bytes to string conversion");
       return Value::string(std::string(v.as_bytes()));
     case Kind::kTimestamp:
       return Value::string(format_timestamp(v.as_timestamp()));

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "cel/functions.h"
+#include "core/utf8.h"
 
 namespace sekimori::cel {
 namespace {
@@ -34,46 +35,14 @@ int64_t cp_index(const std::vector<size_t>& offs, size_t byte) {
 
 // Decodes one code point at s[*i]; invalid sequences yield U+FFFD and advance one byte.
 char32_t decode(std::string_view s, size_t* i) {
-  unsigned char c = static_cast<unsigned char>(s[*i]);
-  int len = c < 0x80 ? 1 : c > 0xF4 ? 0 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-  if (len == 0 || *i + static_cast<size_t>(len) > s.size()) {
+  uint32_t cp = 0;
+  size_t len = core::decode_utf8(s, *i, cp);
+  if (len == 0) {
     ++*i;
     return 0xFFFD;
   }
-  char32_t cp = len == 1 ? c : (c & (0x7F >> len));
-  for (int k = 1; k < len; ++k) {
-    unsigned char cc = static_cast<unsigned char>(s[*i + static_cast<size_t>(k)]);
-    if ((cc & 0xC0) != 0x80) {
-      ++*i;
-      return 0xFFFD;
-    }
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-  if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    ++*i;
-    return 0xFFFD;
-  }
-  *i += static_cast<size_t>(len);
+  *i += len;
   return cp;
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // Unicode White_Space, as Go's unicode.IsSpace (and so strings.TrimSpace) defines it.
@@ -305,7 +274,7 @@ Value quote(Args a, const CallContext& ctx) {
       case '\v': out += "\\v"; break;
       case '\\': out += "\\\\"; break;
       case '"': out += "\\\""; break;
-      default: append_utf8(out, c);
+      default: core::append_utf8(out, c);
     }
   }
   out += '"';

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "core/location.h"
+#include "core/utf8.h"
 
 namespace sekimori::cel {
 namespace {
@@ -67,58 +68,6 @@ int hex_value(char c) {
   if (is_digit(c)) return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   return c - 'A' + 10;
-}
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Offset of the first byte that is not part of well-formed UTF-8 (no overlong forms, no
-// surrogates, nothing above U+10FFFF), or npos.
-size_t find_invalid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = 0;
-    uint32_t cp = 0;
-    uint32_t min = 0;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2, cp = c & 0x1F, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3, cp = c & 0x0F, min = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4, cp = c & 0x07, min = 0x10000;
-    } else {
-      return i;
-    }
-    if (i + len > s.size()) return i;
-    for (size_t k = 1; k < len; ++k) {
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-    i += len;
-  }
-  return std::string_view::npos;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -475,7 +424,7 @@ class Lexer {
         if (bytes) {
           out += static_cast<char>(v);
         } else {
-          append_utf8(out, v);
+          core::append_utf8(out, v);
         }
         return;
       }
@@ -485,7 +434,7 @@ class Lexer {
         if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
           fail(at, "escape sequence is not a valid Unicode code point");
         }
-        append_utf8(out, v);
+        core::append_utf8(out, v);
         return;
       }
       case '0': case '1': case '2': case '3': {
@@ -494,7 +443,7 @@ class Lexer {
         if (bytes) {
           out += static_cast<char>(v);
         } else {
-          append_utf8(out, v);
+          core::append_utf8(out, v);
         }
         return;
       }
@@ -1184,7 +1133,7 @@ core::Result<Ast> parse(std::string_view expression, const ParseOptions& options
                                 std::to_string(options.max_expression_bytes),
                             core::locate("", expression, options.max_expression_bytes));
   }
-  if (size_t bad = find_invalid_utf8(expression); bad != std::string_view::npos) {
+  if (size_t bad = core::find_invalid_utf8(expression); bad != std::string_view::npos) {
     return core::make_error("cel.parse", "expression is not valid UTF-8",
                             core::locate("", expression, bad));
   }

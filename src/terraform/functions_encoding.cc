@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "core/base64.h"
+#include "core/utf8.h"
 #include "terraform/functions_internal.h"
 
 namespace sekimori::terraform::fn {
@@ -333,24 +334,6 @@ std::vector<uint32_t> decode_utf8(std::string_view s) {
   return cps;
 }
 
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 core::Result<Value> f_textencodebase64(Args a, const FunctionContext&) {
   SKM_TRY_ASSIGN(std::string s, str_arg(a[0], 0));
   SKM_TRY_ASSIGN(std::string enc_name, str_arg(a[1], 1));
@@ -431,7 +414,7 @@ core::Result<Value> f_textdecodebase64(Args a, const FunctionContext&) {
           i += 2;
         }
       }
-      append_utf8(out, u);
+      core::append_utf8(out, u);
     }
   } else if (enc == "UTF32LE" || enc == "UTF32BE") {
     if (bytes.size() % 4 != 0) return fail("the given value is not valid " + enc_name);
@@ -442,10 +425,10 @@ core::Result<Value> f_textdecodebase64(Args a, const FunctionContext&) {
         cp |= static_cast<uint32_t>(b) << (enc == "UTF32LE" ? 8 * k : 8 * (3 - k));
       }
       if (cp > 0x10FFFF) return fail("the given value is not valid " + enc_name);
-      append_utf8(out, cp);
+      core::append_utf8(out, cp);
     }
   } else if (enc == "ISO88591" || enc == "LATIN1" || enc == "USASCII" || enc == "ASCII") {
-    for (char c : bytes) append_utf8(out, static_cast<unsigned char>(c));
+    for (char c : bytes) core::append_utf8(out, static_cast<unsigned char>(c));
   } else {
     return arg_error(1, "\"" + enc_name + "\" is not a supported character encoding");
   }

@@ -1,5 +1,7 @@
 #include "hcl/internal/lexer.h"
 
+#include "core/utf8.h"
+
 namespace sekimori::hcl::internal {
 
 uint32_t ident_char_len(std::string_view text, size_t i, bool start) {
@@ -10,28 +12,9 @@ uint32_t ident_char_len(std::string_view text, size_t i, bool start) {
     if (!start && ((c >= '0' && c <= '9') || c == '-')) return 1;
     return 0;
   }
-  uint32_t len;
-  uint32_t cp;
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-    cp = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    cp = c & 0x0F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + len > text.size()) return 0;
-  for (uint32_t k = 1; k < len; ++k) {
-    unsigned char d = static_cast<unsigned char>(text[i + k]);
-    if ((d & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (d & 0x3F);
-  }
-  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) return 0;  // overlong
-  if (cp >= 0xD800 && cp <= 0xDFFF) return 0;
+  uint32_t cp = 0;
+  auto len = static_cast<uint32_t>(core::decode_utf8(text, i, cp));
+  if (len == 0) return 0;
   if (cp < 0xC0) return cp == 0xAA || cp == 0xB5 || cp == 0xBA ? len : 0;
   if (cp == 0xD7 || cp == 0xF7) return 0;
   if ((cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x2190 && cp <= 0x2BFF) || (cp >= 0x3000 && cp <= 0x303F) ||

@@ -8,6 +8,8 @@
 #include <system_error>
 #include <unordered_set>
 
+#include "core/utf8.h"
+
 namespace sekimori::hcl::internal {
 
 namespace {
@@ -64,24 +66,6 @@ void trim_right(std::string& s) {
   s.resize(cut);
 }
 
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -128,7 +112,7 @@ bool decode_quoted(std::string_view raw, std::string& out, std::string& message,
             bad = i;
             return false;
           }
-          append_utf8(out, cp);
+          core::append_utf8(out, cp);
           i += 1 + digits;
           continue;
         }
