@@ -206,7 +206,7 @@ int run_validate(const RulesArgs& a) {
   if (!diags.empty()) std::cerr << diags.to_text();
   size_t errors = diags.count(core::Severity::kError);
   std::cout << rules.rules().size() << " rules";
-  if (sigma_rules > 0) std::cout << " and " << sigma_rules << " Sigma rules";
+  if (sigma_rules > 0) std::cout << " and " << sigma_rules << " Sigma rules (compiled)";
   std::cout << " valid, " << errors << " error" << (errors == 1 ? "" : "s") << ", "
             << diags.count(core::Severity::kWarning) << " warnings\n";
   return errors > 0 ? kExitFailed : kExitOk;

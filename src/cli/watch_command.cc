@@ -160,7 +160,8 @@ int run_watch(const WatchArgs& args) {
     // one spool per endpoint when there are several
     opt.spool_dir = args.spool.empty() ? default_spool_dir() : args.spool;
     if (webhooks > 1) opt.spool_dir += "/" + std::to_string(senders.size() + 1);
-    opt.warn = [](const std::string& m) { std::cerr << "warning: " << m << " [watch.webhook]\n"; };
+    // one write per line: the worker thread warns while the main thread may print too
+    opt.warn = [](const std::string& m) { std::cerr << ("warning: " + m + " [watch.webhook]\n"); };
     auto sender = detect::WebhookSender::open(std::move(opt));
     if (!sender.ok()) {
       std::cerr << "error: " << sender.error().to_string() << '\n';
@@ -228,8 +229,8 @@ int run_watch(const WatchArgs& args) {
     // a short grace period only.
     auto grace = args.once ? std::chrono::minutes(2) : std::chrono::milliseconds(2000);
     if (!sender->wait_idle(std::chrono::duration_cast<std::chrono::milliseconds>(grace))) {
-      std::cerr << "warning: " << sender->stats().pending << " alert(s) not delivered yet; kept in "
-                << sender->spool_dir() << " for the next run [watch.webhook]\n";
+      std::cerr << ("warning: " + std::to_string(sender->stats().pending) + " alert(s) not delivered yet; kept in " +
+                    sender->spool_dir() + " for the next run [watch.webhook]\n");
     }
   }
   if (recorder && !recorder->finish(*now_ms(""))) return kExitUsage;
