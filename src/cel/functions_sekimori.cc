@@ -1,7 +1,11 @@
 // sekimori's CEL extensions for cloud rules: public-address checks on IPs and CIDRs,
-// CIDR overlap, and shell-style glob matching (no regex, no exponential backtracking).
+// CIDR overlap, shell-style glob matching (no regex, no exponential backtracking), and
+// `strings()`, which lists the string leaves of a value with their paths (for rules that
+// look for credentials in any attribute).
 #include "cel/functions.h"
 #include "cel/network.h"
+#include "core/diagnostics.h"
+#include "formats/document.h"
 
 namespace sekimori::cel {
 namespace {
@@ -175,6 +179,128 @@ Value glob_any(Args a, const CallContext& ctx) {
   return Value::boolean(false);
 }
 
+// --- strings ---
+
+// Limits of one strings() call: what a rule can make it walk is bounded even for a huge
+// resource. Past them the call fails (an evaluation error), never truncates silently.
+constexpr size_t kMaxStringLeaves = 20000;
+constexpr size_t kMaxStringDepth = 64;
+constexpr size_t kMaxDecodedJson = size_t{1} << 20;  // a JSON-encoded string decoded at most this big
+constexpr int kMaxJsonDecodes = 4;                    // JSON inside JSON inside ... a string
+
+bool looks_like_json_container(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t')) ++i;
+  size_t j = s.size();
+  while (j > i && (s[j - 1] == ' ' || s[j - 1] == '\n' || s[j - 1] == '\r' || s[j - 1] == '\t')) --j;
+  if (j - i < 2) return false;
+  return (s[i] == '{' && s[j - 1] == '}') || (s[i] == '[' && s[j - 1] == ']') || (s[i] == '"' && s[j - 1] == '"');
+}
+
+class StringWalker {
+ public:
+  explicit StringWalker(const CallContext& ctx) : ctx_(ctx) {}
+
+  // Walks `v`; false with error_ set when a limit or the cost budget stops it.
+  // `key` is the nearest map key (a string value, borrowed from the document when it can be).
+  bool walk(const Value& v, std::string& path, const Value& key, size_t depth, int decodes, bool copy) {
+    if (depth > kMaxStringDepth) return fail("strings(): value nested deeper than " + std::to_string(kMaxStringDepth));
+    if (!ctx_.charge(1)) return fail("evaluation cost budget exceeded");
+    switch (v.kind()) {
+      case Kind::kString: return leaf(v, path, key, depth, decodes, copy);
+      case Kind::kList: {
+        size_t n = v.list_size();
+        for (size_t i = 0; i < n; ++i) {
+          size_t mark = path.size();
+          path += '[';
+          path += std::to_string(i);
+          path += ']';
+          bool ok = walk(v.list_at(i), path, key, depth + 1, decodes, copy);
+          path.resize(mark);
+          if (!ok) return false;
+        }
+        return true;
+      }
+      case Kind::kMap: {
+        size_t n = v.map_size();
+        for (size_t i = 0; i < n; ++i) {
+          Value k = v.map_key_at(i);
+          Value name;
+          switch (k.kind()) {
+            case Kind::kString: name = copy ? Value::string(std::string(k.as_string())) : k; break;
+            case Kind::kInt: name = Value::string(std::to_string(k.as_int())); break;
+            case Kind::kUint: name = Value::string(std::to_string(k.as_uint())); break;
+            case Kind::kBool: name = Value::string_ref(k.as_bool() ? "true" : "false"); break;
+            default: continue;
+          }
+          size_t mark = path.size();
+          if (!path.empty()) path += '.';
+          path += name.as_string();
+          bool ok = walk(v.map_value_at(i), path, name, depth + 1, decodes, copy);
+          path.resize(mark);
+          if (!ok) return false;
+        }
+        return true;
+      }
+      case Kind::kOptional:
+        if (v.optional_has_value()) return walk(v.optional_value(), path, key, depth + 1, decodes, copy);
+        return true;
+      default:
+        return true;  // numbers, bools, null, unknowns (not literals), errors: no strings
+    }
+  }
+
+  std::vector<Value> take() { return std::move(out_); }
+  const std::string& error() const { return error_; }
+
+ private:
+  bool fail(std::string message) {
+    error_ = std::move(message);
+    return false;
+  }
+
+  bool leaf(const Value& v, std::string& path, const Value& key, size_t depth, int decodes, bool copy) {
+    std::string_view text = v.as_string();
+    if (!ctx_.charge(text.size() + path.size())) return fail("evaluation cost budget exceeded");
+    // A JSON document held in a string (AWS Config configuration and
+    // supplementaryConfiguration, policy documents): walk its contents instead.
+    if (decodes < kMaxJsonDecodes && text.size() <= kMaxDecodedJson && looks_like_json_container(text)) {
+      core::Diagnostics ignored;
+      formats::Limits limits;
+      limits.max_bytes = kMaxDecodedJson;
+      limits.max_depth = kMaxStringDepth;
+      auto doc = formats::load_json("<string>", std::string(text), limits, ignored);
+      // A quoted string is decoded only when it holds JSON again (AWS Config's
+      // double-encoded AccessControlList); otherwise the value stays as written.
+      if (doc.ok() && (doc->root().kind() != formats::NodeKind::kString ||
+                       looks_like_json_container(doc->root().as_string()))) {
+        return walk(Value::from_node(doc->root()), path, key, depth + 1, decodes + 1, true);
+      }
+    }
+    if (out_.size() >= kMaxStringLeaves) {
+      return fail("strings(): more than " + std::to_string(kMaxStringLeaves) + " string values");
+    }
+    Value value = copy ? Value::string(std::string(text)) : v;
+    out_.push_back(Value::map({{Value::string_ref("path"), Value::string(path)},
+                               {Value::string_ref("key"), key},
+                               {Value::string_ref("value"), std::move(value)}}));
+    return true;
+  }
+
+  const CallContext& ctx_;
+  std::vector<Value> out_;
+  std::string error_;
+};
+
+Value strings_impl(Args a, const CallContext& ctx) {
+  Kind k = a[0].kind();
+  if (k != Kind::kMap && k != Kind::kList && k != Kind::kString) return Value::no_overload("strings");
+  StringWalker w(ctx);
+  std::string path;
+  if (!w.walk(a[0], path, Value::string_ref(""), 0, 0, false)) return Value::error(w.error());
+  return Value::list(w.take());
+}
+
 }  // namespace
 
 void register_sekimori_extensions(FunctionRegistry& reg) {
@@ -183,6 +309,7 @@ void register_sekimori_extensions(FunctionRegistry& reg) {
   reg.add({"overlaps", CallStyle::kReceiver, 2, &overlaps_impl});
   reg.add({"glob", CallStyle::kReceiver, 2, &glob});
   reg.add({"globAny", CallStyle::kReceiver, 2, &glob_any});
+  reg.add({"strings", CallStyle::kReceiver, 1, &strings_impl});
 }
 
 }  // namespace sekimori::cel

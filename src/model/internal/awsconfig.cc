@@ -46,6 +46,212 @@ std::string_view str(const Node& item, std::string_view key) {
   return n != nullptr && n->kind() == NodeKind::kString ? n->as_string() : std::string_view();
 }
 
+// A value that may be JSON held in a string (Config's `configuration` in batch output,
+// every `supplementaryConfiguration` value): the node itself, or its decoded form kept
+// alive in `keep`. `at` says where decoded nodes must point (the string).
+const Node* maybe_decoded(const formats::Document& doc, const Node* n, std::unique_ptr<formats::Document>& keep,
+                          Pos& at) {
+  if (n == nullptr) return nullptr;
+  at = n->pos();
+  if (n->kind() != NodeKind::kString) return n;
+  core::Diagnostics ignored;
+  formats::Limits dl;
+  dl.max_bytes = kMaxDecodeBytes;
+  auto d = formats::load_json(doc.path(), std::string(n->as_string()), dl, ignored);
+  if (!d.ok()) return nullptr;
+  keep = std::make_unique<formats::Document>(std::move(d).value());
+  return &keep->root();
+}
+
+// Copies `n` into `b`: shared when it is a node of the item's own document, relocated to
+// `at` when it was decoded from a string.
+core::Status emit_part(formats::Builder& b, const Node& n, bool decoded, Pos at) {
+  return decoded ? relocate(b, n, at) : b.add_shared(n.pos(), n, 1);
+}
+
+// The item with one derived member `name` appended (its members shared, not copied):
+// Config quirks the schema's mappings cannot express (filtering a list, key/value lists
+// keyed by dotted names) are turned into plain paths here. `fill` adds the member's value.
+template <typename Fill>
+std::unique_ptr<formats::Document> with_derived(const formats::Document& doc, const Node& item, std::string_view name,
+                                                Fill fill) {
+  formats::Limits limits;
+  limits.max_nodes = UINT64_MAX / 2;
+  formats::Builder b(doc.path(), doc.format(), std::string(), limits);
+  b.set_file(&doc.path());
+  auto build = [&]() -> core::Status {
+    SKM_TRY(b.begin_map(item.pos()));
+    for (const formats::Member& m : item.members()) {
+      SKM_TRY(b.add_shared(m.key.pos(), m.key, 1));
+      SKM_TRY(b.add_shared(m.value.pos(), m.value, 1));
+    }
+    SKM_TRY(b.add_string(item.pos(), name));
+    SKM_TRY(fill(b));
+    return b.end_map();
+  };
+  if (!build().ok()) return nullptr;
+  return std::make_unique<formats::Document>(std::move(b).finish());
+}
+
+// Network ACL entries arrive as one list with an `egress` flag (EC2 DescribeNetworkAcls);
+// the mapping reads `sekimoriEntries.ingress` / `.egress`.
+std::unique_ptr<formats::Document> split_nacl_entries(const formats::Document& doc, const Node& item) {
+  std::unique_ptr<formats::Document> keep;
+  Pos at;
+  const Node* conf = maybe_decoded(doc, item.find("configuration"), keep, at);
+  const Node* entries = conf != nullptr ? conf->find("entries") : nullptr;
+  if (entries == nullptr || entries->kind() != NodeKind::kList) return nullptr;
+  return with_derived(doc, item, "sekimoriEntries", [&](formats::Builder& b) -> core::Status {
+    SKM_TRY(b.begin_map(item.pos()));
+    for (bool egress : {false, true}) {
+      SKM_TRY(b.add_string(item.pos(), egress ? "egress" : "ingress"));
+      SKM_TRY(b.begin_list(item.pos()));
+      for (const Node& e : entries->items()) {
+        const Node* flag = e.find("egress");
+        bool is_egress = flag != nullptr && ((flag->kind() == NodeKind::kBool && flag->as_bool()) ||
+                                             (flag->kind() == NodeKind::kString && flag->as_string() == "true"));
+        if (is_egress == egress) SKM_TRY(emit_part(b, e, keep != nullptr, at));
+      }
+      SKM_TRY(b.end_list());
+    }
+    return b.end_map();
+  });
+}
+
+// A tree of dotted attribute names ("access_logs.s3.enabled") in first-seen order.
+struct KeyTree {
+  std::string name;
+  const Node* value = nullptr;  // a leaf
+  std::vector<KeyTree> children;
+
+  KeyTree* child(std::string_view n) {
+    for (KeyTree& c : children) {
+      if (c.name == n) return &c;
+    }
+    children.push_back(KeyTree{std::string(n), nullptr, {}});
+    return &children.back();
+  }
+};
+
+core::Status emit_tree(formats::Builder& b, const KeyTree& t, bool decoded, Pos at, Pos pos) {
+  SKM_TRY(b.begin_map(pos));
+  for (const KeyTree& c : t.children) {
+    SKM_TRY(b.add_string(pos, c.name));
+    if (c.value != nullptr && c.children.empty()) {
+      SKM_TRY(emit_part(b, *c.value, decoded, at));
+    } else {
+      SKM_TRY(emit_tree(b, c, decoded, at, pos));
+    }
+  }
+  return b.end_map();
+}
+
+// ELBv2 attributes arrive as a key/value list (DescribeLoadBalancerAttributes) under
+// `supplementaryConfiguration.LoadBalancerAttributes`, keyed by dotted names; the mapping
+// reads them nested: `sekimoriAttributes.access_logs.s3.enabled`.
+std::unique_ptr<formats::Document> nest_lb_attributes(const formats::Document& doc, const Node& item) {
+  const Node* sup = item.find("supplementaryConfiguration");
+  if (sup == nullptr || sup->kind() != NodeKind::kMap) return nullptr;
+  std::unique_ptr<formats::Document> keep;
+  Pos at;
+  const Node* attrs = maybe_decoded(doc, sup->find("LoadBalancerAttributes"), keep, at);
+  if (attrs == nullptr || attrs->kind() != NodeKind::kList) return nullptr;
+  // A real load balancer has a few dozen attributes; the cap keeps the name lookups
+  // (linear per level) cheap on hostile input. Entries past it are ignored.
+  constexpr size_t kMaxAttributes = 1024;
+  KeyTree root;
+  size_t seen = 0;
+  for (const Node& a : attrs->items()) {
+    if (++seen > kMaxAttributes) break;
+    const Node* k = a.find("key");
+    if (k == nullptr) k = a.find("Key");
+    const Node* v = a.find("value");
+    if (v == nullptr) v = a.find("Value");
+    if (k == nullptr || v == nullptr || k->kind() != NodeKind::kString || k->as_string().empty()) continue;
+    std::string_view key = k->as_string();
+    KeyTree* cur = &root;
+    bool ok = true;
+    size_t i = 0;
+    int depth = 0;
+    while (ok) {
+      size_t dot = key.find('.', i);
+      std::string_view part = key.substr(i, dot == std::string_view::npos ? std::string_view::npos : dot - i);
+      if (part.empty() || ++depth > 16 || (cur->value != nullptr && cur != &root)) {
+        ok = false;  // empty segment, absurd nesting, or a leaf that is also a prefix
+        break;
+      }
+      cur = cur->child(part);
+      if (dot == std::string_view::npos) break;
+      i = dot + 1;
+    }
+    if (!ok || !cur->children.empty()) continue;
+    cur->value = v;
+  }
+  if (root.children.empty()) return nullptr;
+  return with_derived(doc, item, "sekimoriAttributes", [&](formats::Builder& b) {
+    return emit_tree(b, root, keep != nullptr, at, item.pos());
+  });
+}
+
+// An S3 bucket's ACL arrives JSON-encoded twice in `supplementaryConfiguration.
+// AccessControlList`, with grantees in the SDK's own shapes: a group is the string
+// "AllUsers" / "AuthenticatedUsers" / "LogDelivery", a user is {"id": ...} or
+// {"emailAddress": ...}. The mapping reads `sekimoriGrants`, items in the canonical
+// (S3 API / Terraform) shape: {type: Group, uri: http://acs.amazonaws.com/groups/global/AllUsers,
+// permission: Read}; permissions keep Config's spelling ("FullControl", "ReadAcp").
+std::unique_ptr<formats::Document> normalize_s3_grants(const formats::Document& doc, const Node& item) {
+  const Node* sup = item.find("supplementaryConfiguration");
+  if (sup == nullptr || sup->kind() != NodeKind::kMap) return nullptr;
+  const Node* acl = sup->find("AccessControlList");
+  if (acl == nullptr) return nullptr;
+  Pos at = acl->pos();
+  std::vector<std::unique_ptr<formats::Document>> keep;
+  const Node* cur = acl;
+  for (int i = 0; i < kMaxDecodeDepth && cur->kind() == NodeKind::kString; ++i) {
+    std::unique_ptr<formats::Document> d;
+    Pos ignored_at;
+    cur = maybe_decoded(doc, cur, d, ignored_at);
+    if (cur == nullptr) return nullptr;
+    keep.push_back(std::move(d));
+  }
+  const Node* grants = cur->kind() == NodeKind::kMap ? cur->find("grantList") : nullptr;
+  if (grants == nullptr || grants->kind() != NodeKind::kList) return nullptr;
+  return with_derived(doc, item, "sekimoriGrants", [&](formats::Builder& b) -> core::Status {
+    SKM_TRY(b.begin_list(at));
+    for (const Node& g : grants->items()) {
+      if (g.kind() != NodeKind::kMap) continue;
+      const Node* grantee = g.find("grantee");
+      const Node* perm = g.find("permission");
+      if (grantee == nullptr) continue;
+      SKM_TRY(b.begin_map(at));
+      if (grantee->kind() == NodeKind::kString) {
+        std::string_view group = grantee->as_string();
+        SKM_TRY(b.add_string(at, "type"));
+        SKM_TRY(b.add_string(at, "Group"));
+        SKM_TRY(b.add_string(at, "uri"));
+        SKM_TRY(b.add_string(at, std::string(group == "LogDelivery" ? "http://acs.amazonaws.com/groups/s3/"
+                                                                    : "http://acs.amazonaws.com/groups/global/") +
+                                     std::string(group)));
+      } else if (grantee->kind() == NodeKind::kMap) {
+        const Node* id = grantee->find("id");
+        const Node* email = grantee->find("emailAddress");
+        SKM_TRY(b.add_string(at, "type"));
+        SKM_TRY(b.add_string(at, email != nullptr && id == nullptr ? "AmazonCustomerByEmail" : "CanonicalUser"));
+        if (id != nullptr && id->kind() == NodeKind::kString) {
+          SKM_TRY(b.add_string(at, "id"));
+          SKM_TRY(b.add_string(at, id->as_string()));
+        }
+      }
+      if (perm != nullptr && perm->kind() == NodeKind::kString) {
+        SKM_TRY(b.add_string(at, "permission"));
+        SKM_TRY(b.add_string(at, perm->as_string()));
+      }
+      SKM_TRY(b.end_map());
+    }
+    return b.end_list();
+  });
+}
+
 }  // namespace
 
 void awsconfig_adapt(const formats::Document& doc, const LoadOptions& /*options*/, core::Diagnostics& diags,
@@ -122,6 +328,14 @@ void awsconfig_adapt(const formats::Document& doc, const LoadOptions& /*options*
     u.raw = item;
     u.root = item;
     u.entry = primary_entry(SourceFormat::kAwsConfig, u.source_type);
+    std::unique_ptr<formats::Document> derived;
+    if (type == "AWS::EC2::NetworkAcl") derived = split_nacl_entries(doc, *item);
+    if (type == "AWS::ElasticLoadBalancingV2::LoadBalancer") derived = nest_lb_attributes(doc, *item);
+    if (type == "AWS::S3::Bucket") derived = normalize_s3_grants(doc, *item);
+    if (derived) {
+      u.root = &derived->root();
+      out.aux.push_back(std::move(derived));
+    }
     out.units.push_back(std::move(u));
   }
   if (aux) out.aux.push_back(std::move(aux));
