@@ -15,6 +15,7 @@
 #include "cli/store_support.h"
 #include "cli/version.h"
 #include "core/diagnostics.h"
+#include "detect/builtin.h"
 #include "detect/engine.h"
 #include "detect/hunt.h"
 #include "detect/sigma.h"
@@ -38,15 +39,6 @@ struct DetectArgs {
   std::string store;  // history database (store_support.h)
   std::string now;    // alert time to record (RFC 3339)
 };
-
-std::string builtin_rules_dir() {
-  if (const char* env = std::getenv("SEKIMORI_DETECTIONS")) return env;
-#ifdef SEKIMORI_DETECTIONS_DIR
-  return SEKIMORI_DETECTIONS_DIR;
-#else
-  return {};
-#endif
-}
 
 class Writer : public detect::AlertSink {
  public:
@@ -107,17 +99,13 @@ class Writer : public detect::AlertSink {
 int run_detect(const DetectArgs& args) {
   core::Diagnostics diags;
   detect::RuleSet set;
-  std::vector<std::string> rule_paths = args.rules;
-  if (!args.no_builtin) {
-    std::string dir = builtin_rules_dir();
-    std::error_code ec;
-    if (!dir.empty() && std::filesystem::is_directory(dir, ec)) rule_paths.insert(rule_paths.begin(), dir);
-  }
-  if (rule_paths.empty()) {
+  // the bundled detections are embedded in the binary; $SEKIMORI_DETECTIONS overrides them
+  size_t builtin = args.no_builtin ? 0 : detect::add_builtin_detections(set, diags);
+  if (args.rules.empty() && builtin == 0) {
     std::cerr << "error: no rules: give --rules PATH (this build has no bundled detections)\n";
     return kExitUsage;
   }
-  for (const std::string& p : rule_paths) set.add_path(p, diags);
+  for (const std::string& p : args.rules) set.add_path(p, diags);
   detect::EngineOptions eo;
   for (const std::string& ph : args.placeholders) {
     size_t eq = ph.find('=');
@@ -205,11 +193,13 @@ int run_detect(const DetectArgs& args) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!args.quiet) {
     std::fprintf(stderr,
-                 "%llu file(s), %llu record(s), %llu malformed, %llu alert(s); %zu rule(s) (%zu indexed), %zu "
-                 "correlation(s); %.2f s\n",
+                 "%llu file(s), %llu record(s), %llu malformed, %llu alert(s); %zu rule(s) (%zu indexed, %zu "
+                 "prefiltered), %zu correlation(s); %llu rule evaluation(s), %llu skipped by the prefilter; %.2f s\n",
                  static_cast<unsigned long long>(st.files), static_cast<unsigned long long>(st.records),
                  static_cast<unsigned long long>(st.malformed), static_cast<unsigned long long>(st.alerts),
-                 engine->detection_count(), engine->indexed_count(), engine->correlations().size(), secs);
+                 engine->detection_count(), engine->indexed_count(), engine->prefiltered_count(),
+                 engine->correlations().size(), static_cast<unsigned long long>(st.match.evaluated),
+                 static_cast<unsigned long long>(st.match.skipped), secs);
   }
   if (st.files_failed > 0) return kExitUsage;
   if (args.fail_on_alert && st.alerts > 0) return kExitFailed;

@@ -16,20 +16,12 @@
 #include "cel/time.h"
 #include "cli/commands.h"
 #include "cli/version.h"
+#include "detect/builtin.h"
 #include "knowledge/knowledge.h"
 
 namespace sekimori::cli {
 
 namespace {
-
-std::string detections_dir() {
-  if (const char* env = std::getenv("SEKIMORI_DETECTIONS")) return env;
-#ifdef SEKIMORI_DETECTIONS_DIR
-  return SEKIMORI_DETECTIONS_DIR;
-#else
-  return {};
-#endif
-}
 
 cel::Timestamp wall_clock() {
   auto wall = std::chrono::system_clock::now().time_since_epoch();
@@ -93,14 +85,11 @@ int prepare_report(const ReportArgs& args, ReportRun& run) {
   run.rules.select(args.include, args.exclude);
 
   // Detections (metadata only: IDs, titles, tags).
+  // the bundled detections are embedded in the binary ($SEKIMORI_DETECTIONS overrides them)
   std::vector<std::string> det_paths;
-  if (!args.no_builtin_detections) {
-    std::string dir = detections_dir();
-    std::error_code ec;
-    if (!dir.empty() && fs::is_directory(dir, ec)) det_paths.push_back(dir);
-  }
-  det_paths.insert(det_paths.end(), args.detection_paths.begin(), args.detection_paths.end());
   core::Diagnostics det_diags;
+  if (!args.no_builtin_detections) detect::add_builtin_detections(run.detections, det_diags);
+  det_paths.insert(det_paths.end(), args.detection_paths.begin(), args.detection_paths.end());
   for (const std::string& p : det_paths) run.detections.add_path(p, det_diags);
   if (det_diags.has_errors() && !args.detection_paths.empty()) run.input_failed = true;
   run.diagnostics.merge(std::move(det_diags));

@@ -43,7 +43,45 @@ struct WatchArgs {
   bool skip_invalid = false;
   std::string store;  // history database (store_support.h)
   std::string spool;  // webhook spool directory
+  std::vector<std::string> webhook_headers;      // "Name: value"
+  std::vector<std::string> webhook_header_envs;  // "Name=ENVVAR"
+  int webhook_retries = 5;                       // attempts per round
+  int64_t webhook_backoff_ms = 500;              // first retry delay (doubled, capped)
+  int64_t webhook_timeout_ms = 10000;            // connect, read and write, each
 };
+
+// The extra webhook headers of --webhook-header and --webhook-header-env; false (after
+// printing why) when one is malformed or names an unset variable.
+bool webhook_headers(const WatchArgs& args, std::vector<std::pair<std::string, std::string>>& out) {
+  for (const std::string& h : args.webhook_headers) {
+    auto parsed = detect::parse_webhook_header(h);
+    if (!parsed.ok()) {
+      std::cerr << "error: --webhook-header: " << parsed.error().message << " [" << parsed.error().code << "]\n";
+      return false;
+    }
+    out.push_back(std::move(parsed).value());
+  }
+  for (const std::string& h : args.webhook_header_envs) {
+    size_t eq = h.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == h.size()) {
+      std::cerr << "error: --webhook-header-env expects NAME=ENVVAR, got '" << h << "'\n";
+      return false;
+    }
+    std::string name = h.substr(0, eq), var = h.substr(eq + 1);
+    const char* value = std::getenv(var.c_str());
+    if (value == nullptr) {
+      std::cerr << "error: --webhook-header-env " << name << ": environment variable " << var << " is not set\n";
+      return false;
+    }
+    core::Status ok = detect::check_webhook_header(name, value);
+    if (!ok.ok()) {
+      std::cerr << "error: --webhook-header-env: " << ok.error().message << " [" << ok.error().code << "]\n";
+      return false;
+    }
+    out.emplace_back(name, value);
+  }
+  return true;
+}
 
 struct Action {
   enum Kind { kStdout, kJsonl, kExec, kWebhook } kind;
@@ -102,18 +140,22 @@ class Actor {
 
 class WatchSink : public detect::FollowSink {
  public:
-  WatchSink(const detect::Engine& e, Actor& actor) : engine_(e), actor_(actor) {}
+  WatchSink(const detect::Engine& e, Actor& actor) : engine_(e), actor_(actor), scratch_(e) {}
 
   void begin_file(const std::string& path) override { file_ = path; }
   void file_error(const std::string& path, const core::Error& error) override {
     std::cerr << path << ": error: " << error.message << " [" << error.code << "]\n";
   }
   void record(simdjson::dom::element rec, uint64_t offset, uint64_t index) override {
-    engine_.match(rec, hits_);
+    record_with_text(rec, {}, offset, index);
+  }
+  void record_with_text(simdjson::dom::element rec, detect::RecordText text, uint64_t offset,
+                        uint64_t index) override {
+    engine_.match(rec, text.json, scratch_, hits_);
     for (uint32_t rule : hits_) {
-      if (engine_.rule(rule).standalone) actor_.fire(detect::make_alert(engine_, rule, rec, file_, offset, index));
+      if (engine_.rule(rule).standalone) actor_.fire(detect::make_alert(engine_, rule, rec, text, file_, offset, index));
       for (const detect::CorrelationFeed& f : engine_.feeds(rule)) {
-        detect::Alert base = detect::make_alert(engine_, rule, rec, file_, offset, index);
+        detect::Alert base = detect::make_alert(engine_, rule, rec, text, file_, offset, index);
         if (!base.has_time) continue;
         pending.push_back(detect::make_correlation_input(f, rec, std::move(base)));
       }
@@ -128,6 +170,7 @@ class WatchSink : public detect::FollowSink {
  private:
   const detect::Engine& engine_;
   Actor& actor_;
+  detect::MatchScratch scratch_;
   std::string file_;
   std::vector<uint32_t> hits_;
 };
@@ -152,11 +195,23 @@ int run_watch(const WatchArgs& args) {
   }
   if (actions.empty()) actions.push_back({Action::kStdout, {}});
   std::vector<std::unique_ptr<detect::WebhookSender>> senders;
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!webhook_headers(args, headers)) return kExitUsage;
+  if (args.webhook_retries < 1 || args.webhook_backoff_ms < 0 || args.webhook_timeout_ms < 1) {
+    std::cerr << "error: --webhook-retries and --webhook-timeout-ms must be at least 1, --webhook-backoff-ms "
+                 "at least 0\n";
+    return kExitUsage;
+  }
   size_t webhooks = std::count_if(actions.begin(), actions.end(), [](const Action& x) { return x.kind == Action::kWebhook; });
   for (Action& act : actions) {
     if (act.kind != Action::kWebhook) continue;
     detect::WebhookOptions opt;
     opt.url = act.arg;
+    opt.headers = headers;
+    opt.attempts_per_round = args.webhook_retries;
+    opt.initial_backoff = std::chrono::milliseconds(args.webhook_backoff_ms);
+    opt.max_backoff = std::max(opt.max_backoff, opt.initial_backoff);
+    opt.timeout = std::chrono::milliseconds(args.webhook_timeout_ms);
     // one spool per endpoint when there are several
     opt.spool_dir = args.spool.empty() ? default_spool_dir() : args.spool;
     if (webhooks > 1) opt.spool_dir += "/" + std::to_string(senders.size() + 1);
@@ -249,6 +304,17 @@ void add_watch_command(CLI::App& app, std::function<int()>& run) {
                   "webhook:URL (POST, retried, spooled while the endpoint is down); repeatable");
   cmd->add_option("--spool", args->spool,
                   "Directory where webhook alerts wait until delivered (default .sekimori/spool, or $SEKIMORI_SPOOL)");
+  cmd->add_option("--webhook-header", args->webhook_headers,
+                  "Extra request header for webhook actions, 'Name: value' (repeatable; e.g. authentication)");
+  cmd->add_option("--webhook-header-env", args->webhook_header_envs,
+                  "Extra webhook header whose value is read from an environment variable: Name=ENVVAR "
+                  "(repeatable; keeps secrets off the command line)");
+  cmd->add_option("--webhook-retries", args->webhook_retries,
+                  "Attempts per delivery round before the alert waits in the spool (default 5)");
+  cmd->add_option("--webhook-backoff-ms", args->webhook_backoff_ms,
+                  "Delay before the first retry, doubled after each (capped at 8 s or this value; default 500)");
+  cmd->add_option("--webhook-timeout-ms", args->webhook_timeout_ms,
+                  "Connect, read and write timeout of each webhook request (default 10000)");
   cmd->add_option("--interval", args->interval, "Seconds between polls (default 1)");
   cmd->add_flag("--once", args->once, "Read what is there now, then exit");
   cmd->add_flag("--from-end", args->from_end, "Ignore what the files hold at start; only follow new data");

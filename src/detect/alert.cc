@@ -8,8 +8,28 @@ namespace sekimori::detect {
 
 using simdjson::dom::element;
 
+std::string event_text(element record, RecordText text) {
+  std::string_view j = text.json;
+  bool reusable = !j.empty() && text.plain_numbers;
+  for (size_t p = j.find('\\'); reusable && p != std::string_view::npos; p = j.find('\\', p + 2)) {
+    // simdjson writes "\/" as "/" and "\uXXXX" as the character (or its own escape)
+    if (p + 1 < j.size() && (j[p + 1] == 'u' || j[p + 1] == '/')) reusable = false;
+  }
+  if (!reusable) return simdjson::minify(record);
+  std::string out(j.size(), '\0');
+  size_t len = 0;
+  if (simdjson::minify(j.data(), j.size(), out.data(), len) != simdjson::SUCCESS) return simdjson::minify(record);
+  out.resize(len);
+  return out;
+}
+
 Alert make_alert(const Engine& engine, uint32_t rule, element record, std::string_view file, uint64_t offset,
                  uint64_t index) {
+  return make_alert(engine, rule, record, RecordText{}, file, offset, index);
+}
+
+Alert make_alert(const Engine& engine, uint32_t rule, element record, RecordText text, std::string_view file,
+                 uint64_t offset, uint64_t index) {
   Alert a;
   a.rule = rule;
   a.meta = &engine.rule(rule);
@@ -27,7 +47,7 @@ Alert make_alert(const Engine& engine, uint32_t rule, element record, std::strin
   a.file = std::string(file);
   a.offset = offset;
   a.record = index;
-  a.event = simdjson::minify(record);
+  a.event = event_text(record, text);
   return a;
 }
 

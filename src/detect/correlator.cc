@@ -37,6 +37,25 @@ struct Group {
   std::deque<Entry> entries;
   std::vector<std::string> values;  // group-by values
   int64_t window_start = 0;
+  // value_count: occurrences of each non-empty value in `entries`, kept up to date as
+  // entries come and go, so evaluating the window does not rebuild a set per arrival
+  std::unordered_map<std::string, uint32_t> counts;
+
+  void push(Entry e, bool count) {
+    if (count && !e.value.empty()) ++counts[e.value];
+    entries.push_back(std::move(e));
+  }
+  void pop_front() {
+    if (!counts.empty() && !entries.front().value.empty()) {
+      auto it = counts.find(entries.front().value);
+      if (it != counts.end() && --it->second == 0) counts.erase(it);
+    }
+    entries.pop_front();
+  }
+  void clear() {
+    entries.clear();
+    counts.clear();
+  }
 };
 
 bool parse_number(const std::string& s, double& out) {
@@ -125,11 +144,7 @@ struct Correlator::Impl {
         return cond.holds(n) ? std::optional<double>(n) : std::nullopt;
       }
       case CorrelationType::kValueCount: {
-        std::set<std::string_view> distinct;
-        for (const Entry& e : g.entries) {
-          if (!e.value.empty()) distinct.insert(e.value);
-        }
-        double n = static_cast<double>(distinct.size());
+        double n = static_cast<double>(g.counts.size());
         return cond.holds(n) ? std::optional<double>(n) : std::nullopt;
       }
       case CorrelationType::kValueSum:
@@ -234,11 +249,12 @@ struct Correlator::Impl {
       pending.push_back(std::move(in));
     }
     held -= clear ? g.entries.size() : 0;
-    if (clear) g.entries.clear();
+    if (clear) g.clear();
     if (engine.rule(p.rule).standalone) out.push_back(std::move(a));
   }
 
   std::vector<CorrelationInput> pending;
+  std::string key_;
 
   void close_expired(uint32_t c, std::vector<Alert>& out, bool all) {
     State& s = states[c];
@@ -248,7 +264,7 @@ struct Correlator::Impl {
       if (s.sliding && !all) {
         // a sliding window only holds matches younger than the timespan
         while (!g.entries.empty() && g.entries.front().time < now - span) {
-          g.entries.pop_front();
+          g.pop_front();
           --held;
         }
       }
@@ -271,7 +287,8 @@ struct Correlator::Impl {
     const CorrelationPlan& p = engine.correlations()[c];
     int64_t span = p.spec.timespan_ms;
     now = std::max(now, in.time_ms);
-    std::string key;
+    std::string& key = key_;  // reused: no allocation per input once it has grown
+    key.clear();
     for (const std::string& v : in.group_values) {
       key += v;
       key += '\x1f';
@@ -285,7 +302,7 @@ struct Correlator::Impl {
     if (!s.sliding && !g.entries.empty() && in.time_ms - g.window_start > span) {
       if (auto agg = evaluate(c, g, nullptr)) fire(c, g, *agg, out, false);
       held -= g.entries.size();
-      g.entries.clear();
+      g.clear();
     }
     if (g.entries.empty()) g.window_start = in.time_ms;
     // only the first events of a window are shown in an alert: keep no JSON for the rest
@@ -293,12 +310,13 @@ struct Correlator::Impl {
       in.base.event.clear();
       in.base.event.shrink_to_fit();
     }
-    g.entries.push_back(Entry{in.time_ms, in.position, std::move(in.value), std::move(in.base)});
+    g.push(Entry{in.time_ms, in.position, std::move(in.value), std::move(in.base)},
+           p.spec.type == CorrelationType::kValueCount);
     ++held;
     peak = std::max(peak, held);
     if (s.sliding) {
       while (!g.entries.empty() && g.entries.front().time < in.time_ms - span) {
-        g.entries.pop_front();
+        g.pop_front();
         --held;
       }
       if (auto agg = evaluate(c, g, &g.entries.back())) {

@@ -2,6 +2,7 @@
 #include "detect/engine.h"
 
 #include <arpa/inet.h>
+#include <hs/hs.h>
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -1231,6 +1232,149 @@ std::optional<KeySet> node_keys(const CNode& n, const CDetection& d, std::string
   return std::nullopt;
 }
 
+// ---------------------------------------------------------------------------------------
+// Prefilter fragments
+// ---------------------------------------------------------------------------------------
+
+// A literal that occurs in the record's JSON text whenever the condition can hold. The
+// text is folded (lower-case ASCII) unless cased. Fragment sets are disjunctions: at
+// least one of them occurs. docs/formats/sigma.md "Prefilter" gives the rules.
+struct Frag {
+  std::string text;
+  bool cased = false;
+};
+using Frags = std::vector<Frag>;
+
+constexpr size_t kMinFragment = 3;
+constexpr size_t kMaxFragmentsPerRule = 1024;
+
+// A fragment found in a matched value also occurs in the record text when: the value was
+// a JSON string written without escapes in the fragment's range (records with `\u` or
+// `\/` are not prefiltered, and `"`, `\` and control characters, which JSON always
+// escapes, are not used), or a boolean (written as is). Numbers are compared as their
+// shortest spelling, which may differ from the text, so a fragment must contain a
+// character no number spelling has.
+bool usable_fragment(std::string_view s) {
+  if (s.size() < kMinFragment) return false;
+  bool non_numeric = false;
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\' || c < 0x20) return false;
+    if (!((c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-')) non_numeric = true;
+  }
+  return non_numeric;
+}
+
+// A better disjunction is one whose shortest fragment is longer (fewer chance hits),
+// then one with fewer fragments.
+bool better(const Frags& a, const Frags& b) {
+  auto shortest = [](const Frags& f) {
+    size_t m = SIZE_MAX;
+    for (const Frag& x : f) m = std::min(m, x.text.size());
+    return std::min<size_t>(m, 12);
+  };
+  size_t sa = shortest(a), sb = shortest(b);
+  return sa != sb ? sa > sb : a.size() < b.size();
+}
+
+std::optional<Frags> pattern_frags(const Pattern& p) {
+  std::string_view best;
+  switch (p.kind) {
+    case PatKind::kExact:
+    case PatKind::kPrefix:
+    case PatKind::kSuffix:
+    case PatKind::kContains:
+      best = p.lit;
+      break;
+    case PatKind::kGlob:
+      // every literal run of every segment must occur; take the longest usable one
+      for (const Pieces& seg : p.segs) {
+        for (const Piece& piece : seg) {
+          if (piece.kind == Piece::kLit && piece.text.size() > best.size() && usable_fragment(piece.text)) best = piece.text;
+        }
+      }
+      break;
+    case PatKind::kAny:
+    case PatKind::kRegex:  // Unicode case folding (K/k/U+212A, s/U+017F...): no byte literal is required
+      return std::nullopt;
+  }
+  if (!usable_fragment(best)) return std::nullopt;
+  return Frags{Frag{std::string(best), p.cased}};
+}
+
+std::optional<Frags> test_frags(const Test& t) {
+  if (t.kind != Test::kPattern || t.numeric) return std::nullopt;
+  return pattern_frags(t.pat);
+}
+
+std::optional<Frags> union_of(std::optional<Frags> a, const std::optional<Frags>& b) {
+  if (!a || !b) return std::nullopt;
+  a->insert(a->end(), b->begin(), b->end());
+  if (a->size() > kMaxFragmentsPerRule) return std::nullopt;
+  return a;
+}
+
+void keep_best(std::optional<Frags>& best, std::optional<Frags> cand) {
+  if (cand && (!best || better(*cand, *best))) best = std::move(cand);
+}
+
+std::optional<Frags> item_frags(const Item& item) {
+  if (item.neq || item.time != TimePart::kNone || item.tests.empty()) return std::nullopt;
+  if (item.all) {  // every value must match: any one value's fragments are required
+    std::optional<Frags> best;
+    for (const Test& t : item.tests) keep_best(best, test_frags(t));
+    return best;
+  }
+  std::optional<Frags> all = Frags{};
+  for (const Test& t : item.tests) {
+    all = union_of(std::move(all), test_frags(t));
+    if (!all) return std::nullopt;
+  }
+  return all;
+}
+
+std::optional<Frags> node_frags(const CNode& n, const CDetection& d) {
+  switch (n.kind) {
+    case CondKind::kRef: {
+      std::optional<Frags> all = Frags{};
+      for (const auto& alt : d.sels[n.sel].alternatives) {
+        std::optional<Frags> best;  // an alternative is an AND of its items
+        for (const Item& item : alt) keep_best(best, item_frags(item));
+        all = union_of(std::move(all), best);
+        if (!all) return std::nullopt;
+      }
+      return all;
+    }
+    case CondKind::kAnd:
+    case CondKind::kAllOf: {
+      std::optional<Frags> best;
+      for (const CNode& k : n.kids) keep_best(best, node_frags(k, d));
+      return best;
+    }
+    case CondKind::kOr:
+    case CondKind::kOneOf: {
+      std::optional<Frags> all = Frags{};
+      for (const CNode& k : n.kids) {
+        all = union_of(std::move(all), node_frags(k, d));
+        if (!all) return std::nullopt;
+      }
+      return all;
+    }
+    case CondKind::kNot: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+struct HsDbFree {
+  void operator()(hs_database_t* db) const { hs_free_database(db); }
+};
+struct HsScratchFree {
+  void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
+};
+
+// Pattern ids 0 and 1 are the escapes that make a record unscannable.
+constexpr unsigned kEscU = 0, kEscSlash = 1, kFirstFragment = 2;
+
 struct SvHash {
   using is_transparent = void;
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
@@ -1256,6 +1400,13 @@ struct Engine::Impl {
   Index by_name, by_source;
   std::vector<uint32_t> unindexed;
   size_t detections = 0, indexed = 0;
+  // prefilter: slot of each rule (-1: always evaluated), rules' slots per fragment id
+  std::vector<int32_t> pf_slot;
+  std::vector<std::vector<uint32_t>> frag_slots;  // by pattern id - kFirstFragment
+  uint32_t slots = 0;
+  std::unique_ptr<hs_database_t, HsDbFree> db;
+
+  bool build_prefilter(const EngineOptions& options, core::Diagnostics& diags);
 
   bool matches(uint32_t r, element ev) const {
     const CRule& cr = *rules[r];
@@ -1266,6 +1417,87 @@ struct Engine::Impl {
     return true;
   }
 };
+
+struct MatchScratch::Impl {
+  std::unique_ptr<hs_scratch_t, HsScratchFree> hs;
+  std::vector<uint32_t> stamp;  // per prefilter slot: the generation in which a fragment hit
+  uint32_t gen = 0;
+  bool escaped = false;
+  const Engine::Impl* engine = nullptr;
+  MatchStats stats;
+};
+
+MatchScratch::MatchScratch(const Engine& engine) : impl_(std::make_unique<Impl>()) {
+  const Engine::Impl& e = *engine.impl_;
+  impl_->engine = &e;
+  impl_->stamp.assign(e.slots, 0);
+  if (e.db) {
+    hs_scratch_t* sc = nullptr;
+    if (hs_alloc_scratch(e.db.get(), &sc) == HS_SUCCESS) impl_->hs.reset(sc);
+  }
+}
+MatchScratch::MatchScratch(MatchScratch&&) noexcept = default;
+MatchScratch& MatchScratch::operator=(MatchScratch&&) noexcept = default;
+MatchScratch::~MatchScratch() = default;
+const MatchStats& MatchScratch::stats() const { return impl_->stats; }
+
+bool Engine::Impl::build_prefilter(const EngineOptions& options, core::Diagnostics& diags) {
+  pf_slot.assign(meta.size(), -1);
+  if (!options.prefilter) return true;
+  std::vector<bool> indexed_rule(meta.size(), false);
+  for (const Index* idx : {&by_name, &by_source}) {
+    for (const auto& [k, rs] : *idx) {
+      for (uint32_t r : rs) indexed_rule[r] = true;
+    }
+  }
+  std::map<std::pair<std::string, bool>, uint32_t> ids;  // fragment -> index into frag_slots
+  for (uint32_t i = 0; i < meta.size(); ++i) {
+    if (meta[i].kind != RuleKind::kDetection || !rules[i]) continue;
+    if (indexed_rule[i] && !options.prefilter_indexed) continue;
+    const CDetection& d = rules[i]->det;
+    auto frags = node_frags(d.cond, d);
+    if (!frags) continue;
+    auto slot = static_cast<int32_t>(slots++);
+    pf_slot[i] = slot;
+    for (const Frag& f : *frags) {
+      auto [it, fresh] = ids.emplace(std::make_pair(f.text, f.cased), static_cast<uint32_t>(frag_slots.size()));
+      if (fresh) frag_slots.emplace_back();
+      std::vector<uint32_t>& v = frag_slots[it->second];
+      if (v.empty() || v.back() != static_cast<uint32_t>(slot)) v.push_back(static_cast<uint32_t>(slot));
+    }
+  }
+  if (slots == 0) return true;
+  std::vector<std::string> texts(2 + frag_slots.size());
+  std::vector<unsigned> flags(texts.size()), pids(texts.size());
+  texts[kEscU] = "\\u";
+  texts[kEscSlash] = "\\/";
+  for (const auto& [key, id] : ids) {
+    texts[kFirstFragment + id] = key.first;
+    flags[kFirstFragment + id] = key.second ? 0 : HS_FLAG_CASELESS;
+  }
+  std::vector<const char*> ptrs(texts.size());
+  std::vector<size_t> lens(texts.size());
+  for (size_t k = 0; k < texts.size(); ++k) {
+    ptrs[k] = texts[k].data();
+    lens[k] = texts[k].size();
+    flags[k] |= HS_FLAG_SINGLEMATCH;
+    pids[k] = static_cast<unsigned>(k);
+  }
+  hs_database_t* out = nullptr;
+  hs_compile_error_t* error = nullptr;
+  if (hs_compile_lit_multi(ptrs.data(), flags.data(), pids.data(), lens.data(), static_cast<unsigned>(texts.size()),
+                           HS_MODE_BLOCK, nullptr, &out, &error) != HS_SUCCESS) {
+    std::string why = error && error->message ? error->message : "unknown error";
+    hs_free_compile_error(error);
+    diags.add(core::Severity::kWarning, "sigma.prefilter", "Vectorscan prefilter not built (" + why + "); every rule is evaluated", core::Location{});
+    pf_slot.assign(meta.size(), -1);
+    frag_slots.clear();
+    slots = 0;
+    return false;
+  }
+  db.reset(out);
+  return true;
+}
 
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::Engine(Engine&&) noexcept = default;
@@ -1278,6 +1510,8 @@ const std::vector<CorrelationFeed>& Engine::feeds(uint32_t rule) const { return 
 const std::vector<CorrelationPlan>& Engine::correlations() const { return impl_->correlations; }
 size_t Engine::detection_count() const { return impl_->detections; }
 size_t Engine::indexed_count() const { return impl_->indexed; }
+size_t Engine::prefiltered_count() const { return impl_->slots; }
+size_t Engine::fragment_count() const { return impl_->frag_slots.size(); }
 
 namespace {
 
@@ -1313,6 +1547,65 @@ void Engine::match(element event, std::vector<uint32_t>& out) const {
   for (uint32_t r : im.unindexed) {
     if (im.matches(r, event)) out.push_back(r);
   }
+}
+
+namespace {
+
+int on_fragment(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
+  auto& sc = *static_cast<MatchScratch::Impl*>(ctx);
+  if (id < kFirstFragment) {
+    sc.escaped = true;
+    return 1;  // stop: the record is evaluated against every rule
+  }
+  for (uint32_t slot : sc.engine->frag_slots[id - kFirstFragment]) sc.stamp[slot] = sc.gen;
+  return 0;
+}
+
+}  // namespace
+
+void Engine::match(element event, std::string_view text, MatchScratch& scratch, std::vector<uint32_t>& out) const {
+  out.clear();
+  const Impl& im = *impl_;
+  MatchScratch::Impl& sc = *scratch.impl_;
+  ++sc.stats.events;
+  if (event.type() != element_type::OBJECT) return;
+  // with no usable scan every prefiltered rule counts as hit (stamp == gen)
+  bool scanned = false;
+  if (++sc.gen == 0) {  // wrapped: clear old stamps
+    std::fill(sc.stamp.begin(), sc.stamp.end(), 0);
+    sc.gen = 1;
+  }
+  if (im.db && sc.hs && !text.empty() && text.size() <= UINT32_MAX) {
+    sc.escaped = false;
+    hs_error_t r = hs_scan(im.db.get(), text.data(), static_cast<unsigned>(text.size()), 0, sc.hs.get(), on_fragment, &sc);
+    scanned = (r == HS_SUCCESS || r == HS_SCAN_TERMINATED) && !sc.escaped;
+  }
+  if (scanned) ++sc.stats.scanned;
+  else if (im.db) ++sc.stats.unscannable;
+  auto consider = [&](uint32_t r) {
+    int32_t slot = im.pf_slot[r];
+    if (scanned && slot >= 0 && sc.stamp[static_cast<size_t>(slot)] != sc.gen) {
+      ++sc.stats.skipped;
+      return;
+    }
+    ++sc.stats.evaluated;
+    if (im.matches(r, event)) out.push_back(r);
+  };
+  simdjson::dom::object obj = event.get_object().value_unsafe();
+  char buf[256];
+  std::string_view key;
+  auto try_index = [&](const Index& idx, const char* field) {
+    if (idx.empty()) return;
+    auto v = obj.at_key(field);
+    if (v.error() != simdjson::SUCCESS || v.value_unsafe().type() != element_type::STRING) return;
+    if (!lower_key(v.value_unsafe().get_string().value_unsafe(), buf, key)) return;
+    auto it = idx.find(key);
+    if (it == idx.end()) return;
+    for (uint32_t r : it->second) consider(r);
+  };
+  try_index(im.by_name, "eventName");
+  try_index(im.by_source, "eventSource");
+  for (uint32_t r : im.unindexed) consider(r);
 }
 
 core::Result<Engine> Engine::build(const RuleSet& set, const EngineOptions& options, core::Diagnostics& diags) {
@@ -1480,6 +1773,7 @@ core::Result<Engine> Engine::build(const RuleSet& set, const EngineOptions& opti
   }
   // drop metadata of rules that failed to compile? They keep their slot (no matcher) so
   // indices stay stable; match() never reports them.
+  impl->build_prefilter(options, diags);
   return Engine(std::move(impl));
 }
 

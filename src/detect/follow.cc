@@ -18,6 +18,9 @@ class Shift : public RecordSink {
   void record(simdjson::dom::element r, uint64_t offset, uint64_t index) override {
     inner_.record(r, base_ + offset, index);
   }
+  void record_with_text(simdjson::dom::element r, RecordText text, uint64_t offset, uint64_t index) override {
+    inner_.record_with_text(r, text, base_ + offset, index);
+  }
   void malformed(uint64_t offset, std::string_view message) override { inner_.malformed(base_ + offset, message); }
 
  private:

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <queue>
@@ -19,6 +20,7 @@ struct FileResult {
   std::vector<Alert> alerts;
   std::vector<CorrelationInput> inputs;
   ReadStats stats;
+  MatchStats match;
   std::vector<InputProblem> problems;
   uint64_t problems_dropped = 0;
   std::optional<core::Error> error;
@@ -26,19 +28,23 @@ struct FileResult {
 
 class MatchSink : public RecordSink {
  public:
-  MatchSink(const Engine& e, const std::string& file, FileResult& r, size_t max_problems)
-      : engine_(e), file_(file), r_(r), max_problems_(max_problems) {}
+  MatchSink(const Engine& e, MatchScratch& scratch, const std::string& file, FileResult& r, size_t max_problems)
+      : engine_(e), scratch_(scratch), file_(file), r_(r), max_problems_(max_problems) {}
 
   void record(simdjson::dom::element rec, uint64_t offset, uint64_t index) override {
-    engine_.match(rec, hits_);
+    record_with_text(rec, {}, offset, index);
+  }
+
+  void record_with_text(simdjson::dom::element rec, RecordText text, uint64_t offset, uint64_t index) override {
+    engine_.match(rec, text.json, scratch_, hits_);
     for (uint32_t rule : hits_) {
       const RuleMeta& m = engine_.rule(rule);
       const auto& feeds = engine_.feeds(rule);
       if (feeds.empty()) {
-        if (m.standalone) r_.alerts.push_back(make_alert(engine_, rule, rec, file_, offset, index));
+        if (m.standalone) r_.alerts.push_back(make_alert(engine_, rule, rec, text, file_, offset, index));
         continue;
       }
-      Alert alert = make_alert(engine_, rule, rec, file_, offset, index);
+      Alert alert = make_alert(engine_, rule, rec, text, file_, offset, index);
       for (size_t i = 0; i < feeds.size(); ++i) {
         bool last = i + 1 == feeds.size() && !m.standalone;
         r_.inputs.push_back(make_correlation_input(feeds[i], rec, last ? std::move(alert) : alert));
@@ -57,6 +63,7 @@ class MatchSink : public RecordSink {
 
  private:
   const Engine& engine_;
+  MatchScratch& scratch_;
   const std::string& file_;
   FileResult& r_;
   size_t max_problems_;
@@ -77,9 +84,12 @@ std::string delivery_time(const std::string& path) {
   return {};
 }
 
+// The reorder buffer holds pointers: an input carries a whole Alert, too heavy to move
+// around on every heap operation.
+using Pending = std::unique_ptr<CorrelationInput>;
 struct Later {
-  bool operator()(const CorrelationInput& a, const CorrelationInput& b) const {
-    return a.time_ms != b.time_ms ? a.time_ms > b.time_ms : a.seq > b.seq;
+  bool operator()(const Pending& a, const Pending& b) const {
+    return a->time_ms != b->time_ms ? a->time_ms > b->time_ms : a->seq > b->seq;
   }
 };
 
@@ -104,6 +114,7 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
 
   auto worker = [&] {
     RecordReader reader(options.limits);
+    MatchScratch scratch(engine);
     while (true) {
       size_t i;
       {
@@ -113,9 +124,14 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
         i = next++;
       }
       FileResult r;
-      MatchSink ms(engine, files[i], r, options.max_problems);
+      MatchStats before = scratch.stats();
+      MatchSink ms(engine, scratch, files[i], r, options.max_problems);
       core::Status s = reader.read_file(files[i], ms, r.stats);
       if (!s.ok()) r.error = s.error();
+      const MatchStats& after = scratch.stats();
+      r.match = {after.events - before.events, after.scanned - before.scanned,
+                 after.unscannable - before.unscannable, after.evaluated - before.evaluated,
+                 after.skipped - before.skipped};
       {
         std::lock_guard lock(mu);
         r.done = true;
@@ -128,19 +144,19 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
 
-  std::priority_queue<CorrelationInput, std::vector<CorrelationInput>, Later> pending;
+  std::priority_queue<Pending, std::vector<Pending>, Later> pending;
   std::optional<Correlator> corr;
   if (!engine.correlations().empty()) corr.emplace(engine, options.max_contributing);
   std::vector<Alert> corr_out;
   int64_t newest = INT64_MIN, released = INT64_MIN;
   uint64_t seq = 0;
   auto release = [&](int64_t upto) {
-    while (!pending.empty() && pending.top().time_ms <= upto) {
-      CorrelationInput in = std::move(const_cast<CorrelationInput&>(pending.top()));
+    while (!pending.empty() && pending.top()->time_ms <= upto) {
+      Pending in = std::move(const_cast<Pending&>(pending.top()));
       pending.pop();
-      if (in.time_ms < released) ++st.late;
-      released = std::max(released, in.time_ms);
-      corr->add(std::move(in), corr_out);
+      if (in->time_ms < released) ++st.late;
+      released = std::max(released, in->time_ms);
+      corr->add(std::move(*in), corr_out);
       for (const Alert& a : corr_out) sink.alert(a);
       st.alerts += corr_out.size();
       corr_out.clear();
@@ -161,6 +177,7 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
     st.bytes_decoded += r.stats.bytes_decoded;
     st.records += r.stats.records;
     st.malformed += r.stats.malformed;
+    st.match.add(r.match);
     if (r.error) {
       ++st.files_failed;
       if (st.problems.size() < options.max_problems) {
@@ -184,7 +201,7 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
       }
       in.seq = seq++;
       newest = std::max(newest, in.time_ms);
-      pending.push(std::move(in));
+      pending.push(std::make_unique<CorrelationInput>(std::move(in)));
     }
     if (corr && newest != INT64_MIN) release(newest - options.reorder_window_ms);
     if (options.progress) options.progress(i + 1, files.size(), st.bytes_read);

@@ -49,6 +49,7 @@ struct HuntStats {
   uint64_t correlation_inputs = 0, untimed = 0;  // untimed: matches without eventTime (not correlated)
   uint64_t late = 0;  // correlation matches older than the reorder window allowed
   size_t peak_correlation_state = 0;
+  MatchStats match;  // prefilter and rule-evaluation counters over all threads
   std::vector<InputProblem> problems;  // the first max_problems
   uint64_t problems_dropped = 0;
 };

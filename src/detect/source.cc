@@ -52,31 +52,172 @@ struct RecordReader::Impl {
     if (inflater) libdeflate_free_decompressor(inflater);
   }
 
-  void emit_record(element e, uint64_t offset, uint64_t& index, RecordSink& sink, ReadStats& stats) {
+  void emit_record(element e, RecordText json, uint64_t offset, uint64_t& index, RecordSink& sink, ReadStats& stats) {
     if (e.type() != element_type::OBJECT) {
       ++stats.malformed;
       sink.malformed(offset, "record is not a JSON object");
       return;
     }
     ++stats.records;
-    sink.record(e, offset, index++);
+    sink.record_with_text(e, json, offset, index++);
   }
 
-  // A parsed document: {"Records": [...]}, an array of records, or one record.
-  void emit_document(element root, uint64_t offset, uint64_t& index, RecordSink& sink, ReadStats& stats) {
+  // Record spans from the structural index of the last parse (positions of every
+  // structural character and scalar start, strings excluded): found by walking it with
+  // a depth counter, so finding the bytes costs one pass over ~1/8 of the positions and
+  // no second parse. Span ends are exclusive; {0, 0} for an element that is not an object.
+  struct Span {
+    uint32_t begin = 0, end = 0;
+    bool plain_numbers = false;
+  };
+  std::vector<Span> spans;
+
+  struct Walk {
+    const char* buf;
+    const uint32_t* ix;
+    size_t n;
+
+    // A number token at byte p: plain when it is -?[0-9]{1,18} and not -0.
+    bool plain_number(uint32_t p) const {
+      size_t digits = 0;
+      bool neg = buf[p] == '-';
+      size_t q = p + (neg ? 1 : 0);
+      for (;; ++q) {
+        char c = buf[q];
+        if (c >= '0' && c <= '9') {
+          ++digits;
+        } else if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
+          return false;
+        } else {
+          break;
+        }
+      }
+      if (digits == 0 || digits > 18) return false;
+      return !(neg && digits == 1 && buf[p + 1] == '0');
+    }
+
+    // Index of the structural after the value starting at structural i; n + 1 on error.
+    size_t skip(size_t i, bool& plain) const {
+      int depth = 0;
+      for (; i < n; ++i) {
+        char c = buf[ix[i]];
+        switch (c) {
+          case '{':
+          case '[': ++depth; break;
+          case '}':
+          case ']':
+            if (--depth <= 0) return depth == 0 ? i + 1 : n + 1;
+            break;
+          case '-':
+          case '0': case '1': case '2': case '3': case '4':
+          case '5': case '6': case '7': case '8': case '9':
+            if (plain && !plain_number(ix[i])) plain = false;
+            if (depth == 0) return i + 1;
+            break;
+          default:
+            if (depth == 0 && c != ',' && c != ':') return i + 1;  // string or literal
+            break;
+        }
+      }
+      return n + 1;
+    }
+
+    // Spans of the elements of the array whose '[' is structural i.
+    bool elements(size_t i, std::vector<Span>& out) const {
+      ++i;
+      while (i < n) {
+        char c = buf[ix[i]];
+        if (c == ']') return true;
+        if (c == ',') {
+          ++i;
+          continue;
+        }
+        bool plain = true;
+        size_t j = skip(i, plain);
+        if (j > n) return false;
+        if (c == '{') out.push_back({ix[i], ix[j - 1] + 1, plain});
+        else out.push_back({});
+        i = j;
+      }
+      return false;
+    }
+  };
+
+  enum class Shape : uint8_t { kRecords, kArray, kSingle };
+
+  // Fills `spans` for the document just parsed from `buf`; false when the walk does not
+  // agree with the DOM (spans are then not used). The structural index is simdjson's
+  // `parser.implementation` member (public, documented as internal; simdjson 3.0.1):
+  // record_text_test.cc checks the spans on every input shape.
+  bool find_spans(const char* buf, Shape shape) {
+    spans.clear();
+    const auto& impl = *parser.implementation;
+    Walk w{buf, impl.structural_indexes.get(), impl.n_structural_indexes};
+    if (w.n == 0) return false;
+    switch (shape) {
+      case Shape::kSingle: {
+        bool plain = true;
+        size_t j = w.skip(0, plain);
+        if (j > w.n || buf[w.ix[0]] != '{') return false;
+        spans.push_back({w.ix[0], w.ix[j - 1] + 1, plain});
+        return true;
+      }
+      case Shape::kArray:
+        return buf[w.ix[0]] == '[' && w.elements(0, spans);
+      case Shape::kRecords: {
+        // the first member named "Records" (simdjson's at_key), keys as written; a key
+        // with an escape before it could be "Records" too, so give up on those
+        size_t i = 1;
+        while (i + 2 < w.n) {
+          char c = buf[w.ix[i]];
+          if (c == '}') return false;
+          if (c == ',') {
+            ++i;
+            continue;
+          }
+          if (c != '"' || buf[w.ix[i + 1]] != ':') return false;
+          std::string_view key(buf + w.ix[i], w.ix[i + 1] - w.ix[i]);
+          while (!key.empty() && is_ws(key.back())) key.remove_suffix(1);
+          if (key.find('\\') != std::string_view::npos) return false;
+          if (key == "\"Records\"") return buf[w.ix[i + 2]] == '[' && w.elements(i + 2, spans);
+          bool plain = true;
+          i = w.skip(i + 2, plain);
+          if (i > w.n) return false;
+        }
+        return false;
+      }
+    }
+    return false;
+  }
+
+  RecordText text_of(const char* buf, size_t k) const {
+    if (k >= spans.size() || spans[k].end == 0) return {};
+    return {std::string_view(buf + spans[k].begin, spans[k].end - spans[k].begin), spans[k].plain_numbers};
+  }
+
+  // A parsed document (from `buf`): {"Records": [...]}, an array of records, or one record.
+  void emit_document(element root, const char* buf, uint64_t offset, uint64_t& index, RecordSink& sink,
+                     ReadStats& stats) {
+    auto emit_array = [&](simdjson::dom::array records, Shape shape) {
+      bool ok = find_spans(buf, shape) && spans.size() == records.size();
+      size_t k = 0;
+      for (element r : records) {
+        emit_record(r, ok ? text_of(buf, k) : RecordText{}, offset, index, sink, stats);
+        ++k;
+      }
+    };
     if (root.type() == element_type::OBJECT) {
       auto recs = root.get_object().value_unsafe().at_key("Records");
       if (recs.error() == simdjson::SUCCESS && recs.value_unsafe().type() == element_type::ARRAY) {
-        simdjson::dom::array records = recs.value_unsafe().get_array().value_unsafe();
-        for (element r : records) emit_record(r, offset, index, sink, stats);
+        emit_array(recs.value_unsafe().get_array().value_unsafe(), Shape::kRecords);
         return;
       }
-      emit_record(root, offset, index, sink, stats);
+      bool ok = find_spans(buf, Shape::kSingle);
+      emit_record(root, ok ? text_of(buf, 0) : RecordText{}, offset, index, sink, stats);
       return;
     }
     if (root.type() == element_type::ARRAY) {
-      simdjson::dom::array records = root.get_array().value_unsafe();
-      for (element r : records) emit_record(r, offset, index, sink, stats);
+      emit_array(root.get_array().value_unsafe(), Shape::kArray);
       return;
     }
     ++stats.malformed;
@@ -141,7 +282,8 @@ struct RecordReader::Impl {
         ++stats.malformed;
         sink.malformed(i, std::string("record does not parse: ") + simdjson::error_message(doc.error()));
       } else {
-        emit_record(doc.value_unsafe(), i, index, sink, stats);
+        bool ok = find_spans(s.data() + i, Shape::kSingle);
+        emit_record(doc.value_unsafe(), ok ? text_of(s.data() + i, 0) : RecordText{}, i, index, sink, stats);
       }
       i = end;
     }
@@ -152,7 +294,7 @@ struct RecordReader::Impl {
     std::string_view s(text.data(), len);
     auto doc = parser.parse(text.data(), len, false);
     if (doc.error() == simdjson::SUCCESS) {
-      emit_document(doc.value_unsafe(), 0, index, sink, stats);
+      emit_document(doc.value_unsafe(), text.data(), 0, index, sink, stats);
       return;
     }
     if (doc.error() == simdjson::CAPACITY) {
@@ -185,7 +327,7 @@ struct RecordReader::Impl {
             ++stats.malformed;
             sink.malformed(base + b, std::string("line does not parse: ") + simdjson::error_message(doc.error()));
           } else {
-            emit_document(doc.value_unsafe(), base + b, index, sink, stats);
+            emit_document(doc.value_unsafe(), s.data() + b, base + b, index, sink, stats);
           }
         }
       }

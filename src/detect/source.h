@@ -36,6 +36,16 @@ struct ReaderLimits {
   uint64_t chunk_bytes = 8 << 20;                    // read size for JSON lines
 };
 
+// A record's own bytes in the input, found from the parser's structural index (no second
+// parse). `json` is empty when the reader could not tell them (the record is then still
+// delivered). `plain_numbers`: every number in the record is an integer of at most 18
+// digits (and not -0), so the record's whitespace-stripped bytes equal simdjson's
+// re-serialisation of it unless a string uses a `\u` or `\/` escape.
+struct RecordText {
+  std::string_view json;
+  bool plain_numbers = false;
+};
+
 class RecordSink {
  public:
   virtual ~RecordSink() = default;
@@ -43,6 +53,12 @@ class RecordSink {
   // decompressed input (its line for JSON lines, the file's document otherwise);
   // `index` counts records in the file from 0.
   virtual void record(simdjson::dom::element record, uint64_t offset, uint64_t index) = 0;
+  // What the reader calls: the record with its text (valid during the call). The default
+  // forwards to record(); sinks that scan or copy the raw bytes override it.
+  virtual void record_with_text(simdjson::dom::element rec, RecordText text, uint64_t offset, uint64_t index) {
+    (void)text;
+    record(rec, offset, index);
+  }
   virtual void malformed(uint64_t offset, std::string_view message) = 0;
 };
 

@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <httplib.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -139,8 +141,45 @@ core::Result<WebhookUrl> parse_webhook_url(const std::string& url) {
 WebhookSender::WebhookSender(WebhookOptions options, WebhookUrl url)
     : options_(std::move(options)), url_(std::move(url)), spool_dir_(options_.spool_dir) {}
 
+core::Status check_webhook_header(const std::string& name, const std::string& value) {
+  static constexpr std::string_view kTokenPunct = "!#$%&'*+-.^_`|~";
+  if (name.empty()) return core::make_error("webhook.header", "empty header name");
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              kTokenPunct.find(c) != std::string_view::npos;
+    if (!ok) return core::make_error("webhook.header", "header name '" + name + "' is not an HTTP token");
+  }
+  for (char c : value) {
+    if (c == '\r' || c == '\n' || c == '\0') {
+      return core::make_error("webhook.header", "the value of header " + name + " contains CR, LF or NUL");
+    }
+  }
+  std::string lower;
+  for (char c : name) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  if (lower == "content-type" || lower == "content-length" || lower == "host" || lower == "idempotency-key" ||
+      lower == "transfer-encoding") {
+    return core::make_error("webhook.header", "header " + name + " is set by sekimori and cannot be replaced");
+  }
+  return {};
+}
+
+core::Result<std::pair<std::string, std::string>> parse_webhook_header(const std::string& text) {
+  size_t colon = text.find(':');
+  if (colon == std::string::npos) {
+    return core::make_error("webhook.header", "header '" + text + "' is not 'Name: value'");
+  }
+  std::string name = text.substr(0, colon);
+  std::string value = text.substr(colon + 1);
+  auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  while (!value.empty() && blank(value.front())) value.erase(value.begin());
+  while (!value.empty() && blank(value.back())) value.pop_back();
+  SKM_TRY(check_webhook_header(name, value));
+  return std::make_pair(std::move(name), std::move(value));
+}
+
 core::Result<std::unique_ptr<WebhookSender>> WebhookSender::open(WebhookOptions options) {
   SKM_TRY_ASSIGN(WebhookUrl url, parse_webhook_url(options.url));
+  for (const auto& [name, value] : options.headers) SKM_TRY(check_webhook_header(name, value));
   if (options.spool_dir.empty()) return core::make_error("webhook.spool", "no spool directory");
   if (options.attempts_per_round < 1) options.attempts_per_round = 1;
   std::unique_ptr<WebhookSender> s(new WebhookSender(std::move(options), std::move(url)));
@@ -247,8 +286,13 @@ int WebhookSender::post(const std::string& body, uint64_t seq, std::string& why)
   client.set_connection_timeout(secs.count(), usecs.count());
   client.set_read_timeout(secs.count(), usecs.count());
   client.set_write_timeout(secs.count(), usecs.count());
-  httplib::Headers headers{{"Idempotency-Key", spool_id_ + "-" + std::to_string(seq)},
-                           {"User-Agent", "sekimori-watch"}};
+  httplib::Headers headers{{"Idempotency-Key", spool_id_ + "-" + std::to_string(seq)}};
+  bool agent = false;
+  for (const auto& [name, value] : options_.headers) {
+    headers.emplace(name, value);
+    agent = agent || (name.size() == 10 && ::strncasecmp(name.c_str(), "user-agent", 10) == 0);
+  }
+  if (!agent) headers.emplace("User-Agent", "sekimori-watch");
   httplib::Result res = client.Post(url_.path, headers, body, "application/json");
   if (!res) {
     why = httplib::to_string(res.error());

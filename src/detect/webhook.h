@@ -41,6 +41,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "core/result.h"
 
@@ -56,6 +58,12 @@ struct WebhookUrl {
 // Parses http://host[:port][/path][?query] and https://...; userinfo is refused.
 [[nodiscard]] core::Result<WebhookUrl> parse_webhook_url(const std::string& url);
 
+// Parses "Name: value" (as given to `watch --webhook-header`) and checks it as
+// WebhookOptions::headers requires; the value is trimmed of surrounding blanks.
+[[nodiscard]] core::Result<std::pair<std::string, std::string>> parse_webhook_header(const std::string& text);
+// Checks one header name and value (`webhook.header` errors).
+[[nodiscard]] core::Status check_webhook_header(const std::string& name, const std::string& value);
+
 struct WebhookOptions {
   std::string url;
   std::string spool_dir;
@@ -64,6 +72,10 @@ struct WebhookOptions {
   std::chrono::milliseconds max_backoff{8000};
   std::chrono::milliseconds round_pause{30000};
   std::chrono::milliseconds timeout{10000};  // connect, read and write, each
+  // Extra request headers (authentication): names are HTTP tokens, values have no CR,
+  // LF or NUL (checked by open(), `webhook.header`); they cannot replace Content-Type,
+  // Content-Length, Host or Idempotency-Key.
+  std::vector<std::pair<std::string, std::string>> headers;
   std::function<void(const std::string&)> warn;  // problems worth telling the user
 };
 

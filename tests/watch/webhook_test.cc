@@ -35,6 +35,8 @@ class Endpoint {
       ++requests_;
       content_types_.push_back(req.get_header_value("Content-Type"));
       keys_.push_back(req.get_header_value("Idempotency-Key"));
+      extra_.push_back(req.get_header_value("Authorization") + "|" + req.get_header_value("X-Api-Key") + "|" +
+                       req.get_header_value("User-Agent"));
       int s = status_;
       if (req.body.find("\"poison\"") != std::string::npos) s = 400;
       res.status = s;
@@ -65,6 +67,11 @@ class Endpoint {
     std::lock_guard<std::mutex> lock(mu_);
     return content_types_;
   }
+  // "Authorization|X-Api-Key|User-Agent" of every request
+  std::vector<std::string> extra_headers() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return extra_;
+  }
   int requests() {
     std::lock_guard<std::mutex> lock(mu_);
     return requests_;
@@ -79,7 +86,7 @@ class Endpoint {
   std::mutex mu_;
   int status_ = 200;
   int requests_ = 0;
-  std::vector<std::string> bodies_, keys_, content_types_;
+  std::vector<std::string> bodies_, keys_, content_types_, extra_;
 };
 
 std::string temp_dir(const std::string& name) {
@@ -263,6 +270,37 @@ TEST(WebhookTest, UnwritableSpoolIsAnError) {
   EXPECT_EQ(s.error().code, "webhook.spool");
 }
 
+TEST(WebhookHeaderTest, ParsesAndChecksHeaders) {
+  auto h = parse_webhook_header("Authorization:  Bearer abc.def ");
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->first, "Authorization");
+  EXPECT_EQ(h->second, "Bearer abc.def");
+  EXPECT_TRUE(parse_webhook_header("X-Empty:").ok());
+  for (const char* bad : {"NoColon", ": v", "Bad Name: v", "X-A\r\nInjected: v", "Content-Type: text/plain",
+                          "host: x", "Idempotency-Key: 1"}) {
+    auto r = parse_webhook_header(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code, "webhook.header") << bad;
+  }
+  EXPECT_FALSE(check_webhook_header("X-A", "a\nb").ok());
+  WebhookOptions o = fast("http://127.0.0.1:1/h", temp_dir("badheader"));
+  o.headers = {{"X-A", "line\nbreak"}};
+  auto s = WebhookSender::open(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "webhook.header");
+}
+
+TEST(WebhookTest, SendsExtraHeaders) {
+  Endpoint ep;
+  WebhookOptions o = fast(ep.url(), temp_dir("headers"));
+  o.headers = {{"Authorization", "Bearer s3cret"}, {"X-Api-Key", "k1"}, {"User-Agent", "custom/1"}};
+  auto s = WebhookSender::open(o);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  (*s)->submit(alert(1));
+  ASSERT_TRUE((*s)->wait_idle(milliseconds(20000)));
+  EXPECT_EQ(ep.extra_headers(), (std::vector<std::string>{"Bearer s3cret|k1|custom/1"}));
+}
+
 // `sekimori watch --once --action webhook:URL` over CloudTrail events from the bundled
 // detections posts the alerts `sekimori detect` finds, each exactly as the jsonl action
 // writes it; run again with the endpoint down first, the next run delivers the spool.
@@ -333,6 +371,41 @@ TEST(WatchWebhookCliTest, PostsTheAlertsOfACloudTrailFile) {
     EXPECT_EQ(got[before + expected_alerts + i], written[i]);  // then this run's
   }
   EXPECT_EQ(spooled_files(dir + "/spool2"), 0u);
+}
+
+TEST(WatchWebhookCliTest, HeaderRetryAndTimeoutSwitches) {
+  std::string dir = temp_dir("cli-switches");
+  std::string input = dir + "/trail.jsonl";
+  {
+    std::ofstream out(input);
+    std::ifstream in(std::string(SKM_SOURCE_DIR) + "/detections/aws/cloudtrail_stopped.match.jsonl");
+    out << in.rdbuf();
+  }
+  std::string exe = SKM_SEKIMORI_EXE;
+  std::string rules = std::string(SKM_SOURCE_DIR) + "/detections/aws/cloudtrail_stopped.yml";
+  Endpoint ep;
+  std::string base = exe + " watch --once -r " + rules + " -i " + input + " -a webhook:" + ep.url();
+  std::string out = run("SKM_TEST_API_KEY=k-from-env " + base + " --spool " + dir + "/spool" +
+                        " --webhook-header 'Authorization: Bearer t0ken' --webhook-header-env X-Api-Key=SKM_TEST_API_KEY"
+                        " --webhook-retries 2 --webhook-backoff-ms 5 --webhook-timeout-ms 3000 2>&1");
+  ASSERT_FALSE(ep.extra_headers().empty()) << out;
+  for (const std::string& h : ep.extra_headers()) EXPECT_EQ(h, "Bearer t0ken|k-from-env|sekimori-watch");
+
+  // retries: with the endpoint down, one round of 2 attempts per alert, then the spool
+  ep.set_status(503);
+  int before = ep.requests();
+  std::string down = run(base + " --spool " + dir + "/spool2 --webhook-retries 2 --webhook-backoff-ms 1 2>&1");
+  EXPECT_NE(down.find("kept in"), std::string::npos) << down;
+  EXPECT_GE(ep.requests() - before, 2);
+  EXPECT_EQ((ep.requests() - before) % 2, 0);
+
+  // bad switches are usage errors before anything runs
+  EXPECT_NE(run(base + " --spool " + dir + "/s3 --webhook-header 'NoColon' 2>&1").find("not 'Name: value'"),
+            std::string::npos);
+  EXPECT_NE(run("env -u SKM_UNSET_VAR " + base + " --spool " + dir + "/s3 --webhook-header-env X-K=SKM_UNSET_VAR 2>&1")
+                .find("is not set"),
+            std::string::npos);
+  EXPECT_NE(run(base + " --spool " + dir + "/s3 --webhook-retries 0 2>&1").find("at least 1"), std::string::npos);
 }
 
 }  // namespace

@@ -41,13 +41,20 @@ inline std::unique_ptr<Compiled> compile(const std::string& yaml, EngineOptions 
   return c;
 }
 
-// Indices of matching rules for one JSON event.
+// Indices of matching rules for one JSON event. Also matches through the Vectorscan
+// prefilter with `json` as the record's text and fails the test when the two disagree
+// (a prefilter false negative), so every matching test checks the prefilter too.
 inline std::vector<uint32_t> hits(const Engine& e, const std::string& json) {
   simdjson::dom::parser p;
   auto doc = p.parse(json);
   EXPECT_EQ(doc.error(), simdjson::SUCCESS) << json;
-  std::vector<uint32_t> out;
-  if (doc.error() == simdjson::SUCCESS) e.match(doc.value_unsafe(), out);
+  std::vector<uint32_t> out, filtered;
+  if (doc.error() == simdjson::SUCCESS) {
+    e.match(doc.value_unsafe(), out);
+    MatchScratch scratch(e);
+    e.match(doc.value_unsafe(), json, scratch, filtered);
+    EXPECT_EQ(out, filtered) << "prefilter disagrees on " << json;
+  }
   return out;
 }
 
@@ -60,7 +67,14 @@ inline bool m(const std::string& detection, const std::string& json, EngineOptio
     ADD_FAILURE() << "rule did not compile: " << c->diags.to_text();
     return false;
   }
-  return !hits(*c->engine, json).empty();
+  bool matched = !hits(*c->engine, json).empty();
+  // the same rule prefiltered even when it is reached through the eventName index
+  opts.prefilter_indexed = true;
+  auto all = compile(rule_doc(detection), opts);
+  if (all->engine) {
+    EXPECT_EQ(!hits(*all->engine, json).empty(), matched) << detection;
+  }
+  return matched;
 }
 
 // The first error code produced by `detection` (empty when none).
