@@ -7,7 +7,7 @@
 #include <set>
 
 #include "model/internal/adapters.h"
-#include "model/internal/sha256.h"
+#include "core/digest.h"
 #include "terraform/evaluator.h"
 
 namespace sekimori::model::internal {
@@ -162,7 +162,7 @@ void tfhcl_load(const std::vector<std::string>& roots, terraform::ModuleCache& c
         if (!seen_inputs.insert(f.path()).second) continue;
         Input in;
         in.path = f.path();
-        in.sha256 = sha256_hex(f.text());
+        in.sha256 = core::sha256_hex(f.text());
         in.format = SourceFormat::kTerraformHcl;
         in.resources = per_file_count[f.path()];
         in.failed = m->file_failed[i];

@@ -4,6 +4,7 @@
 
 #include "core/base64.h"
 #include "core/diagnostics.h"
+#include "core/digest.h"
 #include "core/json_writer.h"
 #include "core/location.h"
 #include "core/result.h"
@@ -24,6 +25,16 @@ Result<int> doubled(int v) {
 Status check(int v) {
   SKM_TRY(parse_positive(v));
   return {};
+}
+
+TEST(DigestTest, KnownVectors) {
+  using core::DigestAlgorithm;
+  EXPECT_EQ(core::hex(core::digest(DigestAlgorithm::kMd5, "abc")), "900150983cd24fb0d6963f7d28e17f72");
+  EXPECT_EQ(core::hex(core::digest(DigestAlgorithm::kSha1, "abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
+  EXPECT_EQ(core::sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(core::sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(core::hex(core::digest(DigestAlgorithm::kSha512, "abc")).substr(0, 32),
+            "ddaf35a193617abacc417349ae204131");
 }
 
 TEST(ResultTest, ValueAndError) {
