@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -125,15 +126,8 @@ int run_scan(const ScanArgs& args) {
     return kExitUsage;
   }
 
-  // Estate.
-  core::Diagnostics load_diags;
-  model::Estate estate;
-  load.threads = args.threads > 0 ? args.threads : std::max(1u, std::thread::hardware_concurrency());
-  for (const std::string& p : args.paths) estate.add_path(p, load, load_diags);
-  if (load_diags.has_errors()) input_failed = true;
-  for (const model::Input& in : estate.inputs()) input_failed = input_failed || in.failed;
-
   // Exceptions.
+  core::Diagnostics load_diags;
   std::optional<policy::ExceptionList> exceptions;
   std::string exceptions_path = args.exceptions;
   if (exceptions_path.empty()) {
@@ -157,22 +151,33 @@ int run_scan(const ScanArgs& args) {
   if (store_failed) return kExitUsage;
   if (recorder) recorder->merge_exceptions(exceptions);
 
-  // Evaluate.
+  // Load and evaluate, streamed: each input is evaluated as soon as it is loaded and then
+  // dropped; only the results (and the inputs' identities) are kept.
+  const size_t threads = args.threads > 0 ? args.threads : std::max(1u, std::thread::hardware_concurrency());
   policy::ScanOptions opts;
-  opts.threads = args.threads > 0 ? args.threads : std::max(1u, std::thread::hardware_concurrency());
+  opts.threads = threads;
   opts.now = now;
   opts.exceptions = exceptions ? &*exceptions : nullptr;
   const bool tty_err = isatty(STDERR_FILENO) && !args.no_progress;
   std::mutex progress_mu;
-  if (tty_err && estate.resources().size() >= 5000) {
-    opts.progress = [&progress_mu](size_t done, size_t total) {
-      if (done % 1000 != 0 && done != total) return;
+  bool progress_shown = false;
+  if (tty_err) {
+    opts.progress = [&progress_mu, &progress_shown](size_t done, size_t) {
+      if (done % 5000 != 0) return;
       std::lock_guard<std::mutex> lock(progress_mu);
-      std::fprintf(stderr, "\rscanning: %zu/%zu resources", done, total);
-      if (done == total) std::fputs("\r\x1b[K", stderr);
+      std::fprintf(stderr, "\rscanning: %zu resources", done);
+      progress_shown = true;
     };
   }
-  policy::ScanResult result = policy::scan(rules, estate.resources(), opts);
+  policy::Scanner scanner(rules, opts);
+  model::Estate estate;
+  estate.set_consumer([&scanner](std::span<const model::Resource> rs) { scanner.add(rs); });
+  load.threads = threads;
+  for (const std::string& p : args.paths) estate.add_path(p, load, load_diags);
+  if (load_diags.has_errors()) input_failed = true;
+  for (const model::Input& in : estate.inputs()) input_failed = input_failed || in.failed;
+  policy::ScanResult result = std::move(scanner).finish();
+  if (progress_shown) std::fputs("\r\x1b[K", stderr);
 
   // Report.
   core::Diagnostics all_diags;

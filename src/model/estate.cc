@@ -19,7 +19,7 @@
 #include "model/internal/adapters.h"
 #include "model/internal/canonical.h"
 #include "model/internal/schema.h"
-#include "model/internal/sha256.h"
+#include "core/digest.h"
 #include "terraform/config.h"
 
 namespace sekimori::model {
@@ -257,7 +257,32 @@ bool skipped(const std::string& rel, const std::string& name, const std::vector<
 
 }  // namespace
 
+namespace {
+
+// A Terraform plan with planned_values (the adapter reads values there, and only
+// after_unknown from resource_changes): the prior state, drift and every change's
+// before/after copies are half of a plan and are not needed. A false positive only
+// drops members no other format has.
+bool looks_like_plan(std::string_view text) {
+  return text.substr(0, 256).find("\"format_version\"") != std::string_view::npos &&
+         text.find("\"planned_values\"") != std::string_view::npos;
+}
+
+formats::Limits plan_limits(const formats::Limits& base) {
+  formats::Limits l = base;
+  for (const char* k : {"before", "after", "before_sensitive", "after_sensitive", "replace_paths", "importing"}) {
+    l.json_prune.push_back({"resource_changes", "change", k});
+  }
+  l.json_prune.push_back({"prior_state"});
+  l.json_prune.push_back({"resource_drift"});
+  l.json_prune.push_back({"relevant_attributes"});
+  return l;
+}
+
+}  // namespace
+
 struct Estate::Impl {
+  Estate::Consumer consumer;
   std::vector<Resource> resources;
   std::vector<Input> inputs;
   std::vector<std::unique_ptr<formats::Document>> docs;
@@ -275,8 +300,12 @@ struct Estate::Impl {
     std::vector<std::string> roots = all_roots ? dirs : internal::tfhcl_roots(dirs, *cache, diags);
     internal::TfHclOutput out;
     internal::tfhcl_load(roots, *cache, options, diags, out);
-    for (Resource& r : out.resources) resources.push_back(std::move(r));
     for (Input& in : out.inputs) inputs.push_back(std::move(in));
+    if (consumer) {
+      consumer(out.resources);
+      return;  // the documents, module cache and tree go with `out`, `cache` and `tree`
+    }
+    for (Resource& r : out.resources) resources.push_back(std::move(r));
     for (auto& d : out.docs) docs.push_back(std::move(d));
     tf_trees.push_back(std::move(tree));
     tf_caches.push_back(std::move(cache));
@@ -297,14 +326,16 @@ struct Estate::Impl {
     Input& input = l.input;
     core::Diagnostics& diags = l.diags;
     input.path = name;
-    input.sha256 = internal::sha256_hex(text);
+    input.sha256 = core::sha256_hex(text);
     if (!explicit_input && !format) {
       bool hint = false;
       for (std::string_view m : kMarkers) hint = hint || text.find(m) != std::string::npos;
       if (!hint) return l;
     }
     core::Diagnostics load_diags;
-    auto loaded = formats::load_document(name, std::move(text), options.limits, load_diags);
+    auto loaded = looks_like_plan(text) ? formats::load_document(name, std::move(text), plan_limits(options.limits),
+                                                                 load_diags)
+                                        : formats::load_document(name, std::move(text), options.limits, load_diags);
     if (!loaded.ok()) {
       input.failed = true;
       diags.merge(std::move(load_diags));
@@ -352,6 +383,10 @@ struct Estate::Impl {
   void append(Loaded&& l, core::Diagnostics& diags) {
     diags.merge(std::move(l.diags));
     inputs.push_back(std::move(l.input));
+    if (consumer) {
+      if (!l.resources.empty()) consumer(l.resources);
+      return;  // `l` and its documents are dropped by the caller
+    }
     for (Resource& r : l.resources) resources.push_back(std::move(r));
     for (auto& d : l.docs) docs.push_back(std::move(d));
   }
@@ -379,16 +414,23 @@ struct Estate::Impl {
       for (const std::string& f : files) append(load_file(f), diags);
       return;
     }
-    // Workers take files in order; the main thread appends each as soon as it and all
-    // before it are done, so memory holds at most a window of loaded-but-unappended files.
+    // Workers take files in order, at most `window` ahead of the main thread, which
+    // appends each as soon as it and all before it are done: memory holds a window of
+    // loaded-but-unappended files, not the directory.
     std::vector<std::optional<Loaded>> slots(files.size());
     std::mutex mu;
     std::condition_variable cv;
     std::atomic<size_t> next{0};
+    size_t appended = 0;  // guarded by mu
+    const size_t window = 2 * threads;
     auto worker = [&] {
       while (true) {
         size_t i = next.fetch_add(1);
         if (i >= files.size()) break;
+        {
+          std::unique_lock<std::mutex> lock(mu);
+          cv.wait(lock, [&] { return i < appended + window; });
+        }
         Loaded l = load_file(files[i]);
         std::lock_guard<std::mutex> lock(mu);
         slots[i] = std::move(l);
@@ -403,6 +445,8 @@ struct Estate::Impl {
       cv.wait(lock, [&] { return slots[i].has_value(); });
       Loaded l = std::move(*slots[i]);
       slots[i].reset();
+      appended = i + 1;
+      cv.notify_all();
       lock.unlock();
       append(std::move(l), diags);
     }
@@ -414,6 +458,8 @@ Estate::Estate() : impl_(std::make_unique<Impl>()) {}
 Estate::Estate(Estate&&) noexcept = default;
 Estate& Estate::operator=(Estate&&) noexcept = default;
 Estate::~Estate() = default;
+
+void Estate::set_consumer(Consumer consume) { impl_->consumer = std::move(consume); }
 
 const std::vector<Resource>& Estate::resources() const { return impl_->resources; }
 const std::vector<Input>& Estate::inputs() const { return impl_->inputs; }

@@ -24,16 +24,18 @@
 // copied) and `source` (the format name), for the rare format-specific rule.
 //
 // Ownership: the Estate owns every document; Resource pointers and attribute nodes stay
-// valid while it lives (it is movable, not copyable). Thread-safety: calls on one Estate
+// valid while it lives (with a consumer set: during the consumer's call) (it is movable, not copyable). Thread-safety: calls on one Estate
 // must not overlap (add_path loads a directory's files on LoadOptions::threads threads
 // itself, in input order whatever the count); a loaded Estate is immutable and may be read
 // concurrently.
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -109,6 +111,15 @@ class Estate {
   // for rule examples and stdin).
   void add_text(std::string name, std::string text, std::optional<SourceFormat> format,
                 const LoadOptions& options, core::Diagnostics& diags);
+
+  // Streaming: with a consumer set, the resources of each loaded input (of a whole
+  // Terraform configuration at once) are handed to `consume` in input order, on the
+  // calling thread, and then dropped with their documents, so memory holds a few inputs
+  // rather than the estate (files of a directory are loaded at most a few ahead of the
+  // consumer). resources() then stays empty; inputs() fills as usual. An empty
+  // function turns streaming off.
+  using Consumer = std::function<void(std::span<const Resource>)>;
+  void set_consumer(Consumer consume);
 
   [[nodiscard]] const std::vector<Resource>& resources() const;
   [[nodiscard]] const std::vector<Input>& inputs() const;

@@ -271,27 +271,49 @@ void apply_suppressions(Finding& f, const model::Resource& r, const SuppressionS
 
 }  // namespace
 
-ScanResult scan(const RuleSet& rules, std::span<const model::Resource> resources, const ScanOptions& options) {
-  ScanResult result;
+struct Scanner::State {
+  const RuleSet& rules;
+  ScanOptions options;
   SuppressionState st;
-  st.today = civil_date(options.now);
-  st.exceptions = options.exceptions;
+  ScanResult result;
+  std::set<std::string> seen_expired;  // inline suppressions expire once per comment
+  size_t done = 0;
+
+  State(const RuleSet& r, const ScanOptions& o) : rules(r), options(o) {}
+};
+
+Scanner::Scanner(const RuleSet& rules, const ScanOptions& options) : state_(std::make_unique<State>(rules, options)) {
+  State& s = *state_;
+  s.st.today = civil_date(options.now);
+  s.st.exceptions = options.exceptions;
   if (options.exceptions != nullptr) {
     for (const Exception& e : options.exceptions->items()) {
-      if (!e.expires.empty() && e.expires < st.today) {
-        result.diagnostics.add(core::Severity::kWarning, "exception.expired",
-                               "exception for " + e.rule + " on '" + e.resource + "' expired on " + e.expires +
-                                   "; it no longer suppresses anything",
-                               e.location);
+      if (!e.expires.empty() && e.expires < s.st.today) {
+        s.result.diagnostics.add(core::Severity::kWarning, "exception.expired",
+                                 "exception for " + e.rule + " on '" + e.resource + "' expired on " + e.expires +
+                                     "; it no longer suppresses anything",
+                                 e.location);
       }
     }
   }
+}
+
+Scanner::Scanner(Scanner&&) noexcept = default;
+Scanner& Scanner::operator=(Scanner&&) noexcept = default;
+Scanner::~Scanner() = default;
+
+void Scanner::add(std::span<const model::Resource> resources) {
+  State& s = *state_;
+  const RuleSet& rules = s.rules;
+  const ScanOptions& options = s.options;
+  const SuppressionState& st = s.st;
+  ScanResult& result = s.result;
   // Inline suppressions without a reason: one warning each.
   for (const model::Resource& r : resources) {
-    for (const model::InlineSuppression& s : r.suppressions) {
-      if (s.reason.empty()) {
+    for (const model::InlineSuppression& sup : r.suppressions) {
+      if (sup.reason.empty()) {
         result.diagnostics.add(core::Severity::kWarning, "suppression.no_reason",
-                               "suppression of " + s.rule_id + " on " + r.id + " gives no reason", s.location);
+                               "suppression of " + sup.rule_id + " on " + r.id + " gives no reason", sup.location);
       }
     }
   }
@@ -300,6 +322,7 @@ ScanResult scan(const RuleSet& rules, std::span<const model::Resource> resources
   // their own vectors and the chunks are joined in order, so the output does not depend on
   // the thread count, and a chunk's memory is returned as soon as it is moved.
   const size_t n = resources.size();
+  const size_t base = result.resources.size();  // resource indexes continue across add() calls
   size_t threads = std::clamp<size_t>(options.threads, 1, 256);
   threads = std::min(threads, std::max<size_t>(n, 1));
   const size_t chunk = threads <= 1 ? std::max<size_t>(n, 1) : 64;
@@ -311,9 +334,13 @@ ScanResult scan(const RuleSet& rules, std::span<const model::Resource> resources
   };
   std::vector<ChunkOut> per_chunk(threads <= 1 ? 0 : chunks);
   ChunkOut direct;  // one thread: straight into the result
+  if (threads <= 1) {
+    direct.findings = std::move(result.findings);
+    direct.passes = std::move(result.passes);
+  }
   const Rule* first_rule = rules.rules().data();
   std::atomic<size_t> next{0};
-  std::atomic<size_t> done{0};
+  std::atomic<size_t> done{s.done};
   auto worker = [&] {
     std::string detail;
     while (true) {
@@ -332,12 +359,12 @@ ScanResult scan(const RuleSet& rules, std::span<const model::Resource> resources
             std::optional<Status> status = judge(rule, r, act, detail);
             if (!status) continue;
             if (*status == Status::kPass) {
-              out.passes.push_back(Pass{ri, static_cast<uint32_t>(i)});
+              out.passes.push_back(Pass{ri, static_cast<uint32_t>(base + i)});
               continue;
             }
             Finding f;
             describe(rule, r, act, *status, std::move(detail), f);
-            f.resource_index = i;
+            f.resource_index = base + i;
             if (f.status == Status::kError) {
               out.diags.add(core::Severity::kWarning, "rule.runtime_error", rule.id + " on " + r.id + ": " + f.detail,
                             r.location);
@@ -347,7 +374,7 @@ ScanResult scan(const RuleSet& rules, std::span<const model::Resource> resources
           }
         }
         size_t d = done.fetch_add(1) + 1;
-        if (options.progress) options.progress(d, n);
+        if (options.progress) options.progress(d, options.progress_total);
       }
     }
   };
@@ -361,8 +388,8 @@ ScanResult scan(const RuleSet& rules, std::span<const model::Resource> resources
     pool.reserve(threads);
     for (size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
     for (std::thread& t : pool) t.join();
-    size_t nf = 0;
-    size_t np = 0;
+    size_t nf = result.findings.size();
+    size_t np = result.passes.size();
     for (const ChunkOut& c : per_chunk) {
       nf += c.findings.size();
       np += c.passes.size();
@@ -376,20 +403,22 @@ ScanResult scan(const RuleSet& rules, std::span<const model::Resource> resources
       std::vector<Pass>().swap(c.passes);
     }
   }
-  result.resources.reserve(n);
+  s.done = done.load();
   for (const model::Resource& r : resources) {
     result.resources.push_back(ScannedResource{r.id, r.type, r.source_type, r.format, r.location});
   }
-
-  std::set<std::string> seen_expired;
   for (const ChunkOut& c : per_chunk) {
     for (const core::Diagnostic& d : c.diags.items()) {
-      if (d.code == "suppression.expired" && !seen_expired.insert(d.location.to_string() + d.message).second) continue;
+      if (d.code == "suppression.expired" && !s.seen_expired.insert(d.location.to_string() + d.message).second) continue;
       result.diagnostics.add(d);
     }
   }
+}
+
+ScanResult Scanner::finish() && {
+  ScanResult result = std::move(state_->result);
   Summary& s = result.summary;
-  s.resources = n;
+  s.resources = result.resources.size();
   s.evaluated = result.findings.size() + result.passes.size();
   s.pass = result.passes.size();
   for (const Finding& f : result.findings) {
@@ -413,6 +442,14 @@ ScanResult scan(const RuleSet& rules, std::span<const model::Resource> resources
     }
   }
   return result;
+}
+
+ScanResult scan(const RuleSet& rules, std::span<const model::Resource> resources, const ScanOptions& options) {
+  ScanOptions o = options;
+  if (o.progress && o.progress_total == 0) o.progress_total = resources.size();
+  Scanner scanner(rules, o);
+  scanner.add(resources);
+  return std::move(scanner).finish();
 }
 
 Finding ScanResult::pass_finding(const RuleSet& rules, const Pass& p) const {

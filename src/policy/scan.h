@@ -10,7 +10,7 @@
 //   policy::ScanOptions opts;
 //   opts.threads = 4;
 //   opts.exceptions = &exceptions;
-//   policy::ScanResult r = policy::scan(rules, estate.resources(), opts);
+//   policy::ScanResult r = policy::scan(rules, estate.resources(), opts);   // or a Scanner
 //   for (const policy::Finding& f : r.findings) ...   // resource order, then rule ID
 //
 // Where a finding points (see docs/formats/rules.md, "Locations"): the deepest node that
@@ -100,9 +100,11 @@ struct ScanOptions {
   size_t threads = 1;
   cel::Timestamp now{};              // bound to `now`; also decides exception expiry
   const ExceptionList* exceptions = nullptr;
-  // Called from worker threads with the number of resources done so far (monotonic);
-  // may be empty.
+  // Called from worker threads with the number of resources done so far (monotonic) and
+  // `progress_total` (scan() sets it to the resource count when 0; a Scanner fed batch by
+  // batch passes 0: not known in advance); may be empty.
   std::function<void(size_t done, size_t total)> progress;
+  size_t progress_total = 0;
 };
 
 struct Summary {
@@ -152,6 +154,32 @@ struct ScanResult {
 
 [[nodiscard]] ScanResult scan(const RuleSet& rules, std::span<const model::Resource> resources,
                               const ScanOptions& options);
+
+// The same, batch by batch, for a streamed estate (model::Estate::set_consumer): each
+// add() evaluates its resources at once and keeps only the results (which copy what they
+// need), so the batch's documents can be dropped; resource indexes continue across
+// batches, and finish() gives what scan() would have given for all batches together.
+//
+//   policy::Scanner scanner(rules, opts);
+//   estate.set_consumer([&](std::span<const model::Resource> rs) { scanner.add(rs); });
+//   estate.add_path("infra/", load, diags);
+//   policy::ScanResult result = std::move(scanner).finish();
+//
+// Not thread-safe: one add() at a time (each uses options.threads internally).
+class Scanner {
+ public:
+  Scanner(const RuleSet& rules, const ScanOptions& options);
+  Scanner(Scanner&&) noexcept;
+  Scanner& operator=(Scanner&&) noexcept;
+  ~Scanner();
+
+  void add(std::span<const model::Resource> resources);
+  [[nodiscard]] ScanResult finish() &&;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // Evaluates one rule on one resource, with no suppressions applied. nullopt when the
 // rule does not apply (wrong type or `when:` false).

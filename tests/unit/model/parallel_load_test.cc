@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <string>
 
 #include "model/estate.h"
@@ -18,14 +19,27 @@ struct Snapshot {
   std::string diagnostics;
 };
 
-Snapshot load_dir(const std::string& dir, size_t threads) {
+// `streamed`: resources handed to a consumer batch by batch instead of kept.
+Snapshot load_dir(const std::string& dir, size_t threads, bool streamed = false) {
   Estate e;
   core::Diagnostics d;
   LoadOptions o;
   o.threads = threads;
-  e.add_path(dir, o, d);
   Snapshot s;
-  for (const Resource& r : e.resources()) s.resources.push_back(r.id + " " + r.type + " " + r.location.to_string());
+  auto describe = [&s](const Resource& r) {
+    s.resources.push_back(r.id + " " + r.type + " " + r.location.to_string());
+  };
+  if (streamed) {
+    e.set_consumer([&](std::span<const Resource> rs) {
+      for (const Resource& r : rs) {
+        EXPECT_NE(r.attributes, nullptr);  // alive during the call
+        describe(r);
+      }
+    });
+  }
+  e.add_path(dir, o, d);
+  if (streamed) EXPECT_TRUE(e.resources().empty());
+  for (const Resource& r : e.resources()) describe(r);
   for (const Input& in : e.inputs()) {
     s.inputs.push_back(in.path + " " + std::to_string(in.resources) + (in.failed ? " failed" : ""));
   }
@@ -47,7 +61,13 @@ TEST(ParallelLoad, SameResultWhateverTheThreadCount) {
   }
   Snapshot one = load_dir(dir.string(), 1);
   Snapshot four = load_dir(dir.string(), 4);
+  Snapshot streamed_one = load_dir(dir.string(), 1, true);
+  Snapshot streamed_three = load_dir(dir.string(), 3, true);
   fs::remove_all(dir);
+  EXPECT_EQ(one.resources, streamed_one.resources);
+  EXPECT_EQ(one.resources, streamed_three.resources);
+  EXPECT_EQ(one.inputs, streamed_three.inputs);
+  EXPECT_EQ(one.diagnostics, streamed_three.diagnostics);
   EXPECT_EQ(one.resources.size(), 24u * 5 - 3 * 5);  // the 3 malformed files load nothing
   EXPECT_EQ(one.resources, four.resources);
   EXPECT_EQ(one.inputs, four.inputs);

@@ -2,6 +2,7 @@
 // every bundled rule's examples (the rule-examples test).
 #include <gtest/gtest.h>
 
+#include <span>
 #include <string>
 
 #include "model/estate.h"
@@ -195,6 +196,38 @@ TEST_F(Fixture, OutputOrderDoesNotDependOnThreads) {
     }
   }
   EXPECT_EQ(a.resources.size(), estate.resources().size());
+}
+
+TEST_F(Fixture, ScannerInBatchesGivesWhatOneScanGives) {
+  std::string many = "Resources:\n";
+  for (int i = 0; i < 50; ++i) {
+    many += "  B" + std::to_string(i) + ":\n    Type: AWS::S3::Bucket\n";
+    if (i % 4 == 0) many += "    Properties: {VersioningConfiguration: {Status: Enabled}}\n";
+  }
+  load("resource.versioning.enabled == true", many);
+  ScanOptions opts;
+  opts.threads = 2;
+  ScanResult whole = scan(rules, estate.resources(), opts);
+  Scanner scanner(rules, opts);
+  std::span<const model::Resource> rs(estate.resources());
+  scanner.add(rs.subspan(0, 7));
+  scanner.add(rs.subspan(7, 0));
+  scanner.add(rs.subspan(7, 30));
+  scanner.add(rs.subspan(37));
+  ScanResult batched = std::move(scanner).finish();
+  std::vector<Finding> fa = all(whole);
+  std::vector<Finding> fb = all(batched);
+  ASSERT_EQ(fa.size(), 50u);
+  ASSERT_EQ(fa.size(), fb.size());
+  for (size_t i = 0; i < fa.size(); ++i) {
+    EXPECT_EQ(fa[i].resource_id, fb[i].resource_id);
+    EXPECT_EQ(fa[i].resource_index, fb[i].resource_index);
+    EXPECT_EQ(fa[i].status, fb[i].status);
+    EXPECT_EQ(fa[i].message, fb[i].message);
+  }
+  EXPECT_EQ(batched.resources.size(), 50u);
+  EXPECT_EQ(batched.summary.fail, whole.summary.fail);
+  EXPECT_EQ(batched.summary.pass, 13u);
 }
 
 TEST(Exceptions, EntryProblems) {
