@@ -39,6 +39,18 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   size_t i = 0;
   while (i < s.size()) {
+    // Runs of printable ASCII other than '"' and '\\' (most of any report) go in one append.
+    size_t run = i;
+    while (run < s.size()) {
+      auto b = static_cast<unsigned char>(s[run]);
+      if (b < 0x20 || b >= 0x7F || b == '"' || b == '\\') break;
+      ++run;
+    }
+    if (run > i) {
+      out.append(s.data() + i, run - i);
+      i = run;
+      if (i == s.size()) break;
+    }
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       size_t len = utf8_sequence_length(s, i);

@@ -128,6 +128,11 @@ struct Limits {
   uint64_t max_string = uint64_t{64} << 20;  // one string's bytes
   uint64_t max_nodes = 100'000'000;          // nodes in one document (all roots)
   uint32_t max_documents = 100'000;          // documents in one YAML stream
+  // JSON only, not a limit but a saving: map members left out of the tree, each a path
+  // of keys from the root with list levels not counted ({"resource_changes", "change",
+  // "after"} drops `after` in every item of the root's `resource_changes` list). Their
+  // values are skipped by the parser's structural index, not checked in detail.
+  std::vector<std::vector<std::string>> json_prune;
 };
 
 class Document {

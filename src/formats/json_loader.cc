@@ -11,6 +11,7 @@
 // from after it, as Document::text() does. The input string is reused as simdjson's
 // padded buffer (no copy). Nesting is capped at internal::kHardMaxDepth whatever
 // Limits::max_depth says, since the walk recurses once per level.
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstring>
@@ -187,8 +188,9 @@ std::optional<SyntaxProblem> find_syntax_problem(std::string_view t) {
 class JsonWalker {
  public:
   JsonWalker(Builder& b, const internal::LineIndex& lines, std::string_view text,
-             core::Diagnostics& diags)
-      : b_(b), lines_(lines), base_(text.data()), size_(text.size()), diags_(diags) {}
+             core::Diagnostics& diags, const std::vector<std::vector<std::string>>& prune)
+      : b_(b), lines_(lines), base_(text.data()), size_(text.size()), diags_(diags),
+        prune_(prune.empty() ? nullptr : &prune) {}
 
   core::Status walk_document(od::document& doc, uint64_t first_offset) {
     doc_ = &doc;
@@ -301,9 +303,17 @@ class JsonWalker {
           } else if (auto e = field.unescaped_key().get(key)) {
             return syntax(e, key_offset);
           }
+          if (prune_ != nullptr && pruned(key)) continue;  // simdjson skips the unread value
           SKM_TRY(b_.add_string(lines_.pos(key_offset), key));
           od::value child = field.value();
-          SKM_TRY(walk(child, token_offset(child)));
+          if (prune_ == nullptr) {
+            SKM_TRY(walk(child, token_offset(child)));
+          } else {
+            enter(key);
+            core::Status st = walk(child, token_offset(child));
+            leave();
+            SKM_TRY(std::move(st));
+          }
         }
         return b_.end_map(&diags_);
       }
@@ -390,6 +400,37 @@ class JsonWalker {
     return b_.add_double(pos, d);
   }
 
+  // Limits::json_prune. path_ holds the keys from the root down to the current map while
+  // some pattern still starts with them; below that, untracked_ counts the levels.
+  bool pruned(std::string_view key) const {
+    if (untracked_ > 0) return false;
+    for (const std::vector<std::string>& p : *prune_) {
+      if (p.size() == path_.size() + 1 && p.back() == key && std::equal(path_.begin(), path_.end(), p.begin())) {
+        return true;
+      }
+    }
+    return false;
+  }
+  void enter(std::string_view key) {
+    if (untracked_ == 0) {
+      for (const std::vector<std::string>& p : *prune_) {
+        if (p.size() > path_.size() + 1 && p[path_.size()] == key &&
+            std::equal(path_.begin(), path_.end(), p.begin())) {
+          path_.push_back(key);
+          return;
+        }
+      }
+    }
+    ++untracked_;
+  }
+  void leave() {
+    if (untracked_ > 0) {
+      --untracked_;
+    } else {
+      path_.pop_back();
+    }
+  }
+
   static simdjson::simdjson_result<std::string_view> raw_token(od::value& v) { return v.raw_json_token(); }
   static simdjson::simdjson_result<std::string_view> raw_token(od::document& d) {
     return d.raw_json_token();
@@ -406,6 +447,9 @@ class JsonWalker {
   core::Diagnostics& diags_;
   od::document* doc_ = nullptr;
   uint64_t last_offset_ = 0;
+  const std::vector<std::vector<std::string>>* prune_ = nullptr;
+  std::vector<std::string_view> path_;
+  size_t untracked_ = 0;
 };
 
 }  // namespace
@@ -440,7 +484,7 @@ core::Result<Document> load_json(std::string path, std::string text, const Limit
   }
 
   od::parser parser;
-  JsonWalker walker(b, lines, t, diags);
+  JsonWalker walker(b, lines, t, diags, limits.json_prune);
   od::document doc;
   auto e = parser.iterate(simdjson::padded_string_view(t.data(), size, size + simdjson::SIMDJSON_PADDING))
                .get(doc);

@@ -40,6 +40,32 @@ TEST(JsonLoader, LocatesNestedMapsAndLists) {
   EXPECT_EQ(doc.text().substr(67, 4), "true");
 }
 
+TEST(JsonLoader, PrunedMembersAreLeftOut) {
+  Limits l;
+  l.json_prune = {{"changes", "change", "after"}, {"state"}};
+  core::Diagnostics d;
+  auto r = load_json("p.json",
+                     "{\"state\": {\"big\": [1, 2, {\"x\": \"y\"}]},\n"
+                     " \"changes\": [{\"change\": {\"after\": {\"a\": 1}, \"after_unknown\": {\"b\": true}}},\n"
+                     "               {\"change\": {\"before\": null, \"after\": [\"s\"]}}],\n"
+                     " \"after\": 3, \"other\": {\"change\": {\"after\": 4}}}",
+                     l, d);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const Node& root = r->root();
+  EXPECT_EQ(root.find("state"), nullptr);
+  const Node* changes = root.find("changes");
+  ASSERT_NE(changes, nullptr);
+  ASSERT_EQ(changes->size(), 2u);
+  EXPECT_EQ(changes->items()[0].find_path({"change", "after"}), nullptr);
+  EXPECT_NE(changes->items()[0].find_path({"change", "after_unknown", "b"}), nullptr);
+  EXPECT_EQ(changes->items()[1].find_path({"change", "after"}), nullptr);
+  EXPECT_NE(changes->items()[1].find_path({"change", "before"}), nullptr);
+  // Only the exact paths: the same key elsewhere stays.
+  EXPECT_NE(root.find("after"), nullptr);
+  EXPECT_NE(root.find_path({"other", "change", "after"}), nullptr);
+  EXPECT_EQ(lc(root.find("other")), "4:23");  // locations after a pruned member are exact
+}
+
 TEST(JsonLoader, LocatesAfterCrlfLines) {
   auto doc = json("{\r\n  \"a\": 1,\r\n\r\n  \"b\": [\r\n    2]\r\n}");
   EXPECT_EQ(lc(doc.root().find("a")), "2:8");
