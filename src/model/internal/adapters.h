@@ -86,7 +86,6 @@ template <typename ParentsOf>
 void fold_units(std::vector<Unit>& units, SourceFormat f, ParentsOf parents_of) {
   for (size_t i = 0; i < units.size(); ++i) {
     Unit& u = units[i];
-    if (u.entry != nullptr) continue;
     const auto& entries = schema().entries(f, u.source_type);
     bool attached = false;
     for (const SourceEntry* e : entries) {
@@ -97,7 +96,9 @@ void fold_units(std::vector<Unit>& units, SourceFormat f, ParentsOf parents_of) 
         attached = true;
       }
     }
-    u.folded = attached;
+    // A resource with a type of its own (AWS::IAM::ManagedPolicy) also folds into the
+    // principals it names, but stays a resource.
+    if (u.entry == nullptr) u.folded = attached;
   }
 }
 

@@ -429,6 +429,17 @@ struct CanonicalBuilder::Impl {
       std::string_view kname = fn.args.size() > 0 ? std::string_view(fn.args[0]) : "Key";
       std::string_view vname = fn.args.size() > 1 ? std::string_view(fn.args[1]) : "Value";
       if (v.k != Val::K::kNode || v.node->kind() != NodeKind::kList) return v;
+      if (fn.args.size() > 2) {  // `kv Key Value NAME`: the value of the entry named NAME
+        for (const Node& item : v.node->items()) {
+          const Node* k = item.find(kname);
+          const Node* x = item.find(vname);
+          std::string key;
+          if (k != nullptr && x != nullptr && scalar_text(Val::of(k, nullptr, false), key) && key == fn.args[2]) {
+            return Val::of(x, v.reloc, false);
+          }
+        }
+        return {};
+      }
       Val r;
       r.k = Val::K::kMap;
       r.node = v.node;
@@ -504,6 +515,25 @@ struct CanonicalBuilder::Impl {
             if (x.k == Val::K::kNode) add_item(*x.node, x.reloc);
           }
         }
+      } else if (t.attr->type == AttrType::kList && f.val.present() && f.val.k != Val::K::kUnknown &&
+                 v.k != Val::K::kUnknown) {
+        // Several folded children (policy attachments) add to one list attribute.
+        Val merged;
+        merged.k = Val::K::kList;
+        merged.node = f.val.node;
+        merged.reloc = f.val.reloc;
+        auto add = [&](const Val& x) {
+          if (x.k == Val::K::kList) {
+            for (const Val& i : x.items) merged.items.push_back(i);
+          } else if (x.k == Val::K::kNode && x.node->kind() == NodeKind::kList) {
+            for (const Node& n : x.node->items()) merged.items.push_back(Val::of(&n, x.reloc, x.snake));
+          } else {
+            merged.items.push_back(x);
+          }
+        };
+        add(f.val);
+        add(v);
+        f.val = std::move(merged);
       } else {
         f.val = std::move(v);
       }

@@ -118,3 +118,37 @@ TEST(Folding, DefaultsFillAbsentAttributesAndAreTagged) {
 
 }  // namespace
 }  // namespace sekimori::model
+
+namespace sekimori::model {
+namespace {
+
+// Several attachments of managed policies to one role all end up in its list (the last
+// one used to replace the others, so an AdministratorAccess attached first was missed).
+TEST(Folding, EveryPolicyAttachmentAddsToTheList) {
+  Loaded l = load("plan.json", R"({
+  "format_version": "1.2",
+  "planned_values": {"root_module": {"resources": [
+    {"address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role", "name": "r",
+     "values": {"name": "r", "assume_role_policy": "{}"}},
+    {"address": "aws_iam_role_policy_attachment.admin", "mode": "managed", "type": "aws_iam_role_policy_attachment",
+     "name": "admin", "values": {"role": "r", "policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess"}},
+    {"address": "aws_iam_role_policy_attachment.ro", "mode": "managed", "type": "aws_iam_role_policy_attachment",
+     "name": "ro", "values": {"role": "r", "policy_arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}}]}},
+  "configuration": {"root_module": {"resources": [
+    {"address": "aws_iam_role_policy_attachment.admin", "expressions": {"role": {"references": ["aws_iam_role.r.name", "aws_iam_role.r"]}}},
+    {"address": "aws_iam_role_policy_attachment.ro", "expressions": {"role": {"references": ["aws_iam_role.r.name", "aws_iam_role.r"]}}}]}}
+})", std::nullopt);
+  EXPECT_FALSE(l.diags.has_errors()) << l.diags.to_text();
+  const Resource* r = find_resource(l.estate, "aws_iam_role.r");
+  ASSERT_NE(r, nullptr);
+  const formats::Node* arns = at(*r, {"managed_policy_arns"});
+  ASSERT_NE(arns, nullptr);
+  std::vector<std::string> got;
+  for (const formats::Node& n : arns->items()) got.emplace_back(n.as_string());
+  EXPECT_EQ(got, (std::vector<std::string>{"arn:aws:iam::aws:policy/AdministratorAccess",
+                                            "arn:aws:iam::aws:policy/ReadOnlyAccess"}));
+  EXPECT_EQ(l.estate.resources().size(), 1u);
+}
+
+}  // namespace
+}  // namespace sekimori::model

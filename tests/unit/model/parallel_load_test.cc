@@ -38,7 +38,9 @@ Snapshot load_dir(const std::string& dir, size_t threads, bool streamed = false)
     });
   }
   e.add_path(dir, o, d);
-  if (streamed) EXPECT_TRUE(e.resources().empty());
+  if (streamed) {
+    EXPECT_TRUE(e.resources().empty());
+  }
   for (const Resource& r : e.resources()) describe(r);
   for (const Input& in : e.inputs()) {
     s.inputs.push_back(in.path + " " + std::to_string(in.resources) + (in.failed ? " failed" : ""));
