@@ -422,7 +422,7 @@ struct Estate::Impl {
     std::condition_variable cv;
     std::atomic<size_t> next{0};
     size_t appended = 0;  // guarded by mu
-    const size_t window = 2 * threads;
+    const size_t window = threads;
     auto worker = [&] {
       while (true) {
         size_t i = next.fetch_add(1);
