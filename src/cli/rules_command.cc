@@ -13,6 +13,7 @@
 #include "cel/time.h"
 #include "cli/commands.h"
 #include "core/json_writer.h"
+#include "detect/builtin.h"
 #include "detect/engine.h"
 #include "detect/sigma.h"
 #include "policy/rule.h"
@@ -122,16 +123,6 @@ int run_show(const RulesArgs& a) {
   return kExitOk;
 }
 
-// The bundled Sigma detections: $SEKIMORI_DETECTIONS, else the source tree's.
-std::string bundled_detections() {
-  if (const char* env = std::getenv("SEKIMORI_DETECTIONS"); env != nullptr && *env != '\0') return env;
-#ifdef SEKIMORI_DETECTIONS_DIR
-  return SEKIMORI_DETECTIONS_DIR;
-#else
-  return "detections";
-#endif
-}
-
 // A Sigma document has a top-level detection/logsource (a rule), correlation or filter
 // key, or is an `action:` document of a rule collection; posture rules have none of them.
 bool looks_like_sigma(const std::string& text) {
@@ -152,10 +143,9 @@ int run_validate(const RulesArgs& a) {
   detect::RuleSet sigma;
   core::Diagnostics diags;
   std::vector<std::string> files;
-  std::vector<std::string> sigma_dirs;
   if (a.dirs.empty()) {
     rules.add_builtin(diags);
-    sigma_dirs.push_back(bundled_detections());
+    detect::add_builtin_detections(sigma, diags);  // embedded, or $SEKIMORI_DETECTIONS
   }
   for (const std::string& p : a.dirs) {
     std::error_code ec;
@@ -195,7 +185,6 @@ int run_validate(const RulesArgs& a) {
     if (looks_like_sigma(text)) sigma.add_text(f, std::move(text), diags);
     else rules.add_text(f, std::move(text), diags, false);
   }
-  for (const std::string& d : sigma_dirs) sigma.add_path(d, diags);
   size_t sigma_rules = sigma.rules().size();
   if (sigma_rules > 0) {
     // compiling finds what loading cannot: unknown modifiers, bad regexes, conditions
