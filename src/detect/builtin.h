@@ -1,5 +1,5 @@
 // sekimori::detect builtin detections — the Sigma rules of detections/ compiled into the
-// binary at build time (src/detect/embed_detections.cmake), so an installed `sekimori`
+// binary at build time (cmake/embed_files.cmake), so an installed `sekimori`
 // has them without the source tree. `$SEKIMORI_DETECTIONS` (a directory) overrides them.
 //
 //   detect::RuleSet set;
