@@ -1391,6 +1391,17 @@ using Index = std::unordered_map<std::string, std::vector<uint32_t>, SvHash, SvE
 // Engine
 // ---------------------------------------------------------------------------------------
 
+namespace {
+
+bool lower_key(std::string_view s, char (&buf)[256], std::string_view& out) {
+  if (s.size() > sizeof buf) return false;
+  for (size_t i = 0; i < s.size(); ++i) buf[i] = txt::lower(s[i]);
+  out = std::string_view(buf, s.size());
+  return true;
+}
+
+}  // namespace
+
 struct Engine::Impl {
   std::vector<RuleMeta> meta;
   std::vector<std::optional<CRule>> rules;  // parallel to meta; nullopt for correlations
@@ -1407,6 +1418,26 @@ struct Engine::Impl {
   std::unique_ptr<hs_database_t, HsDbFree> db;
 
   bool build_prefilter(const EngineOptions& options, core::Diagnostics& diags);
+
+  // Calls fn(rule) for the rules an event can match: those indexed under its eventName
+  // and eventSource, then the unindexed ones.
+  template <typename Fn>
+  void each_candidate(simdjson::dom::object obj, Fn&& fn) const {
+    char buf[256];
+    std::string_view key;
+    auto try_index = [&](const Index& idx, const char* field) {
+      if (idx.empty()) return;
+      auto v = obj.at_key(field);
+      if (v.error() != simdjson::SUCCESS || v.value_unsafe().type() != element_type::STRING) return;
+      if (!lower_key(v.value_unsafe().get_string().value_unsafe(), buf, key)) return;
+      auto it = idx.find(key);
+      if (it == idx.end()) return;
+      for (uint32_t r : it->second) fn(r);
+    };
+    try_index(by_name, "eventName");
+    try_index(by_source, "eventSource");
+    for (uint32_t r : unindexed) fn(r);
+  }
 
   bool matches(uint32_t r, element ev) const {
     const CRule& cr = *rules[r];
@@ -1513,40 +1544,13 @@ size_t Engine::indexed_count() const { return impl_->indexed; }
 size_t Engine::prefiltered_count() const { return impl_->slots; }
 size_t Engine::fragment_count() const { return impl_->frag_slots.size(); }
 
-namespace {
-
-bool lower_key(std::string_view s, char (&buf)[256], std::string_view& out) {
-  if (s.size() > sizeof buf) return false;
-  for (size_t i = 0; i < s.size(); ++i) buf[i] = txt::lower(s[i]);
-  out = std::string_view(buf, s.size());
-  return true;
-}
-
-}  // namespace
-
 void Engine::match(element event, std::vector<uint32_t>& out) const {
   out.clear();
   const Impl& im = *impl_;
   if (event.type() != element_type::OBJECT) return;
-  simdjson::dom::object obj = event.get_object().value_unsafe();
-  char buf[256];
-  std::string_view key;
-  auto try_index = [&](const Index& idx, const char* field) {
-    if (idx.empty()) return;
-    auto v = obj.at_key(field);
-    if (v.error() != simdjson::SUCCESS || v.value_unsafe().type() != element_type::STRING) return;
-    if (!lower_key(v.value_unsafe().get_string().value_unsafe(), buf, key)) return;
-    auto it = idx.find(key);
-    if (it == idx.end()) return;
-    for (uint32_t r : it->second) {
-      if (im.matches(r, event)) out.push_back(r);
-    }
-  };
-  try_index(im.by_name, "eventName");
-  try_index(im.by_source, "eventSource");
-  for (uint32_t r : im.unindexed) {
+  im.each_candidate(event.get_object().value_unsafe(), [&](uint32_t r) {
     if (im.matches(r, event)) out.push_back(r);
-  }
+  });
 }
 
 namespace {
@@ -1591,21 +1595,7 @@ void Engine::match(element event, std::string_view text, MatchScratch& scratch, 
     ++sc.stats.evaluated;
     if (im.matches(r, event)) out.push_back(r);
   };
-  simdjson::dom::object obj = event.get_object().value_unsafe();
-  char buf[256];
-  std::string_view key;
-  auto try_index = [&](const Index& idx, const char* field) {
-    if (idx.empty()) return;
-    auto v = obj.at_key(field);
-    if (v.error() != simdjson::SUCCESS || v.value_unsafe().type() != element_type::STRING) return;
-    if (!lower_key(v.value_unsafe().get_string().value_unsafe(), buf, key)) return;
-    auto it = idx.find(key);
-    if (it == idx.end()) return;
-    for (uint32_t r : it->second) consider(r);
-  };
-  try_index(im.by_name, "eventName");
-  try_index(im.by_source, "eventSource");
-  for (uint32_t r : im.unindexed) consider(r);
+  im.each_candidate(event.get_object().value_unsafe(), consider);
 }
 
 core::Result<Engine> Engine::build(const RuleSet& set, const EngineOptions& options, core::Diagnostics& diags) {
