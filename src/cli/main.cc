@@ -40,6 +40,16 @@ int main(int argc, char** argv) {
   sekimori::cli::add_threats_command(app, run);
   sekimori::cli::add_framework_report_command(app, run);
 
+  // Repeatable options take one value per occurrence, so `scan --var env=prod infra/`
+  // keeps infra/ a path (CLI11 lets a vector option swallow the words that follow it).
+  std::function<void(CLI::App*)> one_value_each = [&one_value_each](CLI::App* a) {
+    for (CLI::Option* o : a->get_options()) {
+      if (o->nonpositional() && o->get_items_expected_max() > 1) o->allow_extra_args(false);
+    }
+    for (CLI::App* sub : a->get_subcommands([](CLI::App*) { return true; })) one_value_each(sub);
+  };
+  one_value_each(&app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -43,6 +43,7 @@ struct ScanArgs {
   std::vector<std::string> cfn_params;
   std::vector<std::string> tf_vars;
   std::vector<std::string> tf_var_files;
+  std::vector<bool> tf_order;  // per --var (false) / --var-file (true), in command-line order
   std::string exceptions;
   std::string root;
   std::string now;
@@ -84,15 +85,30 @@ int run_scan(const ScanArgs& args) {
     }
     load.cfn_parameters[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
-  for (const std::string& kv : args.tf_vars) {
+  // --var and --var-file apply in command-line order (a later one wins, as in Terraform).
+  size_t next_var = 0, next_file = 0;
+  auto take = [&](bool file) {
+    if (file) {
+      load.tf_vars.push_back({true, "", args.tf_var_files[next_file++]});
+      return true;
+    }
+    const std::string& kv = args.tf_vars[next_var++];
     size_t eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
       std::cerr << "error: --var expects NAME=VALUE, got '" << kv << "'\n";
-      return kExitUsage;
+      return false;
     }
-    load.tf_vars.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    load.tf_vars.push_back({false, kv.substr(0, eq), kv.substr(eq + 1)});
+    return true;
+  };
+  for (bool file : args.tf_order) {
+    if (file ? next_file >= args.tf_var_files.size() : next_var >= args.tf_vars.size()) continue;
+    if (!take(file)) return kExitUsage;
   }
-  load.tf_var_files = args.tf_var_files;
+  while (next_var < args.tf_vars.size()) {
+    if (!take(false)) return kExitUsage;
+  }
+  while (next_file < args.tf_var_files.size()) take(true);
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     std::string_view kv(*e);
     if (kv.rfind("TF_VAR_", 0) != 0) continue;
@@ -263,8 +279,11 @@ void add_scan_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_option("--threads", args->threads, "Worker threads (default: one per core)");
   cmd->add_option("--skip-path", args->skip_paths, "Skip files matching GLOB (repeatable)");
   cmd->add_option("--cfn-param", args->cfn_params, "CloudFormation parameter value KEY=VALUE (repeatable)");
-  cmd->add_option("--var", args->tf_vars, "Terraform root-module variable NAME=VALUE (repeatable)");
-  cmd->add_option("--var-file", args->tf_var_files, "Terraform variables file (.tfvars or .tfvars.json; repeatable)");
+  CLI::Option* var_opt =
+      cmd->add_option("--var", args->tf_vars, "Terraform root-module variable NAME=VALUE (repeatable)");
+  CLI::Option* var_file_opt = cmd->add_option(
+      "--var-file", args->tf_var_files,
+      "Terraform variables file (.tfvars or .tfvars.json; repeatable; --var and --var-file apply in the order given)");
   cmd->add_option("--exceptions", args->exceptions,
                   "Exceptions file (default: .sekimori/exceptions.yaml under the scan root, if present)");
   cmd->add_option("--root", args->root,
@@ -277,7 +296,14 @@ void add_scan_command(CLI::App& app, std::function<int()>& run) {
       "at or above the threshold in gate mode; 2 bad usage, a rule file with errors, or an input that\n"
       "could not be parsed (reported with file:line:column; everything else is still scanned).\n"
       "Example: sekimori scan infra/ --format sarif -o sekimori.sarif --fail-on high");
-  cmd->callback([args, &run] { run = [args] { return run_scan(*args); }; });
+  cmd->callback([args, &run, cmd, var_opt, var_file_opt] {
+    args->tf_order.clear();
+    for (const CLI::Option* o : cmd->parse_order()) {
+      if (o == var_opt) args->tf_order.push_back(false);
+      if (o == var_file_opt) args->tf_order.push_back(true);
+    }
+    run = [args] { return run_scan(*args); };
+  });
 }
 
 }  // namespace sekimori::cli

@@ -77,10 +77,15 @@ struct Resource {
 struct LoadOptions {
   std::vector<std::string> skip_globs;                 // --skip-path
   std::map<std::string, std::string> cfn_parameters;  // --cfn-param K=V
-  // Terraform HCL root-module variables: --var NAME=VALUE (in order), --var-file FILE,
-  // and TF_VAR_NAME values from the environment (by NAME; the CLI passes them in).
-  std::vector<std::pair<std::string, std::string>> tf_vars;
-  std::vector<std::string> tf_var_files;
+  // Terraform HCL root-module variables: --var NAME=VALUE and --var-file FILE in
+  // command-line order (`file` true: `value` is the path), and TF_VAR_NAME values from the
+  // environment (by NAME; the CLI passes them in).
+  struct TfVariable {
+    bool file = false;
+    std::string name;
+    std::string value;
+  };
+  std::vector<TfVariable> tf_vars;
   std::map<std::string, std::string> tf_env_vars;
   formats::Limits limits;
   size_t threads = 1;  // files of a directory are loaded on up to this many threads

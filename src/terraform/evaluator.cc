@@ -923,13 +923,16 @@ void Evaluator::load_overrides(const Module& root) {
   }
   std::sort(autos.begin(), autos.end());
   for (const std::string& n : autos) load_var_file(dir + n, false, {});
-  for (const std::string& f : opts_.var_files) load_var_file(f, true, core::Location{f});
-  for (const auto& [name, text] : opts_.vars) {
+  for (const EvalOptions::CliVariable& v : opts_.cli_vars) {
+    if (v.file) {
+      load_var_file(v.value, true, core::Location{v.value});
+      continue;
+    }
     Override o;
     o.raw = true;
-    o.text = text;
-    o.where = core::Location{"--var " + name};
-    overrides_[name] = std::move(o);
+    o.text = v.value;
+    o.where = core::Location{"--var " + v.name};
+    overrides_[v.name] = std::move(o);
   }
   for (const auto& [name, o] : overrides_) {
     if (root.variables.find(name) == root.variables.end() && !o.raw) {

@@ -9,7 +9,7 @@
 //   terraform::DiskTree tree;
 //   terraform::ModuleCache cache(tree, hcl::Limits{});
 //   terraform::EvalOptions opts;
-//   opts.vars.emplace_back("env", "prod");                       // --var env=prod
+//   opts.cli_vars.push_back({false, "env", "prod"});              // --var env=prod
 //   core::Diagnostics diags;
 //   auto r = terraform::evaluate("infra", cache, opts, diags);
 //   for (const terraform::ResourceInstance& i : r->resources)
@@ -48,10 +48,14 @@ struct EvalLimits {
 };
 
 struct EvalOptions {
-  // --var NAME=VALUE and --var-file FILE, each in command-line order (files first, then
-  // vars: Terraform applies both in the order given; sekimori takes all files first).
-  std::vector<std::pair<std::string, std::string>> vars;
-  std::vector<std::string> var_files;
+  // --var NAME=VALUE and --var-file FILE, in command-line order: as in Terraform, a later
+  // one overrides an earlier one whichever kind each is.
+  struct CliVariable {
+    bool file = false;  // --var-file: `value` is the file's path, `name` is empty
+    std::string name;
+    std::string value;
+  };
+  std::vector<CliVariable> cli_vars;
   // TF_VAR_* values by variable name (the caller passes the environment in).
   std::map<std::string, std::string> env_vars;
   // file(), templatefile() and friends never read outside this directory ("": the root

@@ -72,8 +72,7 @@ std::vector<std::string> tfhcl_roots(const std::vector<std::string>& dirs_in, te
 void tfhcl_load(const std::vector<std::string>& roots, terraform::ModuleCache& cache, const LoadOptions& options,
                 core::Diagnostics& diags, TfHclOutput& out) {
   terraform::EvalOptions eo;
-  eo.vars = options.tf_vars;
-  eo.var_files = options.tf_var_files;
+  for (const LoadOptions::TfVariable& v : options.tf_vars) eo.cli_vars.push_back({v.file, v.name, v.value});
   eo.env_vars = options.tf_env_vars;
   std::set<std::string> seen_inputs;
   for (const Input& in : out.inputs) seen_inputs.insert(in.path);

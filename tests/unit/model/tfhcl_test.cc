@@ -190,7 +190,7 @@ resource "aws_db_instance" "this" {
 
 TEST(TfHcl, VarsFromLoadOptions) {
   LoadOptions o;
-  o.tf_vars = {{"env", "prod"}};
+  o.tf_vars = {{false, "env", "prod"}};
   o.tf_env_vars = {{"env", "from-env"}, {"team", "shop"}};
   auto l = load("main.tf", R"(
 variable "env" { default = "dev" }

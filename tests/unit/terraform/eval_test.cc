@@ -215,18 +215,24 @@ resource "aws_sqs_queue" "q" {
   };
   EvalOptions opts;
   opts.env_vars = {{"a", "env"}, {"b", "env"}};
-  opts.var_files = {"extra.tfvars"};
-  opts.vars = {{"g", "cli"}};
+  opts.cli_vars = {{true, "", "extra.tfvars"}, {false, "g", "cli"}};
   auto r = run(files, opts);
   const ResourceInstance* q = r->find("aws_sqs_queue.q");
   ASSERT_NE(q, nullptr);
   EXPECT_EQ(dump(*q->body->find("tags")),
             "{a=\"env\",b=\"tfvars\",c=\"tfvars.json\",d=\"b.auto\",e=\"b.auto\",f=\"var-file\",g=\"cli\",}");
+  // -var and -var-file apply in command-line order: a file after a --var wins.
+  opts.cli_vars = {{false, "g", "cli"}, {true, "", "extra.tfvars"}, {false, "f", "cli"}};
+  auto later = run(files, opts);
+  const ResourceInstance* q2 = later->find("aws_sqs_queue.q");
+  ASSERT_NE(q2, nullptr);
+  EXPECT_EQ(dump(*q2->body->find("tags")),
+            "{a=\"env\",b=\"tfvars\",c=\"tfvars.json\",d=\"b.auto\",e=\"b.auto\",f=\"cli\",g=\"var-file\",}");
 }
 
 TEST(EvalTest, VariableTypesAndOptionalDefaults) {
   EvalOptions opts;
-  opts.vars = {{"ports", "[22, 443]"}, {"count_s", "3"}};
+  opts.cli_vars = {{false, "ports", "[22, 443]"}, {false, "count_s", "3"}};
   auto r = run({{"root/main.tf", R"(
 variable "ports" { type = list(number) }
 variable "count_s" { type = number }
