@@ -1,6 +1,7 @@
 // `sekimori detect` — hunts over CloudTrail logs with Sigma rules.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include "cli/store_support.h"
 #include "cli/version.h"
 #include "core/diagnostics.h"
+#include "detect/alert.h"
 #include "detect/builtin.h"
 #include "detect/engine.h"
 #include "detect/hunt.h"
@@ -40,34 +42,51 @@ struct DetectArgs {
   std::string now;    // alert time to record (RFC 3339)
 };
 
+// Writes alerts in the chosen format. Alerts of single-event rules are rendered on hunt()'s
+// worker threads (render(), const and thread-safe) and arrive as one buffer per file
+// (rendered()); correlation alerts come one by one (alert()). Counts are kept by rule index.
 class Writer : public detect::AlertSink {
  public:
-  Writer(std::ostream& out, std::string format) : out_(out), format_(std::move(format)) {}
+  Writer(const detect::Engine& engine, std::ostream& out, std::string format)
+      : engine_(engine), out_(out), format_(std::move(format)), json_(engine), per_rule_(engine.rule_count(), 0) {}
 
-  void alert(const detect::Alert& a) override {
-    ++count_;
-    ++per_rule_[a.meta->title + "\x1f" + a.meta->level + "\x1f" + a.meta->id];
+  [[nodiscard]] bool render_on_workers() const override { return true; }
+
+  void render(const detect::Alert& a, std::string& out) const override {
     if (format_ == "json") {
-      out_ << detect::alert_json(a) << '\n';
+      json_.append(a, out);
+      out += '\n';
     } else if (format_ == "ocsf") {
-      out_ << detect::alert_ocsf(a, SEKIMORI_VERSION) << '\n';
+      out += detect::alert_ocsf(a, SEKIMORI_VERSION);
+      out += '\n';
     } else {
       std::string who = a.principal.empty() ? "-" : a.principal;
       std::string what = a.correlation ? a.correlation_type + " x" + std::to_string(a.event_count)
                                        : (a.event_name.empty() ? "-" : a.event_name);
       char line[1024];
-      std::snprintf(line, sizeof line, "%-24s %-8s %-48.48s %-14s %-16s %-28.28s %s\n",
-                    a.event_time.empty() ? "-" : a.event_time.c_str(), a.meta->level.c_str(), a.meta->title.c_str(),
-                    a.account.empty() ? "-" : a.account.c_str(), a.source_ip.empty() ? "-" : a.source_ip.c_str(),
-                    what.c_str(), who.c_str());
-      if (count_ == 1) {
-        char head[512];
-        std::snprintf(head, sizeof head, "%-24s %-8s %-48s %-14s %-16s %-28s %s\n", "TIME", "LEVEL", "RULE",
-                      "ACCOUNT", "SOURCE IP", "EVENT", "PRINCIPAL");
-        out_ << head;
-      }
-      out_ << line;
+      int n = std::snprintf(line, sizeof line, "%-24s %-8s %-48.48s %-14s %-16s %-28.28s %s\n",
+                            a.event_time.empty() ? "-" : a.event_time.c_str(), a.meta->level.c_str(),
+                            a.meta->title.c_str(), a.account.empty() ? "-" : a.account.c_str(),
+                            a.source_ip.empty() ? "-" : a.source_ip.c_str(), what.c_str(), who.c_str());
+      if (n > 0) out.append(line, std::min(static_cast<size_t>(n), sizeof line - 1));
     }
+  }
+
+  void rendered(std::string_view text, const std::vector<uint32_t>& rules) override {
+    if (rules.empty()) return;
+    if (count_ == 0) header();
+    count_ += rules.size();
+    for (uint32_t r : rules) ++per_rule_[r];
+    out_.write(text.data(), static_cast<std::streamsize>(text.size()));
+  }
+
+  void alert(const detect::Alert& a) override {
+    if (count_ == 0) header();
+    ++count_;
+    if (a.rule < per_rule_.size()) ++per_rule_[a.rule];
+    buf_.clear();
+    render(a, buf_);
+    out_ << buf_;
   }
 
   void summary() {
@@ -76,9 +95,16 @@ class Writer : public detect::AlertSink {
       out_ << "No alerts.\n";
       return;
     }
-    out_ << "\n" << count_ << " alert" << (count_ == 1 ? "" : "s") << " from " << per_rule_.size() << " rule"
-         << (per_rule_.size() == 1 ? "" : "s") << ":\n";
-    for (const auto& [k, n] : per_rule_) {
+    // rules listed by title, level, id (as before counting by index)
+    std::map<std::string, uint64_t> by_key;
+    for (uint32_t r = 0; r < per_rule_.size(); ++r) {
+      if (per_rule_[r] == 0) continue;
+      const detect::RuleMeta& m = engine_.rule(r);
+      by_key[m.title + "\x1f" + m.level + "\x1f" + m.id] += per_rule_[r];
+    }
+    out_ << "\n" << count_ << " alert" << (count_ == 1 ? "" : "s") << " from " << by_key.size() << " rule"
+         << (by_key.size() == 1 ? "" : "s") << ":\n";
+    for (const auto& [k, n] : by_key) {
       size_t a = k.find('\x1f'), b = k.find('\x1f', a + 1);
       char line[512];
       std::snprintf(line, sizeof line, "  %6llu  %-8s %s  (%s)\n", static_cast<unsigned long long>(n),
@@ -90,10 +116,21 @@ class Writer : public detect::AlertSink {
   [[nodiscard]] uint64_t count() const { return count_; }
 
  private:
+  void header() {
+    if (format_ != "table") return;
+    char head[512];
+    std::snprintf(head, sizeof head, "%-24s %-8s %-48s %-14s %-16s %-28s %s\n", "TIME", "LEVEL", "RULE", "ACCOUNT",
+                  "SOURCE IP", "EVENT", "PRINCIPAL");
+    out_ << head;
+  }
+
+  const detect::Engine& engine_;
   std::ostream& out_;
   std::string format_;
+  detect::AlertJsonRenderer json_;
   uint64_t count_ = 0;
-  std::map<std::string, uint64_t> per_rule_;
+  std::vector<uint64_t> per_rule_;  // by rule index
+  std::string buf_;
 };
 
 int run_detect(const DetectArgs& args) {
@@ -146,7 +183,7 @@ int run_detect(const DetectArgs& args) {
     }
     out = &file_out;
   }
-  Writer writer(*out, args.format);
+  Writer writer(*engine, *out, args.format);
   auto alert_time = now_ms(args.now);
   if (!alert_time) return kExitUsage;
   std::vector<std::string> scope;

@@ -108,6 +108,15 @@ class RecordingSink : public detect::AlertSink {
   RecordingSink(detect::AlertSink& inner, AlertRecorder* recorder, std::optional<int64_t> alert_time)
       : inner_(inner), recorder_(recorder), alert_time_(alert_time) {}
   void alert(const detect::Alert& a) override;
+  // Rendering on hunt()'s workers is passed through only when nothing is recorded: the
+  // recorder needs every Alert.
+  [[nodiscard]] bool render_on_workers() const override {
+    return recorder_ == nullptr && inner_.render_on_workers();
+  }
+  void render(const detect::Alert& a, std::string& out) const override { inner_.render(a, out); }
+  void rendered(std::string_view text, const std::vector<uint32_t>& rules) override {
+    inner_.rendered(text, rules);
+  }
 
  private:
   detect::AlertSink& inner_;

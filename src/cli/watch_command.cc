@@ -154,11 +154,13 @@ class WatchSink : public detect::FollowSink {
     engine_.match(rec, text.json, scratch_, hits_);
     for (uint32_t rule : hits_) {
       if (engine_.rule(rule).standalone) actor_.fire(detect::make_alert(engine_, rule, rec, text, file_, offset, index));
-      for (const detect::CorrelationFeed& f : engine_.feeds(rule)) {
-        detect::Alert base = detect::make_alert(engine_, rule, rec, text, file_, offset, index);
-        if (!base.has_time) continue;
-        pending.push_back(detect::make_correlation_input(f, rec, std::move(base)));
-      }
+      const auto& feeds = engine_.feeds(rule);
+      if (feeds.empty()) continue;
+      detect::fill_alert(alert_, engine_, rule, rec, text, file_, offset, index);
+      if (!alert_.has_time) continue;
+      if (!shared_file_ || *shared_file_ != file_) shared_file_ = std::make_shared<const std::string>(file_);
+      detect::MatchedEvent base = detect::MatchedEvent::from_alert(alert_, shared_file_);
+      for (const detect::CorrelationFeed& f : feeds) pending.push_back(detect::make_correlation_input(f, rec, base));
     }
   }
   void malformed(uint64_t offset, std::string_view message) override {
@@ -172,6 +174,8 @@ class WatchSink : public detect::FollowSink {
   Actor& actor_;
   detect::MatchScratch scratch_;
   std::string file_;
+  std::shared_ptr<const std::string> shared_file_;  // file_, shared by its correlation inputs
+  detect::Alert alert_;                               // reused for correlation inputs
   std::vector<uint32_t> hits_;
 };
 

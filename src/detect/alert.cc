@@ -1,5 +1,6 @@
 #include "detect/alert.h"
 
+#include <charconv>
 #include <cstdio>
 
 #include "core/json_writer.h"
@@ -8,18 +9,37 @@ namespace sekimori::detect {
 
 using simdjson::dom::element;
 
-std::string event_text(element record, RecordText text) {
+namespace {
+
+// Whether the record's own bytes, whitespace stripped, equal simdjson's re-serialisation.
+bool text_reusable(RecordText text) {
   std::string_view j = text.json;
   bool reusable = !j.empty() && text.plain_numbers;
   for (size_t p = j.find('\\'); reusable && p != std::string_view::npos; p = j.find('\\', p + 2)) {
     // simdjson writes "\/" as "/" and "\uXXXX" as the character (or its own escape)
     if (p + 1 < j.size() && (j[p + 1] == 'u' || j[p + 1] == '/')) reusable = false;
   }
-  if (!reusable) return simdjson::minify(record);
-  std::string out(j.size(), '\0');
-  size_t len = 0;
-  if (simdjson::minify(j.data(), j.size(), out.data(), len) != simdjson::SUCCESS) return simdjson::minify(record);
-  out.resize(len);
+  return reusable;
+}
+
+}  // namespace
+
+void event_text(element record, RecordText text, std::string& out) {
+  if (text_reusable(text)) {
+    std::string_view j = text.json;
+    out.resize(j.size());
+    size_t len = 0;
+    if (simdjson::minify(j.data(), j.size(), out.data(), len) == simdjson::SUCCESS) {
+      out.resize(len);
+      return;
+    }
+  }
+  out = simdjson::minify(record);
+}
+
+std::string event_text(element record, RecordText text) {
+  std::string out;
+  event_text(record, text, out);
   return out;
 }
 
@@ -31,24 +51,36 @@ Alert make_alert(const Engine& engine, uint32_t rule, element record, std::strin
 Alert make_alert(const Engine& engine, uint32_t rule, element record, RecordText text, std::string_view file,
                  uint64_t offset, uint64_t index) {
   Alert a;
+  fill_alert(a, engine, rule, record, text, file, offset, index);
+  return a;
+}
+
+void fill_alert(Alert& a, const Engine& engine, uint32_t rule, element record, RecordText text,
+                std::string_view file, uint64_t offset, uint64_t index) {
   a.rule = rule;
   a.meta = &engine.rule(rule);
-  a.event_time = scalar_text(lookup(record, "eventTime"));
+  assign_scalar_text(lookup(record, "eventTime"), a.event_time);
+  a.time_ms = 0;
   a.has_time = parse_time_ms(a.event_time, a.time_ms);
-  a.account = scalar_text(lookup(record, "recipientAccountId"));
-  if (a.account.empty()) a.account = scalar_text(lookup(record, "userIdentity.accountId"));
-  a.region = scalar_text(lookup(record, "awsRegion"));
-  a.principal = scalar_text(lookup(record, "userIdentity.arn"));
-  if (a.principal.empty()) a.principal = scalar_text(lookup(record, "userIdentity.principalId"));
-  if (a.principal.empty()) a.principal = scalar_text(lookup(record, "userIdentity.type"));
-  a.source_ip = scalar_text(lookup(record, "sourceIPAddress"));
-  a.event_name = scalar_text(lookup(record, "eventName"));
-  a.event_source = scalar_text(lookup(record, "eventSource"));
-  a.file = std::string(file);
+  assign_scalar_text(lookup(record, "recipientAccountId"), a.account);
+  if (a.account.empty()) assign_scalar_text(lookup(record, "userIdentity.accountId"), a.account);
+  assign_scalar_text(lookup(record, "awsRegion"), a.region);
+  assign_scalar_text(lookup(record, "userIdentity.arn"), a.principal);
+  if (a.principal.empty()) assign_scalar_text(lookup(record, "userIdentity.principalId"), a.principal);
+  if (a.principal.empty()) assign_scalar_text(lookup(record, "userIdentity.type"), a.principal);
+  assign_scalar_text(lookup(record, "sourceIPAddress"), a.source_ip);
+  assign_scalar_text(lookup(record, "eventName"), a.event_name);
+  assign_scalar_text(lookup(record, "eventSource"), a.event_source);
+  a.file.assign(file.data(), file.size());
   a.offset = offset;
   a.record = index;
-  a.event = event_text(record, text);
-  return a;
+  event_text(record, text, a.event);
+  a.correlation = false;
+  a.correlation_type.clear();
+  a.group.clear();
+  a.event_count = 0;
+  a.aggregate = 0;
+  a.contributing.clear();
 }
 
 std::string format_time_ms(int64_t ms) {
@@ -190,12 +222,59 @@ int severity_id(std::string_view level) {
   return 0;
 }
 
+void append_uint(std::string& out, uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, static_cast<size_t>(r.ptr - buf));
+}
+
 }  // namespace
 
 std::string alert_json(const Alert& a) {
   core::JsonWriter w;
   write_alert(w, a, true);
   return w.take();
+}
+
+AlertJsonRenderer::AlertJsonRenderer(const Engine& engine) : engine_(&engine) {
+  rule_prefix_.reserve(engine.rule_count());
+  for (uint32_t r = 0; r < engine.rule_count(); ++r) {
+    core::JsonWriter w;
+    w.begin_object();
+    write_rule(w, engine.rule(r));
+    rule_prefix_.push_back(w.take());  // `{"rule":{...}`, the object left open
+  }
+}
+
+void AlertJsonRenderer::append(const Alert& a, std::string& out) const {
+  if (a.correlation || a.rule >= rule_prefix_.size() || a.meta != &engine_->rule(a.rule)) {
+    out += alert_json(a);
+    return;
+  }
+  // the same members, in the same order, as write_alert(w, a, true)
+  out += rule_prefix_[a.rule];
+  auto opt = [&](std::string_view k, const std::string& v) {
+    out += k;
+    if (v.empty()) out += "null";
+    else core::append_json_string(out, v);
+  };
+  opt(",\"event_time\":", a.event_time);
+  opt(",\"account\":", a.account);
+  opt(",\"region\":", a.region);
+  opt(",\"principal\":", a.principal);
+  opt(",\"source_ip\":", a.source_ip);
+  opt(",\"event_name\":", a.event_name);
+  opt(",\"event_source\":", a.event_source);
+  out += ",\"input\":{\"file\":";
+  core::append_json_string(out, a.file);
+  out += ",\"offset\":";
+  append_uint(out, a.offset);
+  out += ",\"record\":";
+  append_uint(out, a.record);
+  out += "},\"event\":";
+  if (a.event.empty()) out += "null";
+  else out += a.event;
+  out += '}';
 }
 
 std::string alert_ocsf(const Alert& a, std::string_view product_version) {

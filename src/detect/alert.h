@@ -7,6 +7,8 @@
 //   detect::Alert a = detect::make_alert(engine, rule_index, record, "f.json", 0, 3);
 //   std::string line = detect::alert_json(a);           // one JSON object, no newline
 //   std::string ocsf = detect::alert_ocsf(a, "0.1.0");  // OCSF 1.1.0 Detection Finding
+//   detect::Alert scratch;  // per thread, reused: no allocation per alert once grown
+//   detect::fill_alert(scratch, engine, rule_index, record, text, "f.json", 0, 3);
 //
 // Thread-safety: plain values; the RuleMeta pointer refers into the Engine, which must
 // outlive the alert. Rendering functions are pure.
@@ -52,11 +54,33 @@ Alert make_alert(const Engine& engine, uint32_t rule, simdjson::dom::element rec
 // from the bytes instead of re-serialising the DOM, which is several times faster.
 Alert make_alert(const Engine& engine, uint32_t rule, simdjson::dom::element record, RecordText text,
                  std::string_view file, uint64_t offset, uint64_t index);
+// Fills `a` in place as make_alert does; its strings keep their capacity, so reusing one
+// Alert per thread builds alerts without allocating once the strings have grown.
+void fill_alert(Alert& a, const Engine& engine, uint32_t rule, simdjson::dom::element record, RecordText text,
+                std::string_view file, uint64_t offset, uint64_t index);
 // The minified event text of a record (as Alert::event).
 std::string event_text(simdjson::dom::element record, RecordText text);
+// The same, assigned to `out`.
+void event_text(simdjson::dom::element record, RecordText text, std::string& out);
 
 std::string alert_json(const Alert& a);
 std::string alert_ocsf(const Alert& a, std::string_view product_version);
+// Renders alerts exactly as alert_json() does (same bytes), appending to a caller's
+// buffer, with each rule's constant part (`{"rule":{...}`) serialised once up front.
+//   detect::AlertJsonRenderer r(engine);
+//   r.append(alert, buf); buf += '\n';
+// Thread-safety: immutable after construction; append() may run on many threads. The
+// Engine must outlive it. Alerts of another engine are rendered with alert_json().
+class AlertJsonRenderer {
+ public:
+  explicit AlertJsonRenderer(const Engine& engine);
+  void append(const Alert& a, std::string& out) const;
+
+ private:
+  const Engine* engine_;
+  std::vector<std::string> rule_prefix_;  // by rule index
+};
+
 // "2024-07-31T13:06:24.000Z"
 std::string format_time_ms(int64_t ms);
 

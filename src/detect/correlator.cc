@@ -13,13 +13,100 @@ namespace sekimori::detect {
 
 using simdjson::dom::element;
 
-CorrelationInput make_correlation_input(const CorrelationFeed& feed, element record, Alert base) {
+MatchedEvent MatchedEvent::from_alert(const Alert& a, std::shared_ptr<const std::string> file) {
+  MatchedEvent m;
+  m.rule = a.rule;
+  m.time_ms = a.time_ms;
+  m.has_time = a.has_time;
+  m.offset = a.offset;
+  m.record = a.record;
+  m.file = file ? std::move(file) : std::make_shared<const std::string>(a.file);
+  const std::string* parts[kFields] = {&a.event_time, &a.account,    &a.region,      &a.principal,
+                                       &a.source_ip,  &a.event_name, &a.event_source};
+  size_t n = 0;
+  for (const std::string* p : parts) n += p->size();
+  m.context.reserve(n);
+  for (int f = 0; f < kFields; ++f) {
+    m.context += *parts[f];
+    m.ends[f] = static_cast<uint32_t>(m.context.size());
+  }
+  m.event = a.event;
+  return m;
+}
+
+MatchedEvent MatchedEvent::from_alert(Alert&& a, std::shared_ptr<const std::string> file) {
+  std::string event = std::move(a.event);
+  a.event.clear();
+  MatchedEvent m = from_alert(static_cast<const Alert&>(a), std::move(file));
+  m.event = std::move(event);
+  return m;
+}
+
+Alert MatchedEvent::to_alert(const Engine& engine) const {
+  Alert a;
+  a.rule = rule;
+  a.meta = &engine.rule(rule);
+  a.time_ms = time_ms;
+  a.has_time = has_time;
+  a.event_time = field(kEventTime);
+  a.account = field(kAccount);
+  a.region = field(kRegion);
+  a.principal = field(kPrincipal);
+  a.source_ip = field(kSourceIp);
+  a.event_name = field(kEventName);
+  a.event_source = field(kEventSource);
+  if (file) a.file = *file;
+  a.offset = offset;
+  a.record = record;
+  a.event = event;
+  return a;
+}
+
+void CorrelationInput::add_group_value(std::string_view v) {
+  for (char ch : v) {
+    if (ch == '\x1e' || ch == '\x1f') keys += '\x1e';
+    keys += ch;
+  }
+  keys += '\x1f';
+  value_at = static_cast<uint32_t>(keys.size());
+}
+
+void CorrelationInput::set_value(std::string_view v) {
+  keys.resize(value_at);
+  keys += v;
+}
+
+std::vector<std::string> CorrelationInput::group_values() const {
+  std::vector<std::string> out;
+  std::string cur;
+  std::string_view k = group_key();
+  for (size_t i = 0; i < k.size(); ++i) {
+    if (k[i] == '\x1e' && i + 1 < k.size()) {
+      cur += k[++i];
+    } else if (k[i] == '\x1f') {
+      out.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur += k[i];
+    }
+  }
+  return out;
+}
+
+CorrelationInput make_correlation_input(const CorrelationFeed& feed, element record, MatchedEvent base) {
   CorrelationInput in;
   in.correlation = feed.correlation;
   in.position = feed.position;
   in.time_ms = base.time_ms;
-  for (const std::string& f : feed.group_fields) in.group_values.push_back(scalar_text(lookup(record, f)));
-  if (!feed.value_field.empty()) in.value = scalar_text(lookup(record, feed.value_field));
+  std::string v;
+  for (const std::string& f : feed.group_fields) {
+    assign_scalar_text(lookup(record, f), v);
+    in.add_group_value(v);
+  }
+  if (!feed.value_field.empty()) {
+    assign_scalar_text(lookup(record, feed.value_field), v);
+    in.set_value(v);
+  }
   in.base = std::move(base);
   return in;
 }
@@ -29,8 +116,19 @@ namespace {
 struct Entry {
   int64_t time;
   uint32_t position;
-  std::string value;
-  Alert base;
+  uint32_t value_at;  // the value is keys[value_at..] (the input's buffer, moved)
+  std::string keys;
+  MatchedEvent base;
+  [[nodiscard]] std::string_view value() const { return std::string_view(keys).substr(value_at); }
+};
+
+struct SvHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+struct SvEq {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
 };
 
 struct Group {
@@ -39,15 +137,19 @@ struct Group {
   int64_t window_start = 0;
   // value_count: occurrences of each non-empty value in `entries`, kept up to date as
   // entries come and go, so evaluating the window does not rebuild a set per arrival
-  std::unordered_map<std::string, uint32_t> counts;
+  std::unordered_map<std::string, uint32_t, SvHash, SvEq> counts;
 
   void push(Entry e, bool count) {
-    if (count && !e.value.empty()) ++counts[e.value];
+    if (count && !e.value().empty()) {
+      auto it = counts.find(e.value());
+      if (it == counts.end()) counts.emplace(std::string(e.value()), 1);
+      else ++it->second;
+    }
     entries.push_back(std::move(e));
   }
   void pop_front() {
-    if (!counts.empty() && !entries.front().value.empty()) {
-      auto it = counts.find(entries.front().value);
+    if (!counts.empty() && !entries.front().value().empty()) {
+      auto it = counts.find(entries.front().value());
       if (it != counts.end() && --it->second == 0) counts.erase(it);
     }
     entries.pop_front();
@@ -58,11 +160,12 @@ struct Group {
   }
 };
 
-bool parse_number(const std::string& s, double& out) {
+// `s` ends where its std::string ends (Entry::value), so s.data() is NUL-terminated.
+bool parse_number(std::string_view s, double& out) {
   if (s.empty()) return false;
   char* end = nullptr;
-  out = std::strtod(s.c_str(), &end);
-  return end == s.c_str() + s.size();
+  out = std::strtod(s.data(), &end);
+  return end == s.data() + s.size();
 }
 
 }  // namespace
@@ -73,7 +176,7 @@ struct Correlator::Impl {
   struct State {
     bool sliding = true;
     std::optional<CondNode> expr;  // temporal boolean condition
-    std::unordered_map<std::string, Group> groups;
+    std::unordered_map<std::string, Group, SvHash, SvEq> groups;
   };
   std::vector<State> states;
   size_t held = 0, peak = 0;
@@ -153,16 +256,16 @@ struct Correlator::Impl {
         size_t n = 0;
         for (const Entry& e : g.entries) {
           double v;
-          if (parse_number(e.value, v)) sum += v, ++n;
+          if (parse_number(e.value(), v)) sum += v, ++n;
         }
         if (n == 0) return std::nullopt;
         double agg = p.spec.type == CorrelationType::kValueSum ? sum : sum / static_cast<double>(n);
         return cond.holds(agg) ? std::optional<double>(agg) : std::nullopt;
       }
       case CorrelationType::kValuePercentile: {
-        if (!arriving || arriving->value.empty()) return std::nullopt;
+        if (!arriving || arriving->value().empty()) return std::nullopt;
         size_t same = 0;
-        for (const Entry& e : g.entries) same += e.value == arriving->value;
+        for (const Entry& e : g.entries) same += e.value() == arriving->value();
         double share = 100.0 * static_cast<double>(same) / static_cast<double>(g.entries.size());
         return cond.holds(share) ? std::optional<double>(share) : std::nullopt;
       }
@@ -206,13 +309,13 @@ struct Correlator::Impl {
     a.time_ms = last.time;
     a.has_time = true;
     a.event_time = format_time_ms(last.time);
-    a.account = last.base.account;
-    a.region = last.base.region;
-    a.principal = last.base.principal;
-    a.source_ip = last.base.source_ip;
-    a.event_name = last.base.event_name;
-    a.event_source = last.base.event_source;
-    a.file = last.base.file;
+    a.account = last.base.field(MatchedEvent::kAccount);
+    a.region = last.base.field(MatchedEvent::kRegion);
+    a.principal = last.base.field(MatchedEvent::kPrincipal);
+    a.source_ip = last.base.field(MatchedEvent::kSourceIp);
+    a.event_name = last.base.field(MatchedEvent::kEventName);
+    a.event_source = last.base.field(MatchedEvent::kEventSource);
+    if (last.base.file) a.file = *last.base.file;
     a.offset = last.base.offset;
     a.record = last.base.record;
     for (size_t i = 0; i < p.spec.group_by.size() && i < g.values.size(); ++i) {
@@ -220,9 +323,10 @@ struct Correlator::Impl {
     }
     a.event_count = g.entries.size();
     a.aggregate = aggregate;
+    a.contributing.reserve(std::min(max_contrib, g.entries.size()));
     for (const Entry& e : g.entries) {
       if (a.contributing.size() >= max_contrib) break;
-      a.contributing.push_back(e.base);
+      a.contributing.push_back(e.base.to_alert(engine));
     }
     // chained correlations
     for (const CorrelationFeed& feed : p.downstream) {
@@ -241,11 +345,10 @@ struct Correlator::Impl {
           if (k == f) v = val;
         }
         if (v.empty() && ev) v = scalar_text(lookup(*ev, f));
-        in.group_values.push_back(v);
+        in.add_group_value(v);
       }
-      if (!feed.value_field.empty() && ev) in.value = scalar_text(lookup(*ev, feed.value_field));
-      in.base = a;
-      in.base.contributing.clear();
+      if (!feed.value_field.empty() && ev) in.set_value(scalar_text(lookup(*ev, feed.value_field)));
+      in.base = MatchedEvent::from_alert(a, last.base.file);
       pending.push_back(std::move(in));
     }
     held -= clear ? g.entries.size() : 0;
@@ -254,7 +357,6 @@ struct Correlator::Impl {
   }
 
   std::vector<CorrelationInput> pending;
-  std::string key_;
 
   void close_expired(uint32_t c, std::vector<Alert>& out, bool all) {
     State& s = states[c];
@@ -287,18 +389,14 @@ struct Correlator::Impl {
     const CorrelationPlan& p = engine.correlations()[c];
     int64_t span = p.spec.timespan_ms;
     now = std::max(now, in.time_ms);
-    std::string& key = key_;  // reused: no allocation per input once it has grown
-    key.clear();
-    for (const std::string& v : in.group_values) {
-      key += v;
-      key += '\x1f';
+    std::string_view key = in.group_key();
+    auto it = s.groups.find(key);
+    if (it == s.groups.end()) {
+      it = s.groups.emplace(std::string(key), Group{}).first;
+      it->second.values = in.group_values();
+      it->second.window_start = in.time_ms;
     }
-    auto [it, inserted] = s.groups.try_emplace(key);
     Group& g = it->second;
-    if (inserted) {
-      g.values = in.group_values;
-      g.window_start = in.time_ms;
-    }
     if (!s.sliding && !g.entries.empty() && in.time_ms - g.window_start > span) {
       if (auto agg = evaluate(c, g, nullptr)) fire(c, g, *agg, out, false);
       held -= g.entries.size();
@@ -310,7 +408,7 @@ struct Correlator::Impl {
       in.base.event.clear();
       in.base.event.shrink_to_fit();
     }
-    g.push(Entry{in.time_ms, in.position, std::move(in.value), std::move(in.base)},
+    g.push(Entry{in.time_ms, in.position, in.value_at, std::move(in.keys), std::move(in.base)},
            p.spec.type == CorrelationType::kValueCount);
     ++held;
     peak = std::max(peak, held);

@@ -4,7 +4,9 @@
 // Each match of a rule that a correlation uses becomes a CorrelationInput (group key
 // values and aggregated field already extracted from the event). Per correlation and
 // group, the Correlator keeps the matches inside the timespan; state older than the
-// timespan is dropped, so memory is bounded by timespan × match rate.
+// timespan is dropped, so memory is bounded by timespan × match rate. An input carries a
+// MatchedEvent (context in one buffer plus the event), not a whole Alert; the event text
+// of matches beyond the first max_contributing of a window is dropped on arrival.
 //
 // Windows: conditions that can only become true as matches accumulate (gt/gte bounds,
 // and temporal rules) are evaluated on every arrival over the sliding window
@@ -21,9 +23,11 @@
 // Thread-safety: none; one Correlator per run.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "detect/alert.h"
@@ -31,18 +35,65 @@
 
 namespace sekimori::detect {
 
+// What correlation keeps of one match: its rule, time and input position, the alert
+// context (event time, account, region, principal, source IP, event name and source) in one
+// buffer, and the minified event. That is what a correlation alert shows of its last
+// event and of its contributing events; nothing else of the Alert is built. The file name
+// is shared by the matches of one file.
+struct MatchedEvent {
+  enum Field : uint8_t {
+    kEventTime,
+    kAccount,
+    kRegion,
+    kPrincipal,
+    kSourceIp,
+    kEventName,
+    kEventSource,
+    kFields
+  };
+  uint32_t rule = 0;
+  int64_t time_ms = 0;
+  bool has_time = false;
+  uint64_t offset = 0, record = 0;
+  std::shared_ptr<const std::string> file;
+  std::string context;                   // the kFields fields back to back
+  std::array<uint32_t, kFields> ends{};  // end of each field in `context`
+  std::string event;                     // empty once not needed (or for correlation alerts)
+
+  [[nodiscard]] std::string_view field(Field f) const {
+    uint32_t b = f == 0 ? 0 : ends[f - 1];
+    return std::string_view(context).substr(b, ends[f] - b);
+  }
+  // `file`: shared name of a.file (made from a.file when null).
+  static MatchedEvent from_alert(const Alert& a, std::shared_ptr<const std::string> file = nullptr);
+  // The same, taking a.event over instead of copying it.
+  static MatchedEvent from_alert(Alert&& a, std::shared_ptr<const std::string> file);
+  // The alert with these contents (not a correlation alert).
+  [[nodiscard]] Alert to_alert(const Engine& engine) const;
+};
+
 struct CorrelationInput {
   uint32_t correlation = 0;
   uint32_t position = 0;
   int64_t time_ms = 0;
   uint64_t seq = 0;  // tie-break keeping input order
-  std::vector<std::string> group_values;
-  std::string value;
-  Alert base;
+  // The group-by values, each followed by '\x1f' (the group key; '\x1e' and '\x1f' inside a
+  // value are escaped with '\x1e'), then the aggregated value: one buffer per input.
+  std::string keys;
+  uint32_t value_at = 0;  // where the value starts in `keys`
+  MatchedEvent base;
+
+  // Build with add_group_value() for each group-by field, then set_value() (optional).
+  void add_group_value(std::string_view v);
+  void set_value(std::string_view v);
+  [[nodiscard]] std::string_view group_key() const { return std::string_view(keys).substr(0, value_at); }
+  [[nodiscard]] std::string_view value() const { return std::string_view(keys).substr(value_at); }
+  [[nodiscard]] std::vector<std::string> group_values() const;
 };
 
 // Builds the input for `feed` from an event (group and value fields looked up).
-CorrelationInput make_correlation_input(const CorrelationFeed& feed, simdjson::dom::element record, Alert base);
+CorrelationInput make_correlation_input(const CorrelationFeed& feed, simdjson::dom::element record,
+                                        MatchedEvent base);
 
 class Correlator {
  public:

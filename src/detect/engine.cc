@@ -1798,6 +1798,16 @@ std::string scalar_text(simdjson::simdjson_result<element> e) {
   return std::string(s);
 }
 
+void assign_scalar_text(simdjson::simdjson_result<element> e, std::string& out) {
+  char buf[64];
+  std::string_view s;
+  if (e.error() != simdjson::SUCCESS || !scalar_view(e.value_unsafe(), s, buf)) {
+    out.clear();
+    return;
+  }
+  out.assign(s.data(), s.size());
+}
+
 bool parse_time_ms(std::string_view s, int64_t& out) {
   auto num = [&](size_t pos, size_t len, int& v) {
     if (pos + len > s.size()) return false;

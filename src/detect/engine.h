@@ -155,6 +155,8 @@ simdjson::simdjson_result<simdjson::dom::element> lookup(simdjson::dom::element 
 // Text of a scalar (strings as is, numbers formatted, booleans "true"/"false"); empty
 // for absent, null, arrays and objects.
 std::string scalar_text(simdjson::simdjson_result<simdjson::dom::element> e);
+// The same, assigned to `out` (which keeps its capacity: no allocation once it has grown).
+void assign_scalar_text(simdjson::simdjson_result<simdjson::dom::element> e, std::string& out);
 // Parses an RFC 3339 / ISO 8601 timestamp ("2024-07-31T13:06:24Z", fractions and
 // offsets accepted) into milliseconds since the epoch; false when it does not parse.
 bool parse_time_ms(std::string_view s, int64_t& out);

@@ -18,6 +18,8 @@ namespace {
 struct FileResult {
   bool done = false;
   std::vector<Alert> alerts;
+  std::string text;                 // rendered alerts (AlertSink::render_on_workers)
+  std::vector<uint32_t> text_rules;  // the rule of each alert in `text`
   std::vector<CorrelationInput> inputs;
   ReadStats stats;
   MatchStats match;
@@ -28,8 +30,15 @@ struct FileResult {
 
 class MatchSink : public RecordSink {
  public:
-  MatchSink(const Engine& e, MatchScratch& scratch, const std::string& file, FileResult& r, size_t max_problems)
-      : engine_(e), scratch_(scratch), file_(file), r_(r), max_problems_(max_problems) {}
+  MatchSink(const Engine& e, MatchScratch& scratch, Alert& alert, const AlertSink* render, const std::string& file,
+            FileResult& r, size_t max_problems)
+      : engine_(e),
+        scratch_(scratch),
+        alert_(alert),
+        render_(render),
+        file_(file),
+        r_(r),
+        max_problems_(max_problems) {}
 
   void record(simdjson::dom::element rec, uint64_t offset, uint64_t index) override {
     record_with_text(rec, {}, offset, index);
@@ -37,19 +46,41 @@ class MatchSink : public RecordSink {
 
   void record_with_text(simdjson::dom::element rec, RecordText text, uint64_t offset, uint64_t index) override {
     engine_.match(rec, text.json, scratch_, hits_);
-    for (uint32_t rule : hits_) {
+    bool filled = false;  // alert_ holds this record's context and event
+    for (size_t h = 0; h < hits_.size(); ++h) {
+      uint32_t rule = hits_[h];
       const RuleMeta& m = engine_.rule(rule);
       const auto& feeds = engine_.feeds(rule);
-      if (feeds.empty()) {
-        if (m.standalone) r_.alerts.push_back(make_alert(engine_, rule, rec, text, file_, offset, index));
-        continue;
+      if (!m.standalone && feeds.empty()) continue;
+      // one reused Alert per worker: no allocation per alert once its strings have grown;
+      // filled once per record, only the rule changes between the record's matches
+      if (filled) {
+        alert_.rule = rule;
+        alert_.meta = &m;
+      } else {
+        fill_alert(alert_, engine_, rule, rec, text, file_, offset, index);
+        filled = true;
       }
-      Alert alert = make_alert(engine_, rule, rec, text, file_, offset, index);
+      if (m.standalone) {
+        if (render_) {
+          render_->render(alert_, r_.text);
+          r_.text_rules.push_back(rule);
+        } else {
+          r_.alerts.push_back(alert_);
+        }
+      }
+      if (feeds.empty()) continue;
+      if (!shared_file_) shared_file_ = std::make_shared<const std::string>(file_);
+      // the event text is taken over when nothing else needs it (a building block and the
+      // record's last match): the copy would cost as much as the allocation the next
+      // alert makes
+      bool take = !m.standalone && h + 1 == hits_.size();
+      MatchedEvent base = take ? MatchedEvent::from_alert(std::move(alert_), shared_file_)
+                               : MatchedEvent::from_alert(alert_, shared_file_);
       for (size_t i = 0; i < feeds.size(); ++i) {
-        bool last = i + 1 == feeds.size() && !m.standalone;
-        r_.inputs.push_back(make_correlation_input(feeds[i], rec, last ? std::move(alert) : alert));
+        bool last = i + 1 == feeds.size();
+        r_.inputs.push_back(make_correlation_input(feeds[i], rec, last ? std::move(base) : base));
       }
-      if (m.standalone) r_.alerts.push_back(std::move(alert));
     }
   }
 
@@ -64,7 +95,10 @@ class MatchSink : public RecordSink {
  private:
   const Engine& engine_;
   MatchScratch& scratch_;
+  Alert& alert_;
+  const AlertSink* render_;
   const std::string& file_;
+  std::shared_ptr<const std::string> shared_file_;
   FileResult& r_;
   size_t max_problems_;
   std::vector<uint32_t> hits_;
@@ -84,12 +118,17 @@ std::string delivery_time(const std::string& path) {
   return {};
 }
 
-// The reorder buffer holds pointers: an input carries a whole Alert, too heavy to move
-// around on every heap operation.
-using Pending = std::unique_ptr<CorrelationInput>;
+// The reorder buffer is a heap of small keys; the inputs (group values, value, context and
+// event text) stay in a pool of slots that are reused, so releasing and adding inputs
+// neither moves them around nor allocates per input.
+struct Pending {
+  int64_t time_ms;
+  uint64_t seq;
+  uint32_t slot;
+};
 struct Later {
   bool operator()(const Pending& a, const Pending& b) const {
-    return a->time_ms != b->time_ms ? a->time_ms > b->time_ms : a->seq > b->seq;
+    return a.time_ms != b.time_ms ? a.time_ms > b.time_ms : a.seq > b.seq;
   }
 };
 
@@ -111,21 +150,34 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
   std::mutex mu;
   std::condition_variable cv_done, cv_room;
   size_t next = 0, delivered = 0;
+  // buffers handed back by the delivering thread for reuse (their pages stay mapped)
+  std::vector<std::string> spare_text;
+  std::vector<std::vector<CorrelationInput>> spare_inputs;
+  const AlertSink* render = sink.render_on_workers() ? &sink : nullptr;
 
   auto worker = [&] {
     RecordReader reader(options.limits);
     MatchScratch scratch(engine);
+    Alert alert;
     while (true) {
       size_t i;
+      FileResult r;
       {
         std::unique_lock lock(mu);
         cv_room.wait(lock, [&] { return next >= files.size() || next < delivered + window; });
         if (next >= files.size()) return;
         i = next++;
+        if (!spare_text.empty()) {
+          r.text = std::move(spare_text.back());
+          spare_text.pop_back();
+        }
+        if (!spare_inputs.empty()) {
+          r.inputs = std::move(spare_inputs.back());
+          spare_inputs.pop_back();
+        }
       }
-      FileResult r;
       MatchStats before = scratch.stats();
-      MatchSink ms(engine, scratch, files[i], r, options.max_problems);
+      MatchSink ms(engine, scratch, alert, render, files[i], r, options.max_problems);
       core::Status s = reader.read_file(files[i], ms, r.stats);
       if (!s.ok()) r.error = s.error();
       const MatchStats& after = scratch.stats();
@@ -150,13 +202,16 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
   std::vector<Alert> corr_out;
   int64_t newest = INT64_MIN, released = INT64_MIN;
   uint64_t seq = 0;
+  std::vector<CorrelationInput> slots;
+  std::vector<uint32_t> free_slots;
   auto release = [&](int64_t upto) {
-    while (!pending.empty() && pending.top()->time_ms <= upto) {
-      Pending in = std::move(const_cast<Pending&>(pending.top()));
+    while (!pending.empty() && pending.top().time_ms <= upto) {
+      Pending top = pending.top();
       pending.pop();
-      if (in->time_ms < released) ++st.late;
-      released = std::max(released, in->time_ms);
-      corr->add(std::move(*in), corr_out);
+      if (top.time_ms < released) ++st.late;
+      released = std::max(released, top.time_ms);
+      corr->add(std::move(slots[top.slot]), corr_out);
+      free_slots.push_back(top.slot);
       for (const Alert& a : corr_out) sink.alert(a);
       st.alerts += corr_out.size();
       corr_out.clear();
@@ -193,6 +248,8 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
     st.problems_dropped += r.problems_dropped;
     for (const Alert& a : r.alerts) sink.alert(a);
     st.alerts += r.alerts.size();
+    if (!r.text_rules.empty()) sink.rendered(r.text, r.text_rules);
+    st.alerts += r.text_rules.size();
     for (CorrelationInput& in : r.inputs) {
       ++st.correlation_inputs;
       if (!in.base.has_time) {
@@ -201,9 +258,25 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
       }
       in.seq = seq++;
       newest = std::max(newest, in.time_ms);
-      pending.push(std::make_unique<CorrelationInput>(std::move(in)));
+      uint32_t slot;
+      if (!free_slots.empty()) {
+        slot = free_slots.back();
+        free_slots.pop_back();
+        slots[slot] = std::move(in);
+      } else {
+        slot = static_cast<uint32_t>(slots.size());
+        slots.push_back(std::move(in));
+      }
+      pending.push({slots[slot].time_ms, slots[slot].seq, slot});
     }
     if (corr && newest != INT64_MIN) release(newest - options.reorder_window_ms);
+    r.text.clear();
+    r.inputs.clear();
+    {
+      std::lock_guard lock(mu);
+      if (spare_text.size() < window && r.text.capacity() > 0) spare_text.push_back(std::move(r.text));
+      if (spare_inputs.size() < window && r.inputs.capacity() > 0) spare_inputs.push_back(std::move(r.inputs));
+    }
     if (options.progress) options.progress(i + 1, files.size(), st.bytes_read);
   }
   for (std::thread& t : pool) t.join();

@@ -2,8 +2,10 @@
 //
 // Files are read and matched in parallel (one RecordReader per thread); alerts of
 // single-event rules are delivered to the sink in input order (file by file, record by
-// record) from the calling thread. Files whose names carry CloudTrail's delivery time
-// (`..._CloudTrail_<region>_20240131T1205Z_...`) are processed in that time order, so
+// record) from the calling thread, or rendered on the workers and handed over as one text
+// buffer per file when the sink supports it (AlertSink::render_on_workers). Files whose
+// names carry CloudTrail's delivery time (`..._CloudTrail_<region>_20240131T1205Z_...`)
+// are processed in that time order, so
 // that several regions' folders interleave correctly. Matches that feed correlation rules
 // go through a reorder buffer: they are released to one Correlator in event-time order
 // once they are older than the newest match by more than `reorder_window_ms`; matches
@@ -14,13 +16,14 @@
 //   struct Print : detect::AlertSink { void alert(const detect::Alert& a) override {...} } sink;
 //   detect::HuntStats st = detect::hunt(engine, files, {}, sink);
 //
-// Thread-safety: hunt() may be called from any one thread; the sink and the progress
-// callback are only called from that thread.
+// Thread-safety: hunt() may be called from any one thread; the sink (except render()) and
+// the progress callback are only called from that thread.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "detect/alert.h"
@@ -33,6 +36,24 @@ class AlertSink {
  public:
   virtual ~AlertSink() = default;
   virtual void alert(const Alert& a) = 0;
+
+  // Optional rendering on the worker threads. When render_on_workers() is true, hunt()
+  // does not call alert() for alerts of single-event rules: the worker that matched the
+  // record calls render(), which appends the alert's text to that file's buffer (it must
+  // be safe to call on several threads at once and must not change the sink), and the
+  // calling thread hands each file's buffer to rendered(), in input order and at the
+  // point where alert() would have been called, with the rule index of each alert in it.
+  // Correlation alerts always go through alert(). The Alert given to render() is only
+  // valid during the call.
+  [[nodiscard]] virtual bool render_on_workers() const { return false; }
+  virtual void render(const Alert& a, std::string& out) const {
+    (void)a;
+    (void)out;
+  }
+  virtual void rendered(std::string_view text, const std::vector<uint32_t>& rules) {
+    (void)text;
+    (void)rules;
+  }
 };
 
 struct InputProblem {

@@ -8,7 +8,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 namespace sekimori::detect {
 
@@ -25,8 +28,31 @@ struct Fd {
   }
 };
 
+// Leaves new elements uninitialised on resize(n): the buffers below are filled by read(),
+// memcpy or libdeflate right after growing, so zeroing them first is wasted work.
+template <typename T>
+struct UninitAlloc : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = UninitAlloc<U>;
+  };
+  UninitAlloc() = default;
+  template <typename U>
+  UninitAlloc(const UninitAlloc<U>& /*other*/) noexcept {}  // NOLINT(google-explicit-constructor): allocator rebind
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... A>
+  void construct(U* p, A&&... a) {
+    ::new (static_cast<void*>(p)) U(std::forward<A>(a)...);
+  }
+  friend bool operator==(const UninitAlloc& /*a*/, const UninitAlloc& /*b*/) { return true; }
+};
+using Buffer = std::vector<char, UninitAlloc<char>>;
+
 // Reads up to `max` bytes into buf (appending); returns bytes read, or -1 with errno.
-ssize_t read_some(int fd, std::vector<char>& buf, size_t max) {
+ssize_t read_some(int fd, Buffer& buf, size_t max) {
   size_t old = buf.size();
   buf.resize(old + max);
   ssize_t n;
@@ -44,8 +70,8 @@ bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 struct RecordReader::Impl {
   ReaderLimits limits;
   simdjson::dom::parser parser;
-  std::vector<char> raw;   // file bytes
-  std::vector<char> text;  // decompressed bytes (+ padding)
+  Buffer raw;   // file bytes
+  Buffer text;  // decompressed bytes (+ padding)
   libdeflate_decompressor* inflater = nullptr;
 
   ~Impl() {
@@ -344,12 +370,15 @@ struct RecordReader::Impl {
     if (b >= s.size() || s[b] != '{') return false;
     size_t nl = s.find('\n', b);
     if (nl == std::string_view::npos) return false;
-    size_t e = nl;
-    while (e > b && is_ws(s[e - 1])) --e;
-    if (value_end(s.substr(0, e), b) != e) return false;
+    // something must follow the first line; checked first, because a one-line document
+    // ({"Records":[...]} plus a newline, as often delivered) would otherwise be scanned
+    // byte by byte to its end by value_end()
     size_t rest = nl;
     while (rest < s.size() && is_ws(s[rest])) ++rest;
-    return rest < s.size();  // something follows the first line
+    if (rest >= s.size()) return false;
+    size_t e = nl;
+    while (e > b && is_ws(s[e - 1])) --e;
+    return value_end(s.substr(0, e), b) == e;
   }
 
   core::Status gunzip(std::string_view in, ReadStats& stats, size_t& out_len) {
@@ -407,6 +436,11 @@ struct RecordReader::Impl {
       std::memcpy(text.data(), data.data(), data.size());
       stats.bytes_decoded = data.size();
     }
+    return parse_text(len, sink, stats);
+  }
+
+  // Parses the first `len` bytes of `text` (which has room for the padding after them).
+  core::Status parse_text(size_t len, RecordSink& sink, ReadStats& stats) {
     std::memset(text.data() + len, 0, simdjson::SIMDJSON_PADDING);
     std::string_view s(text.data(), len);
     if (looks_like_lines(s)) {
@@ -447,6 +481,14 @@ struct RecordReader::Impl {
         if (n == 0) break;
       }
       stats.bytes_read = raw.size();
+      if (!gz && raw.size() <= limits.max_document_bytes) {
+        // parse in place: the file's bytes become the text buffer (no copy)
+        std::swap(raw, text);
+        size_t len = text.size();
+        text.resize(len + simdjson::SIMDJSON_PADDING);
+        stats.bytes_decoded = len;
+        return parse_text(len, sink, stats);
+      }
       return read_all_then_parse(std::string_view(raw.data(), raw.size()), sink, stats);
     }
     // JSON lines, streamed chunk by chunk; `raw` holds the unconsumed tail plus a chunk.
