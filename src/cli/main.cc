@@ -1,6 +1,4 @@
 // sekimori — compliance as code, cloud detection and governance in one native tool.
-#include <malloc.h>
-
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -11,11 +9,6 @@
 #include "cli/version.h"
 
 int main(int argc, char** argv) {
-  // A scan loads, evaluates and drops one input after another: keep freed memory for the
-  // next input instead of returning it to the kernel and faulting it back in (page
-  // faults were a sixth of a large scan's time). Peak memory is unchanged.
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
-  mallopt(M_TRIM_THRESHOLD, 512 << 20);
   CLI::App app{
       "sekimori " SEKIMORI_VERSION
       " — posture scanning, cloud detection and governance, mapped to the CSA frameworks"};

@@ -1,0 +1,31 @@
+// The memory allocator policy of sekimori's executables (the CLI and the benchmarks).
+//
+// A scan loads, evaluates and drops one input after another, and a hunt builds and
+// renders an alert for many events: millions of small allocations and frees, and page
+// faults each time the heap grows. Release builds link jemalloc (SEKIMORI_JEMALLOC) and
+// ask it for transparent huge pages; builds with the C library's allocator (sanitizer and
+// fuzz builds, or -DSEKIMORI_JEMALLOC=OFF) keep freed memory for the next input instead.
+// Nothing to call: linking this object is the whole interface.
+#ifdef SEKIMORI_WITH_JEMALLOC
+
+// Read by jemalloc at its first allocation; $MALLOC_CONF still overrides it.
+extern "C" {
+// NOLINTNEXTLINE: the name and type are jemalloc's interface
+const char* malloc_conf = "thp:always,metadata_thp:auto";
+}
+
+#else
+
+#include <malloc.h>
+
+namespace {
+// glibc: no trimming or per-allocation mmap below 64 MiB, so the memory of one input's
+// trees is reused for the next one instead of being faulted in again.
+[[maybe_unused]] const bool kTuned = [] {
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+  return true;
+}();
+}  // namespace
+
+#endif
