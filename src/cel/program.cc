@@ -849,6 +849,24 @@ class CallStep final : public Step {
   std::vector<StepPtr> args_;
 };
 
+// `s.matches('constant')`: the regular expression compiled with the program; the same
+// result as the `matches` function without looking the pattern up on every call.
+class ConstRegexStep final : public Step {
+ public:
+  ConstRegexStep(StepPtr text, const re2::RE2* re) : text_(std::move(text)), re_(re) {}
+  Value eval(Frame& f) const override {
+    Value v = text_->eval(f);
+    if (v.kind() != Kind::kString) return v.is_exceptional() ? v : Value::no_overload("matches");
+    std::string_view s = v.as_string();
+    if (!f.charge(s.size())) return Value::error(std::string(kCostExceeded));
+    return Value::boolean(re2::RE2::PartialMatch(s, *re_));
+  }
+
+ private:
+  StepPtr text_;
+  const re2::RE2* re_;
+};
+
 class ListStep final : public Step {
  public:
   ListStep(std::vector<StepPtr> elems, std::vector<bool> optional)
@@ -1326,14 +1344,19 @@ class Compiler {
       }
       return std::make_unique<ErrorStep>(message);
     }
-    // Constant regular expressions are compiled once, here.
+    // Constant regular expressions are compiled once, here, and matched directly.
     if (fn == "matches" && arity == 2) {
       const Expr& pattern = e.target ? *args[0] : *args[1];
       if (pattern.kind == ExprKind::kConst && pattern.constant.kind() == Kind::kString) {
         std::string p(pattern.constant.as_string());
         regexes_.precompile(p);
         std::string err;
-        if (!regexes_.get(p, &err)) fail(pattern, "cel.regex", "invalid regular expression: " + err);
+        const re2::RE2* re = regexes_.get(p, &err);
+        if (!re) {
+          fail(pattern, "cel.regex", "invalid regular expression: " + err);
+        } else {
+          return std::make_unique<ConstRegexStep>(std::move(steps[0]), re);
+        }
       }
     }
     return std::make_unique<CallStep>(f, std::move(steps));

@@ -210,4 +210,17 @@ void JsonWriter::raw(std::string_view json) {
   out_ += json;
 }
 
+std::string JsonWriter::reindent(std::string_view json) const {
+  if (indent_ <= 0 || stack_.empty()) return std::string(json);
+  // Strings never hold a raw newline (it is escaped), so every newline is layout.
+  size_t extra = stack_.size() * static_cast<size_t>(indent_);
+  std::string out;
+  out.reserve(json.size() + extra * 8);
+  for (char c : json) {
+    out += c;
+    if (c == '\n') out.append(extra, ' ');
+  }
+  return out;
+}
+
 }  // namespace sekimori::core

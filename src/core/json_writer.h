@@ -48,6 +48,10 @@ class JsonWriter {
   void null();
   // Inserts already-serialised JSON as one value.
   void raw(std::string_view json);
+  // `json`, written by a writer with the same indent starting at the top level, indented
+  // for insertion with raw() at the current nesting depth: render a value that repeats
+  // once, reindent it, and raw() it each time.
+  [[nodiscard]] std::string reindent(std::string_view json) const;
 
   using Sink = std::function<void(std::string_view)>;
   void set_sink(Sink sink, size_t threshold = size_t{1} << 20) {

@@ -47,9 +47,13 @@ std::string fingerprint(std::string_view rule_id, std::string_view resource_type
   };
   uint64_t a = fnv(0xcbf29ce484222325ULL);
   uint64_t b = fnv(0x84222325cbf29ce4ULL);
-  char buf[33];
-  std::snprintf(buf, sizeof buf, "%016" PRIx64 "%016" PRIx64, a, b);
-  return buf;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(32, '0');
+  for (int i = 0; i < 16; ++i) {
+    out[15 - i] = kHex[(a >> (4 * i)) & 0xf];
+    out[31 - i] = kHex[(b >> (4 * i)) & 0xf];
+  }
+  return out;
 }
 
 std::string civil_date(cel::Timestamp t) {

@@ -186,6 +186,10 @@ class Scanner {
 [[nodiscard]] std::optional<Finding> evaluate_rule(const Rule& rule, const model::Resource& resource,
                                                    cel::Timestamp now);
 
+// Whether `rule` judges resources from format `f` (the formats its examples cover; a
+// Terraform plan rule also judges Terraform HCL).
+[[nodiscard]] bool supports_format(const Rule& rule, model::SourceFormat f);
+
 // The fingerprint described above.
 [[nodiscard]] std::string fingerprint(std::string_view rule_id, std::string_view resource_type,
                                       std::string_view resource_id);

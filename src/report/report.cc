@@ -310,6 +310,12 @@ void write_json(const ScanReport& r, const Sink& sink) {
   w.key("findings");
   w.begin_array();
   if (r.result && r.rules) {
+    // A resource's findings are consecutive and share its "resource" object, and most
+    // share its location: render those once per resource.
+    bool have_cached = false;
+    size_t cached_index = 0;
+    std::string cached_id, resource_json, resource_location_json;
+    core::Location cached_location;
     r.result->for_each_result(*r.rules, [&](const policy::Finding& f) {
       w.begin_object();
       w.key("rule_id");
@@ -318,21 +324,34 @@ void write_json(const ScanReport& r, const Sink& sink) {
       w.value(policy::severity_name(f.rule->severity));
       w.key("status");
       w.value(policy::status_name(f.status));
+      if (!have_cached || f.resource_index != cached_index || f.resource_id != cached_id ||
+          !(f.resource_location == cached_location)) {
+        have_cached = true;
+        cached_index = f.resource_index;
+        cached_id = f.resource_id;
+        cached_location = f.resource_location;
+        JsonWriter rw(2);
+        location(rw, f.resource_location, r.scan_root);
+        resource_location_json = w.reindent(rw.take());
+        rw.begin_object();
+        rw.key("id");
+        rw.value(f.resource_id);
+        rw.key("type");
+        rw.value(f.resource_type);
+        rw.key("source_type");
+        rw.value(f.source_type);
+        rw.key("format");
+        rw.value(model::format_name(f.format));
+        rw.key("location");
+        location(rw, f.resource_location, r.scan_root);
+        rw.end_object();
+        resource_json = w.reindent(rw.take());
+      }
       w.key("resource");
-      w.begin_object();
-      w.key("id");
-      w.value(f.resource_id);
-      w.key("type");
-      w.value(f.resource_type);
-      w.key("source_type");
-      w.value(f.source_type);
-      w.key("format");
-      w.value(model::format_name(f.format));
+      w.raw(resource_json);
       w.key("location");
-      location(w, f.resource_location, r.scan_root);
-      w.end_object();
-      w.key("location");
-      location(w, internal::best_location(f), r.scan_root);
+      if (f.location.file.empty()) w.raw(resource_location_json);
+      else location(w, f.location, r.scan_root);
       w.key("attribute");
       w.value(f.attribute);
       w.key("message");
