@@ -82,6 +82,25 @@ struct Record {
   explicit Record(size_t n) : fields(n) {}
 };
 
+// `a` followed by `b`, as one list value; a value that is not a list (or is unknown)
+// is one item.
+Val concat_lists(const Val& a, const Val& b) {
+  Val merged;
+  merged.k = Val::K::kList;
+  merged.node = a.node;
+  merged.reloc = a.reloc;
+  for (const Val* x : {&a, &b}) {
+    if (x->k == Val::K::kList) {
+      for (const Val& i : x->items) merged.items.push_back(i);
+    } else if (x->k == Val::K::kNode && x->node->kind() == NodeKind::kList) {
+      for (const Node& n : x->node->items()) merged.items.push_back(Val::of(&n, x->reloc, x->snake));
+    } else {
+      merged.items.push_back(*x);
+    }
+  }
+  return merged;
+}
+
 bool ieq(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -518,22 +537,7 @@ struct CanonicalBuilder::Impl {
       } else if (t.attr->type == AttrType::kList && f.val.present() && f.val.k != Val::K::kUnknown &&
                  v.k != Val::K::kUnknown) {
         // Several folded children (policy attachments) add to one list attribute.
-        Val merged;
-        merged.k = Val::K::kList;
-        merged.node = f.val.node;
-        merged.reloc = f.val.reloc;
-        auto add = [&](const Val& x) {
-          if (x.k == Val::K::kList) {
-            for (const Val& i : x.items) merged.items.push_back(i);
-          } else if (x.k == Val::K::kNode && x.node->kind() == NodeKind::kList) {
-            for (const Node& n : x.node->items()) merged.items.push_back(Val::of(&n, x.reloc, x.snake));
-          } else {
-            merged.items.push_back(x);
-          }
-        };
-        add(f.val);
-        add(v);
-        f.val = std::move(merged);
+        f.val = concat_lists(f.val, v);
       } else {
         f.val = std::move(v);
       }
@@ -935,6 +939,8 @@ core::Status CanonicalBuilder::build(std::vector<Unit>& units, std::vector<Resou
     if (u.entry != nullptr) {
       if (u.root != nullptr) m.apply_map(u.entry->map, *u.root, nullptr, rec, *root_attr);
       if (u.entry->passthrough && u.root != nullptr) base = Val::of(u.root, nullptr, false);
+      std::vector<bool> own(rec.fields.size());
+      for (size_t i = 0; i < own.size(); ++i) own[i] = rec.fields[i].val.present();
       for (const auto& [ci, fe] : u.children) {
         const Unit& c = units[ci];
         if (c.root == nullptr) continue;
@@ -969,6 +975,21 @@ core::Status CanonicalBuilder::build(std::vector<Unit>& units, std::vector<Resou
           r->fields[static_cast<size_t>(path.back())].items.push_back(std::move(item));
         } else {
           m.apply_map(fe->map, *c.root, nullptr, rec, *root_attr);
+        }
+      }
+      // A list attribute that folded children filled adds to the list the resource
+      // declares itself (a role's own managed_policy_arns and its policy attachments);
+      // an unknown own list stays in as an unknown item.
+      if (base.present() && !u.children.empty()) {
+        for (size_t i = 0; i < own.size(); ++i) {
+          Field& f = rec.fields[i];
+          if (own[i] || root_attr->attrs[i].type != AttrType::kList || !f.val.present() ||
+              f.val.k == Val::K::kUnknown) {
+            continue;
+          }
+          const Node* declared = base.node->find(root_attr->attrs[i].name);
+          if (declared == nullptr || declared->kind() == NodeKind::kNull) continue;
+          f.val = concat_lists(Val::of(declared, nullptr, false), f.val);
         }
       }
     }

@@ -152,3 +152,54 @@ TEST(Folding, EveryPolicyAttachmentAddsToTheList) {
 
 }  // namespace
 }  // namespace sekimori::model
+
+namespace sekimori::model {
+namespace {
+
+// A role's own managed_policy_arns and its attachments make one list (the attachments
+// used to replace the role's own list, hiding an AdministratorAccess declared there).
+TEST(Folding, AttachmentsAddToTheRolesOwnPolicyList) {
+  auto plan = [](const std::string& own) {
+    return R"({
+  "format_version": "1.2",
+  "planned_values": {"root_module": {"resources": [
+    {"address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role", "name": "r",
+     "values": {"name": "r", "assume_role_policy": "{}"}},
+    {"address": "aws_iam_role_policy_attachment.ro", "mode": "managed", "type": "aws_iam_role_policy_attachment",
+     "name": "ro", "values": {"role": "r", "policy_arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}}]}},
+  "resource_changes": [{"address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role", "name": "r",
+     "change": {"actions": ["create"], "after": {}, "after_unknown": {)" + own + R"(}}}],
+  "configuration": {"root_module": {"resources": [
+    {"address": "aws_iam_role_policy_attachment.ro", "expressions": {"role": {"references": ["aws_iam_role.r.name", "aws_iam_role.r"]}}}]}}
+})";
+  };
+  // Known: both policies, the role's own first.
+  std::string known = plan("");
+  size_t at_values = known.find(R"("assume_role_policy": "{}")");
+  known.insert(at_values, R"("managed_policy_arns": ["arn:aws:iam::aws:policy/AdministratorAccess"], )");
+  Loaded l = load("plan.json", known, std::nullopt);
+  EXPECT_FALSE(l.diags.has_errors()) << l.diags.to_text();
+  const Resource* r = find_resource(l.estate, "aws_iam_role.r");
+  ASSERT_NE(r, nullptr);
+  const formats::Node* arns = at(*r, {"managed_policy_arns"});
+  ASSERT_NE(arns, nullptr);
+  std::vector<std::string> got;
+  for (const formats::Node& n : arns->items()) got.emplace_back(n.as_string());
+  EXPECT_EQ(got, (std::vector<std::string>{"arn:aws:iam::aws:policy/AdministratorAccess",
+                                            "arn:aws:iam::aws:policy/ReadOnlyAccess"}));
+
+  // Unknown before apply: it stays in the list as an unknown item next to the attachment.
+  Loaded u = load("plan.json", plan(R"("managed_policy_arns": true)"), std::nullopt);
+  EXPECT_FALSE(u.diags.has_errors()) << u.diags.to_text();
+  r = find_resource(u.estate, "aws_iam_role.r");
+  ASSERT_NE(r, nullptr);
+  arns = at(*r, {"managed_policy_arns"});
+  ASSERT_NE(arns, nullptr);
+  ASSERT_EQ(arns->kind(), formats::NodeKind::kList);
+  ASSERT_EQ(arns->items().size(), 2u);
+  EXPECT_EQ(arns->items()[0].kind(), formats::NodeKind::kUnknown);
+  EXPECT_EQ(arns->items()[1].as_string(), "arn:aws:iam::aws:policy/ReadOnlyAccess");
+}
+
+}  // namespace
+}  // namespace sekimori::model
