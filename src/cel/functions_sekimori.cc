@@ -203,11 +203,13 @@ class StringWalker {
 
   // Walks `v`; false with error_ set when a limit or the cost budget stops it.
   // `key` is the nearest map key (a string value, borrowed from the document when it can be).
-  bool walk(const Value& v, std::string& path, const Value& key, size_t depth, int decodes, bool copy) {
+  // `origin`: the document string a decoded (copied) value came from, for its location.
+  bool walk(const Value& v, std::string& path, const Value& key, size_t depth, int decodes, bool copy,
+            const formats::Node* origin = nullptr) {
     if (depth > kMaxStringDepth) return fail("strings(): value nested deeper than " + std::to_string(kMaxStringDepth));
     if (!ctx_.charge(1)) return fail("evaluation cost budget exceeded");
     switch (v.kind()) {
-      case Kind::kString: return leaf(v, path, key, depth, decodes, copy);
+      case Kind::kString: return leaf(v, path, key, depth, decodes, copy, origin);
       case Kind::kList: {
         size_t n = v.list_size();
         for (size_t i = 0; i < n; ++i) {
@@ -215,7 +217,7 @@ class StringWalker {
           path += '[';
           path += std::to_string(i);
           path += ']';
-          bool ok = walk(v.list_at(i), path, key, depth + 1, decodes, copy);
+          bool ok = walk(v.list_at(i), path, key, depth + 1, decodes, copy, origin);
           path.resize(mark);
           if (!ok) return false;
         }
@@ -236,14 +238,14 @@ class StringWalker {
           size_t mark = path.size();
           if (!path.empty()) path += '.';
           path += name.as_string();
-          bool ok = walk(v.map_value_at(i), path, name, depth + 1, decodes, copy);
+          bool ok = walk(v.map_value_at(i), path, name, depth + 1, decodes, copy, origin);
           path.resize(mark);
           if (!ok) return false;
         }
         return true;
       }
       case Kind::kOptional:
-        if (v.optional_has_value()) return walk(v.optional_value(), path, key, depth + 1, decodes, copy);
+        if (v.optional_has_value()) return walk(v.optional_value(), path, key, depth + 1, decodes, copy, origin);
         return true;
       default:
         return true;  // numbers, bools, null, unknowns (not literals), errors: no strings
@@ -259,7 +261,8 @@ class StringWalker {
     return false;
   }
 
-  bool leaf(const Value& v, std::string& path, const Value& key, size_t depth, int decodes, bool copy) {
+  bool leaf(const Value& v, std::string& path, const Value& key, size_t depth, int decodes, bool copy,
+            const formats::Node* origin) {
     std::string_view text = v.as_string();
     if (!ctx_.charge(text.size() + path.size())) return fail("evaluation cost budget exceeded");
     // A JSON document held in a string (AWS Config configuration and
@@ -274,13 +277,14 @@ class StringWalker {
       // double-encoded AccessControlList); otherwise the value stays as written.
       if (doc.ok() && (doc->root().kind() != formats::NodeKind::kString ||
                        looks_like_json_container(doc->root().as_string()))) {
-        return walk(Value::from_node(doc->root()), path, key, depth + 1, decodes + 1, true);
+        return walk(Value::from_node(doc->root()), path, key, depth + 1, decodes + 1, true,
+                    origin != nullptr ? origin : v.node());
       }
     }
     if (out_.size() >= kMaxStringLeaves) {
       return fail("strings(): more than " + std::to_string(kMaxStringLeaves) + " string values");
     }
-    Value value = copy ? Value::string(std::string(text)) : v;
+    Value value = copy ? Value::string_from(std::string(text), origin) : v;
     out_.push_back(Value::map({{Value::string_ref("path"), Value::string(path)},
                                {Value::string_ref("key"), key},
                                {Value::string_ref("value"), std::move(value)}}));

@@ -76,6 +76,11 @@ struct Frame {
   mutable uint64_t cost = 0;
   uint64_t budget;
   FrameContext ctx{*this};
+  // evaluate_with_witness(): the deciding element of the last quantifier that decided,
+  // and a counter of how often it was set (to tell whether an inner quantifier set it).
+  bool track_witness = false;
+  Value witness;
+  uint64_t witness_serial = 0;
 
   bool charge(uint64_t units) {
     cost += units;
@@ -989,14 +994,29 @@ class QuantifierStep final : public Step {
     if (!is_map && range.kind() != Kind::kList) return Value::no_overload("comprehension range");
     size_t n = is_map ? range.map_size() : range.list_size();
     Value pending;  // the undecided outcome so far: an error or unknown, or null
+    Value saved_witness;
+    uint64_t saved_serial = 0;
     for (size_t i = 0; i < n; ++i) {
       if (!f.charge(1)) return Value::error(std::string(kCostExceeded));
       f.slots[iter_slot_] = is_map ? range.map_key_at(i) : range.list_at(i);
-      Value p = pred_->eval(f);
-      if (p.kind() == Kind::kBool) {
-        if (p.as_bool() == exists_) return p;
-        continue;
+      if (f.track_witness) {
+        saved_witness = f.witness;
+        saved_serial = f.witness_serial;
       }
+      Value p = pred_->eval(f);
+      if (p.kind() == Kind::kBool && p.as_bool() == exists_) {
+        // This element decides; an inner quantifier that decided within it is more precise.
+        if (f.track_witness && f.witness_serial == saved_serial) {
+          f.witness = f.slots[iter_slot_];
+          ++f.witness_serial;
+        }
+        return p;
+      }
+      if (f.track_witness) {  // what was decided inside a non-deciding element does not count
+        f.witness = std::move(saved_witness);
+        f.witness_serial = saved_serial;
+      }
+      if (p.kind() == Kind::kBool) continue;
       if (!p.is_exceptional()) p = Value::no_overload(exists_ ? "_||_" : "_&&_");
       if (pending.kind() == Kind::kNull) {
         pending = std::move(p);
@@ -1037,6 +1057,7 @@ class Compiler {
   }
 
   size_t slot_count() const { return max_slots_; }
+  bool has_quantifiers() const { return has_quantifiers_; }
 
  private:
   void fail(const Expr& e, std::string code, std::string message) {
@@ -1242,6 +1263,7 @@ class Compiler {
       StepPtr p = build(*pred);
       scopes_.pop_back();
       --next_slot_;
+      has_quantifiers_ = true;
       return std::make_unique<QuantifierStep>(exists, iter_slot, std::move(range), std::move(p));
     }
     StepPtr range = build(*c.iter_range);
@@ -1369,6 +1391,7 @@ class Compiler {
   std::vector<Scope> scopes_;
   size_t next_slot_ = 0;
   size_t max_slots_ = 0;
+  bool has_quantifiers_ = false;
   std::optional<core::Error> error_;
 };
 
@@ -1419,6 +1442,7 @@ struct Program::Impl {
   std::string source;
   StepPtr root;
   size_t slots = 0;
+  bool quantifiers = false;
   RegexCache regexes;
 };
 
@@ -1433,6 +1457,7 @@ core::Result<Program> Program::compile(const Ast& ast, const CompileOptions& opt
   Compiler c(ast, options, impl->regexes);
   SKM_TRY_ASSIGN(impl->root, c.compile(ast.root()));
   impl->slots = c.slot_count();
+  impl->quantifiers = c.has_quantifiers();
   return Program(std::move(impl));
 }
 
@@ -1455,6 +1480,16 @@ Value Program::evaluate(const Activation& activation, const EvalOptions& options
   return impl_->root->eval(frame);
 }
 
+Value Program::evaluate_with_witness(const Activation& activation, Value* witness, const EvalOptions& options) const {
+  std::vector<Value> slots(std::max<size_t>(impl_->slots, 1));
+  Frame frame{&activation, &impl_->regexes, slots.data(), 0, options.cost_budget};
+  frame.track_witness = true;
+  Value result = impl_->root->eval(frame);
+  if (witness != nullptr) *witness = frame.witness_serial > 0 ? std::move(frame.witness) : Value();
+  return result;
+}
+
 const std::string& Program::source() const { return impl_->source; }
+bool Program::has_quantifiers() const { return impl_->quantifiers; }
 
 }  // namespace sekimori::cel

@@ -86,7 +86,15 @@ class Program {
   ~Program();
 
   [[nodiscard]] Value evaluate(const Activation& activation, const EvalOptions& options = {}) const;
+  // The same, also giving the element that decided the outcome: the element for which an
+  // `exists` macro found its predicate true, or an `all` found it false (the innermost such
+  // element on the path that decided; null when no quantifier decided). A rule engine
+  // points its finding at it. Slower than evaluate(): use it to explain a result.
+  [[nodiscard]] Value evaluate_with_witness(const Activation& activation, Value* witness,
+                                            const EvalOptions& options = {}) const;
   [[nodiscard]] const std::string& source() const;
+  // Whether the program has an `exists` or `all` that can decide a witness.
+  [[nodiscard]] bool has_quantifiers() const;
 
   struct Impl;
 

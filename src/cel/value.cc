@@ -171,6 +171,11 @@ Value Value::dbl(double d) {
 
 Value Value::string(std::string s) { return A::make_str(Kind::kString, std::move(s)); }
 Value Value::string_ref(std::string_view s) { return A::make_str_ref(Kind::kString, s); }
+Value Value::string_from(std::string s, const formats::Node* origin) {
+  Value v = A::make_str(Kind::kString, std::move(s));
+  A::set_origin(v, origin);
+  return v;
+}
 Value Value::bytes(std::string b) { return A::make_str(Kind::kBytes, std::move(b)); }
 Value Value::bytes_ref(std::string_view b) { return A::make_str_ref(Kind::kBytes, b); }
 

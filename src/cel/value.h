@@ -86,6 +86,9 @@ class Value {
   static Value dbl(double d);
   static Value string(std::string s);                // owns
   static Value string_ref(std::string_view s);       // borrows
+  // An owned string that remembers the document node it was read from (node()), so it
+  // can be located: e.g. a value decoded from JSON held in that node.
+  static Value string_from(std::string s, const formats::Node* origin);
   static Value bytes(std::string b);                 // owns
   static Value bytes_ref(std::string_view b);        // borrows
   static Value list(std::vector<Value> items);

@@ -246,4 +246,42 @@ PointedNode locate_attribute(const formats::Node& attributes, const std::vector<
   return best;
 }
 
+namespace {
+
+bool find_path(const formats::Node& n, const formats::Node* target, std::string& path, size_t depth) {
+  if (&n == target) return true;
+  if (depth > 64) return false;
+  size_t mark = path.size();
+  auto step = [&](std::string_view name, const formats::Node& child) {
+    if (mark > 0) path += '.';
+    path += name;
+    if (find_path(child, target, path, depth + 1)) return true;
+    path.resize(mark);
+    return false;
+  };
+  if (n.kind() == formats::NodeKind::kMap) {
+    for (const formats::Member& m : n.members()) {
+      std::string name = m.key.kind() == formats::NodeKind::kString ? std::string(m.key.as_string()) : "?";
+      if (step(name, m.value)) return true;
+    }
+  } else if (n.kind() == formats::NodeKind::kList) {
+    for (size_t i = 0; i < n.size(); ++i) {
+      if (step(std::to_string(i), n.items()[i])) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+PointedNode locate_node(const formats::Node& attributes, const formats::Node* target) {
+  PointedNode p;
+  std::string path;
+  if (target != nullptr && target != &attributes && find_path(attributes, target, path, 0)) {
+    p.node = target;
+    p.path = std::move(path);
+  }
+  return p;
+}
+
 }  // namespace sekimori::policy

@@ -159,6 +159,16 @@ std::optional<Status> judge(const Rule& rule, const model::Resource& resource, c
   return status;
 }
 
+// The document node of a quantifier's deciding element: the element itself, or for a
+// leaf of strings() (a map of path, key and value) the string it found.
+const formats::Node* witness_node(const cel::Value& w) {
+  if (const formats::Node* n = w.node()) return n;
+  if (w.kind() == cel::Kind::kMap) {
+    if (std::optional<cel::Value> v = w.map_find("value")) return v->node();
+  }
+  return nullptr;
+}
+
 // Fills `f` for a judged result: identity, and for a fail or unknown where to fix it and
 // the rendered message.
 void describe(const Rule& rule, const model::Resource& resource, const cel::Activation& act, Status status,
@@ -177,27 +187,33 @@ void describe(const Rule& rule, const model::Resource& resource, const cel::Acti
   f.location = resource.location;
   if (status == Status::kError) return;
 
-  // Point at the attribute: the first conjunct that is not true decides which paths.
+  // Point at the attribute. The first conjunct that is not true decides: the element that
+  // decided one of its quantifiers (`!resource.ingress.exists(r, ...)` points at the
+  // offending rule), else the deepest existing node along the paths it reads.
   const std::vector<AttributePath>* paths = nullptr;
+  cel::Value witness;
   if (c->conjuncts.size() == 1) {
     paths = &c->conjuncts[0].paths;
+    if (c->assertion->has_quantifiers()) (void)c->assertion->evaluate_with_witness(act, &witness);
   } else {
     for (const Conjunct& cj : c->conjuncts) {
       if (cj.program == nullptr) continue;
-      cel::Value v = cj.program->evaluate(act);
+      cel::Value w;
+      cel::Value v = cj.program->has_quantifiers() ? cj.program->evaluate_with_witness(act, &w)
+                                                   : cj.program->evaluate(act);
       bool is_true = v.kind() == cel::Kind::kBool && v.as_bool();
       if (!is_true) {
         paths = &cj.paths;
+        witness = std::move(w);
         break;
       }
     }
   }
-  if (paths != nullptr) {
-    PointedNode p = locate_attribute(*resource.attributes, *paths);
-    if (p.node != nullptr) {
-      f.location = node_location(*p.node, resource.location);
-      f.attribute = p.path;
-    }
+  PointedNode p = locate_node(*resource.attributes, witness_node(witness));
+  if (p.node == nullptr && paths != nullptr) p = locate_attribute(*resource.attributes, *paths);
+  if (p.node != nullptr) {
+    f.location = node_location(*p.node, resource.location);
+    f.attribute = p.path;
   }
   f.message = render_template(c->message, rule, resource);
 }

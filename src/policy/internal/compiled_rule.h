@@ -61,5 +61,8 @@ struct PointedNode {
   std::string path;                     // dotted
 };
 PointedNode locate_attribute(const formats::Node& attributes, const std::vector<AttributePath>& paths);
+// Where `target` (a node reached from `attributes`, such as a quantifier's deciding
+// element) sits: the node and its dotted path; node null when it is not below them.
+PointedNode locate_node(const formats::Node& attributes, const formats::Node* target);
 
 }  // namespace sekimori::policy

@@ -490,3 +490,50 @@ TEST(ProgramTest, ParseErrorPointsAtColumn) {
 
 }  // namespace
 }  // namespace sekimori::cel
+
+namespace sekimori::cel {
+namespace {
+
+// The element that decided an exists/all is reported, the innermost one wins, and what
+// was decided inside an element that did not decide the outer quantifier is forgotten.
+TEST(ProgramTest, WitnessIsTheDecidingElement) {
+  core::Diagnostics d;
+  auto doc = formats::load_yaml("t.yaml",
+                                "rules:\n"
+                                "  - {port: 22, cidrs: [10.0.0.0/8]}\n"
+                                "  - {port: 80, cidrs: [10.0.0.0/8, 0.0.0.0/0]}\n"
+                                "  - {port: 22, cidrs: [0.0.0.0/0]}\n",
+                                formats::Limits{}, d);
+  ASSERT_TRUE(doc.ok());
+  const formats::Node& rules = *doc->root().find("rules");
+  CompileOptions options;
+  options.variables = {"r"};
+  Activation act;
+  act.bind("r", Value::from_node(doc->root()));
+  auto witness_of = [&](const std::string& expr, const std::string& want_result) -> const formats::Node* {
+    auto program = Program::compile(expr, options);
+    EXPECT_TRUE(program.ok()) << expr;
+    if (!program.ok()) return nullptr;
+    EXPECT_TRUE(program->has_quantifiers());
+    Value w;
+    Value result = program->evaluate_with_witness(act, &w);
+    EXPECT_EQ(result.debug_string(), want_result) << expr;
+    EXPECT_EQ(program->evaluate(act).debug_string(), want_result) << expr;
+    return w.node();
+  };
+  // exists: the first rule whose predicate holds.
+  EXPECT_EQ(witness_of("r.rules.exists(x, x.port == 22 && x.cidrs.exists(c, c == '0.0.0.0/0'))", "true"),
+            &rules.items()[2].find("cidrs")->items()[0]);
+  // Rule 1 has 0.0.0.0/0 but port 80: its inner decision is not the witness.
+  EXPECT_EQ(witness_of("r.rules.exists(x, x.cidrs.exists(c, c == '0.0.0.0/0') && x.port == 22)", "true"),
+            &rules.items()[2].find("cidrs")->items()[0]);
+  // all: the first element that breaks it.
+  EXPECT_EQ(witness_of("r.rules.all(x, x.port == 22)", "false"), &rules.items()[1]);
+  // Nothing decided: no witness.
+  EXPECT_EQ(witness_of("r.rules.all(x, x.port > 0)", "true"), nullptr);
+  EXPECT_EQ(witness_of("r.rules.exists(x, x.port == 443)", "false"), nullptr);
+  EXPECT_FALSE(Program::compile("r.rules.size() > 1", options)->has_quantifiers());
+}
+
+}  // namespace
+}  // namespace sekimori::cel

@@ -101,6 +101,22 @@ TEST_F(Fixture, FirstFalseConjunctDecidesTheLocation) {
   EXPECT_NE(bad->status, Status::kPass);
 }
 
+// A failing exists() points at the element it found, even when the paths it reads are
+// not known statically (strings()).
+TEST_F(Fixture, FindingPointsAtTheElementThatDecided) {
+  load("\"!resource.raw.strings().exists(s, s.key == 'Status' && s.value == 'Suspended')\"");
+  ScanResult r = scan(rules, estate.resources(), ScanOptions{});
+  const Finding* bad = by_resource(r, "Bad");
+  ASSERT_NE(bad, nullptr);
+  EXPECT_EQ(bad->status, Status::kFail);
+  EXPECT_EQ(bad->attribute, "raw.Properties.VersioningConfiguration.Status");
+  EXPECT_EQ(bad->location.line, 11u);
+  EXPECT_EQ(bad->location.column, 17u);
+  const Finding* good = by_resource(r, "Good");
+  ASSERT_NE(good, nullptr);
+  EXPECT_EQ(good->status, Status::kPass);
+}
+
 TEST_F(Fixture, RuleJudgesOnlyItsDeclaredFormats) {
   // The rule declares only cloudformation: the same bucket from a plan gets no result.
   load("resource.versioning.enabled == true");
