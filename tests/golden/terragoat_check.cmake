@@ -66,7 +66,8 @@ set(_want
   "SKM-AWS-RDS-005 aws_db_instance.default db-app.tf:17"          # multi_az = false
   "SKM-AWS-IAM-002 aws_iam_role.ec2role db-app.tf:171"            # the role block (inline policy)
   "SKM-AWS-EC2-006 aws_ebs_volume.web_host_storage ec2.tf:34"     # no encrypted attribute
-  "SKM-AWS-EC2-001 aws_security_group.web-node ec2.tf:77"         # ingress from 0.0.0.0/0
+  "SKM-AWS-EC2-001 aws_security_group.web-node ec2.tf:90"         # the SSH ingress block (0.0.0.0/0)
+  "SKM-AWS-CRED-001 aws_db_instance.default db-app.tf:15"         # password = var.password (default "Aa1234321Bb")
   "SKM-AWS-S3-002 aws_s3_bucket.flowbucket ec2.tf:271"            # no versioning
   "SKM-AWS-ECR-002 aws_ecr_repository.repository ecr.tf:3"        # image_tag_mutability = "MUTABLE"
   "SKM-AWS-EKS-002 aws_eks_cluster.eks_cluster eks.tf:118"        # the cluster block
