@@ -977,6 +977,22 @@ class ComprehensionStep final : public Step {
   StepPtr range_, init_, cond_, step_, result_;
 };
 
+// A comprehension over no elements (what `cel.bind(v, init, e)` expands to): `e` with
+// `v` bound to `init`, without building the empty range.
+class BindStep final : public Step {
+ public:
+  BindStep(size_t slot, StepPtr init, StepPtr result)
+      : slot_(slot), init_(std::move(init)), result_(std::move(result)) {}
+  Value eval(Frame& f) const override {
+    f.slots[slot_] = init_->eval(f);
+    return result_->eval(f);
+  }
+
+ private:
+  size_t slot_;
+  StepPtr init_, result_;
+};
+
 // `range.exists(x, p)` and `range.all(x, p)`: the comprehension the macros expand to,
 // run as a tight loop. Same semantics as the expansion (`@result || p` / `@result && p`
 // stepped until decided): a deciding element wins over errors and unknowns anywhere
@@ -1265,6 +1281,17 @@ class Compiler {
       --next_slot_;
       has_quantifiers_ = true;
       return std::make_unique<QuantifierStep>(exists, iter_slot, std::move(range), std::move(p));
+    }
+    if (c.iter_range->kind == ExprKind::kList && c.iter_range->args.empty() && c.iter_var2.empty()) {
+      // cel.bind(v, init, e): no iterations, so the accumulator is the bound value.
+      StepPtr init = build(*c.accu_init);
+      size_t accu_slot = next_slot_++;
+      scopes_.push_back({c.accu_var, accu_slot});
+      max_slots_ = std::max(max_slots_, next_slot_);
+      StepPtr result = build(*c.result);
+      scopes_.pop_back();
+      --next_slot_;
+      return std::make_unique<BindStep>(accu_slot, std::move(init), std::move(result));
     }
     StepPtr range = build(*c.iter_range);
     // The accumulator initialiser sees the enclosing scope only.
