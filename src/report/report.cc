@@ -330,9 +330,10 @@ void write_json(const ScanReport& r, const Sink& sink) {
         cached_index = f.resource_index;
         cached_id = f.resource_id;
         cached_location = f.resource_location;
+        JsonWriter lw(2);
+        location(lw, f.resource_location, r.scan_root);
+        resource_location_json = w.reindent(lw.take());
         JsonWriter rw(2);
-        location(rw, f.resource_location, r.scan_root);
-        resource_location_json = w.reindent(rw.take());
         rw.begin_object();
         rw.key("id");
         rw.value(f.resource_id);
