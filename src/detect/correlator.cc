@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "detect/condition.h"
+#include "detect/internal/text.h"
 
 namespace sekimori::detect {
 
@@ -122,14 +123,8 @@ struct Entry {
   [[nodiscard]] std::string_view value() const { return std::string_view(keys).substr(value_at); }
 };
 
-struct SvHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-struct SvEq {
-  using is_transparent = void;
-  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
-};
+using internal::SvEq;
+using internal::SvHash;
 
 struct Group {
   std::deque<Entry> entries;

@@ -1375,14 +1375,8 @@ struct HsScratchFree {
 // Pattern ids 0 and 1 are the escapes that make a record unscannable.
 constexpr unsigned kEscU = 0, kEscSlash = 1, kFirstFragment = 2;
 
-struct SvHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-struct SvEq {
-  using is_transparent = void;
-  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
-};
+using internal::SvEq;
+using internal::SvHash;
 using Index = std::unordered_map<std::string, std::vector<uint32_t>, SvHash, SvEq>;
 
 }  // namespace

@@ -1,12 +1,24 @@
-// Byte-level text helpers for Sigma matching: ASCII case folding without allocation.
+// Byte-level text helpers for Sigma matching: ASCII case folding without allocation, and
+// the hash and equality that let string-keyed maps be searched with a string_view.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
 namespace sekimori::detect::internal {
+
+// For std::unordered_map<std::string, T, SvHash, SvEq>: find() takes a string_view.
+struct SvHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+struct SvEq {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+};
 
 inline char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
