@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -175,6 +176,13 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
           r.inputs = std::move(spare_inputs.back());
           spare_inputs.pop_back();
         }
+      }
+      if (render != nullptr) {
+        // Rendered alerts are about as long as the records they describe: make room once
+        // instead of doubling the buffer (each doubling faults in fresh pages).
+        std::error_code ec;
+        uintmax_t size = std::filesystem::file_size(files[i], ec);
+        if (!ec && size < (uintmax_t{1} << 30)) r.text.reserve(static_cast<size_t>(size) + size / 2);
       }
       MatchStats before = scratch.stats();
       MatchSink ms(engine, scratch, alert, render, files[i], r, options.max_problems);
