@@ -120,6 +120,11 @@ class RuleSet {
 
  private:
   void reindex();
+  // Reports the limit on the number of rules when it is reached.
+  bool has_room(const std::string& path, core::Diagnostics& diags) const;
+  // Adds a parsed rule unless the limit is reached or its ID is taken; the caller
+  // reindexes.
+  bool append(Rule rule, core::Diagnostics& diags, bool builtin);
 
   RuleLimits limits_;
   std::vector<Rule> rules_;

@@ -1,10 +1,12 @@
 // The rule-file schema check and compiler (schema: docs/formats/rules.md).
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "cel/parser.h"
 #include "cel/program.h"
@@ -667,23 +669,31 @@ core::Result<Rule> parse_rule(const std::string& path, std::string text, core::D
 
 RuleSet::RuleSet(RuleLimits limits) : limits_(limits) {}
 
-bool RuleSet::add_text(const std::string& path, std::string text, core::Diagnostics& diags, bool builtin) {
-  if (rules_.size() >= limits_.max_rules) {
-    diags.add(core::Severity::kError, "rule.limit",
-              "more than " + std::to_string(limits_.max_rules) + " rules; the rest are not loaded",
-              core::Location{path, 0, 0, 0});
-    return false;
-  }
-  auto rule = parse_rule(path, std::move(text), diags, limits_);
-  if (!rule.ok()) return false;
-  if (const Rule* other = find(rule->id)) {
+bool RuleSet::has_room(const std::string& path, core::Diagnostics& diags) const {
+  if (rules_.size() < limits_.max_rules) return true;
+  diags.add(core::Severity::kError, "rule.limit",
+            "more than " + std::to_string(limits_.max_rules) + " rules; the rest are not loaded",
+            core::Location{path, 0, 0, 0});
+  return false;
+}
+
+bool RuleSet::append(Rule rule, core::Diagnostics& diags, bool builtin) {
+  if (!has_room(rule.location.file, diags)) return false;
+  auto other = std::find_if(rules_.begin(), rules_.end(), [&](const Rule& r) { return r.id == rule.id; });
+  if (other != rules_.end()) {
     diags.add(core::Severity::kError, "rule.duplicate_id",
-              "rule ID '" + rule->id + "' is already defined at " + other->location.to_string(),
-              rule->location);
+              "rule ID '" + rule.id + "' is already defined at " + other->location.to_string(), rule.location);
     return false;
   }
-  rule->builtin = builtin;
-  rules_.push_back(std::move(rule).value());
+  rule.builtin = builtin;
+  rules_.push_back(std::move(rule));
+  return true;
+}
+
+bool RuleSet::add_text(const std::string& path, std::string text, core::Diagnostics& diags, bool builtin) {
+  if (!has_room(path, diags)) return false;
+  auto rule = parse_rule(path, std::move(text), diags, limits_);
+  if (!rule.ok() || !append(std::move(rule).value(), diags, builtin)) return false;
   reindex();
   return true;
 }
@@ -730,9 +740,32 @@ void RuleSet::add_directory(const std::string& dir, core::Diagnostics& diags) {
 }
 
 void RuleSet::add_builtin(core::Diagnostics& diags) {
-  for (const BuiltinRuleFile& f : builtin_rule_files()) {
-    add_text(std::string(f.path), std::string(f.text), diags, true);
+  // Parsing the pack (YAML, then CEL) is most of a small scan's start-up: the files are
+  // parsed on several threads, then added in their order, so the rules and diagnostics
+  // are the same as one by one.
+  const auto& files = builtin_rule_files();
+  struct Parsed {
+    core::Diagnostics diags;
+    std::optional<Rule> rule;
+  };
+  std::vector<Parsed> parsed(files.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < files.size(); i = next++) {
+      auto rule = parse_rule(std::string(files[i].path), std::string(files[i].text), parsed[i].diags, limits_);
+      if (rule.ok()) parsed[i].rule = std::move(rule).value();
+    }
+  };
+  size_t threads = std::min<size_t>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u), files.size());
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  for (Parsed& p : parsed) {
+    for (const core::Diagnostic& d : p.diags.items()) diags.add(d);
+    if (p.rule) append(std::move(*p.rule), diags, true);
   }
+  reindex();
 }
 
 void RuleSet::select(const std::vector<std::string>& include, const std::vector<std::string>& exclude) {
