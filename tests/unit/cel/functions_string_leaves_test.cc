@@ -108,6 +108,20 @@ TEST(StringLeaves, JsonHeldInAStringIsWalked) {
   EXPECT_EQ(l[3].value, "{not json}");
 }
 
+// A leaf decoded from JSON held in a string is located at that string (findings point
+// there: docs/formats/rules.md).
+TEST(StringLeaves, DecodedValuesKeepTheNodeOfTheirString) {
+  formats::Document doc = yaml("a: x\nconfiguration: '{\"db\": {\"password\": \"p4ssw0rd-123\"}}'\n");
+  Value r = method("strings", {Value::from_node(doc.root())});
+  ASSERT_EQ(r.list_size(), 2u);
+  std::optional<Value> v = r.list_at(1).map_find("value");
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->as_string(), "p4ssw0rd-123");
+  ASSERT_NE(v->node(), nullptr);
+  EXPECT_EQ(v->node(), doc.root().find("configuration"));
+  EXPECT_EQ(v->node()->pos().line, 2u);
+}
+
 TEST(StringLeaves, QuotedStringsThatHoldNoJsonStayAsWritten) {
   Value m = Value::map({{Value::string("a"), Value::string("\"quoted\"")}});
   std::vector<Leaf> l = leaves(method("strings", {m}));

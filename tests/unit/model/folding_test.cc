@@ -122,6 +122,18 @@ TEST(Folding, DefaultsFillAbsentAttributesAndAreTagged) {
 namespace sekimori::model {
 namespace {
 
+// aws_iam_role.r's managed_policy_arns, as strings ("<missing>" when absent).
+std::vector<std::string> role_policy_arns(const Loaded& l) {
+  const Resource* r = find_resource(l.estate, "aws_iam_role.r");
+  const formats::Node* arns = r != nullptr ? at(*r, {"managed_policy_arns"}) : nullptr;
+  if (arns == nullptr || arns->kind() != formats::NodeKind::kList) return {"<missing>"};
+  std::vector<std::string> out;
+  for (const formats::Node& n : arns->items()) {
+    out.emplace_back(n.kind() == formats::NodeKind::kString ? std::string(n.as_string()) : "<not a string>");
+  }
+  return out;
+}
+
 // Several attachments of managed policies to one role all end up in its list (the last
 // one used to replace the others, so an AdministratorAccess attached first was missed).
 TEST(Folding, EveryPolicyAttachmentAddsToTheList) {
@@ -139,14 +151,8 @@ TEST(Folding, EveryPolicyAttachmentAddsToTheList) {
     {"address": "aws_iam_role_policy_attachment.ro", "expressions": {"role": {"references": ["aws_iam_role.r.name", "aws_iam_role.r"]}}}]}}
 })", std::nullopt);
   EXPECT_FALSE(l.diags.has_errors()) << l.diags.to_text();
-  const Resource* r = find_resource(l.estate, "aws_iam_role.r");
-  ASSERT_NE(r, nullptr);
-  const formats::Node* arns = at(*r, {"managed_policy_arns"});
-  ASSERT_NE(arns, nullptr);
-  std::vector<std::string> got;
-  for (const formats::Node& n : arns->items()) got.emplace_back(n.as_string());
-  EXPECT_EQ(got, (std::vector<std::string>{"arn:aws:iam::aws:policy/AdministratorAccess",
-                                            "arn:aws:iam::aws:policy/ReadOnlyAccess"}));
+  EXPECT_EQ(role_policy_arns(l), (std::vector<std::string>{"arn:aws:iam::aws:policy/AdministratorAccess",
+                                                           "arn:aws:iam::aws:policy/ReadOnlyAccess"}));
   EXPECT_EQ(l.estate.resources().size(), 1u);
 }
 
@@ -179,21 +185,15 @@ TEST(Folding, AttachmentsAddToTheRolesOwnPolicyList) {
   known.insert(at_values, R"("managed_policy_arns": ["arn:aws:iam::aws:policy/AdministratorAccess"], )");
   Loaded l = load("plan.json", known, std::nullopt);
   EXPECT_FALSE(l.diags.has_errors()) << l.diags.to_text();
-  const Resource* r = find_resource(l.estate, "aws_iam_role.r");
-  ASSERT_NE(r, nullptr);
-  const formats::Node* arns = at(*r, {"managed_policy_arns"});
-  ASSERT_NE(arns, nullptr);
-  std::vector<std::string> got;
-  for (const formats::Node& n : arns->items()) got.emplace_back(n.as_string());
-  EXPECT_EQ(got, (std::vector<std::string>{"arn:aws:iam::aws:policy/AdministratorAccess",
-                                            "arn:aws:iam::aws:policy/ReadOnlyAccess"}));
+  EXPECT_EQ(role_policy_arns(l), (std::vector<std::string>{"arn:aws:iam::aws:policy/AdministratorAccess",
+                                                           "arn:aws:iam::aws:policy/ReadOnlyAccess"}));
 
   // Unknown before apply: it stays in the list as an unknown item next to the attachment.
   Loaded u = load("plan.json", plan(R"("managed_policy_arns": true)"), std::nullopt);
   EXPECT_FALSE(u.diags.has_errors()) << u.diags.to_text();
-  r = find_resource(u.estate, "aws_iam_role.r");
+  const Resource* r = find_resource(u.estate, "aws_iam_role.r");
   ASSERT_NE(r, nullptr);
-  arns = at(*r, {"managed_policy_arns"});
+  const formats::Node* arns = at(*r, {"managed_policy_arns"});
   ASSERT_NE(arns, nullptr);
   ASSERT_EQ(arns->kind(), formats::NodeKind::kList);
   ASSERT_EQ(arns->items().size(), 2u);
