@@ -156,11 +156,13 @@ class WatchSink : public detect::FollowSink {
       if (engine_.rule(rule).standalone) actor_.fire(detect::make_alert(engine_, rule, rec, text, file_, offset, index));
       const auto& feeds = engine_.feeds(rule);
       if (feeds.empty()) continue;
-      detect::fill_alert(alert_, engine_, rule, rec, text, file_, offset, index);
+      detect::fill_alert(alert_, engine_, rule, rec, text, scratch_, file_, offset, index);
       if (!alert_.has_time) continue;
       if (!shared_file_ || *shared_file_ != file_) shared_file_ = std::make_shared<const std::string>(file_);
       detect::MatchedEvent base = detect::MatchedEvent::from_alert(alert_, shared_file_);
-      for (const detect::CorrelationFeed& f : feeds) pending.push_back(detect::make_correlation_input(f, rec, base));
+      for (const detect::CorrelationFeed& f : feeds) {
+        pending.push_back(detect::make_correlation_input(f, rec, scratch_, base));
+      }
     }
   }
   void malformed(uint64_t offset, std::string_view message) override {

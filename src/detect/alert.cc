@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 
 #include "core/json_writer.h"
 
@@ -27,6 +28,10 @@ bool text_reusable(RecordText text) {
 void event_text(element record, RecordText text, std::string& out) {
   if (text_reusable(text)) {
     std::string_view j = text.json;
+    if (text.minified) {  // nothing to strip
+      out.assign(j.data(), j.size());
+      return;
+    }
     out.resize(j.size());
     size_t len = 0;
     if (simdjson::minify(j.data(), j.size(), out.data(), len) == simdjson::SUCCESS) {
@@ -55,22 +60,24 @@ Alert make_alert(const Engine& engine, uint32_t rule, element record, RecordText
   return a;
 }
 
-void fill_alert(Alert& a, const Engine& engine, uint32_t rule, element record, RecordText text,
-                std::string_view file, uint64_t offset, uint64_t index) {
-  a.rule = rule;
-  a.meta = &engine.rule(rule);
-  assign_scalar_text(lookup(record, "eventTime"), a.event_time);
+namespace {
+
+// `get(ContextField)` gives the field's element (lookup() semantics).
+template <typename Get>
+void fill_context(Alert& a, element record, RecordText text, std::string_view file, uint64_t offset,
+                  uint64_t index, const Get& get) {
+  assign_scalar_text(get(kFieldEventTime), a.event_time);
   a.time_ms = 0;
   a.has_time = parse_time_ms(a.event_time, a.time_ms);
-  assign_scalar_text(lookup(record, "recipientAccountId"), a.account);
-  if (a.account.empty()) assign_scalar_text(lookup(record, "userIdentity.accountId"), a.account);
-  assign_scalar_text(lookup(record, "awsRegion"), a.region);
-  assign_scalar_text(lookup(record, "userIdentity.arn"), a.principal);
-  if (a.principal.empty()) assign_scalar_text(lookup(record, "userIdentity.principalId"), a.principal);
-  if (a.principal.empty()) assign_scalar_text(lookup(record, "userIdentity.type"), a.principal);
-  assign_scalar_text(lookup(record, "sourceIPAddress"), a.source_ip);
-  assign_scalar_text(lookup(record, "eventName"), a.event_name);
-  assign_scalar_text(lookup(record, "eventSource"), a.event_source);
+  assign_scalar_text(get(kFieldRecipientAccountId), a.account);
+  if (a.account.empty()) assign_scalar_text(get(kFieldUserAccountId), a.account);
+  assign_scalar_text(get(kFieldAwsRegion), a.region);
+  assign_scalar_text(get(kFieldUserArn), a.principal);
+  if (a.principal.empty()) assign_scalar_text(get(kFieldUserPrincipalId), a.principal);
+  if (a.principal.empty()) assign_scalar_text(get(kFieldUserType), a.principal);
+  assign_scalar_text(get(kFieldSourceIp), a.source_ip);
+  assign_scalar_text(get(kFieldEventName), a.event_name);
+  assign_scalar_text(get(kFieldEventSource), a.event_source);
   a.file.assign(file.data(), file.size());
   a.offset = offset;
   a.record = index;
@@ -81,6 +88,23 @@ void fill_alert(Alert& a, const Engine& engine, uint32_t rule, element record, R
   a.event_count = 0;
   a.aggregate = 0;
   a.contributing.clear();
+}
+
+}  // namespace
+
+void fill_alert(Alert& a, const Engine& engine, uint32_t rule, element record, RecordText text,
+                std::string_view file, uint64_t offset, uint64_t index) {
+  a.rule = rule;
+  a.meta = &engine.rule(rule);
+  fill_context(a, record, text, file, offset, index,
+               [&](ContextField f) { return lookup(record, context_field_path(f)); });
+}
+
+void fill_alert(Alert& a, const Engine& engine, uint32_t rule, element record, RecordText text,
+                MatchScratch& fields, std::string_view file, uint64_t offset, uint64_t index) {
+  a.rule = rule;
+  a.meta = &engine.rule(rule);
+  fill_context(a, record, text, file, offset, index, [&](ContextField f) { return fields.field(record, f); });
 }
 
 std::string format_time_ms(int64_t ms) {
@@ -222,6 +246,37 @@ int severity_id(std::string_view level) {
   return 0;
 }
 
+// Whether a JSON string writer would copy `s` as it is: no byte below 0x20, none at or
+// above 0x7F, no '"' and no '\\' (checked eight bytes at a time).
+bool json_plain(std::string_view s) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  size_t i = 0;
+  uint64_t bad = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t x;
+    std::memcpy(&x, s.data() + i, 8);
+    bad |= (x & kHigh) | ((x - kOnes * 0x20) & ~x & kHigh) | has_zero(x ^ (kOnes * 0x7F)) |
+           has_zero(x ^ (kOnes * '"')) | has_zero(x ^ (kOnes * '\\'));
+  }
+  for (; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    bad |= static_cast<uint64_t>(c < 0x20 || c >= 0x7F || c == '"' || c == '\\');
+  }
+  return bad == 0;
+}
+
+// core::append_json_string's bytes; strings that need no escaping are copied in one go.
+void append_string(std::string& out, std::string_view s) {
+  if (!json_plain(s)) {
+    core::append_json_string(out, s);
+    return;
+  }
+  out += '"';
+  out.append(s.data(), s.size());
+  out += '"';
+}
+
 void append_uint(std::string& out, uint64_t v) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
@@ -256,7 +311,8 @@ void AlertJsonRenderer::append(const Alert& a, std::string& out) const {
   auto opt = [&](std::string_view k, const std::string& v) {
     out += k;
     if (v.empty()) out += "null";
-    else core::append_json_string(out, v);
+    else
+      append_string(out, v);
   };
   opt(",\"event_time\":", a.event_time);
   opt(",\"account\":", a.account);
@@ -266,7 +322,7 @@ void AlertJsonRenderer::append(const Alert& a, std::string& out) const {
   opt(",\"event_name\":", a.event_name);
   opt(",\"event_source\":", a.event_source);
   out += ",\"input\":{\"file\":";
-  core::append_json_string(out, a.file);
+  append_string(out, a.file);
   out += ",\"offset\":";
   append_uint(out, a.offset);
   out += ",\"record\":";

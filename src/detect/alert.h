@@ -58,6 +58,10 @@ Alert make_alert(const Engine& engine, uint32_t rule, simdjson::dom::element rec
 // Alert per thread builds alerts without allocating once the strings have grown.
 void fill_alert(Alert& a, const Engine& engine, uint32_t rule, simdjson::dom::element record, RecordText text,
                 std::string_view file, uint64_t offset, uint64_t index);
+// The same, reading the context from the field table of `fields`, which must have just
+// matched `record` (Engine::match with a MatchScratch): no field is searched for again.
+void fill_alert(Alert& a, const Engine& engine, uint32_t rule, simdjson::dom::element record, RecordText text,
+                MatchScratch& fields, std::string_view file, uint64_t offset, uint64_t index);
 // The minified event text of a record (as Alert::event).
 std::string event_text(simdjson::dom::element record, RecordText text);
 // The same, assigned to `out`.

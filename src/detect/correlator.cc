@@ -1,6 +1,8 @@
 #include "detect/correlator.h"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <optional>
@@ -64,6 +66,13 @@ Alert MatchedEvent::to_alert(const Engine& engine) const {
 }
 
 void CorrelationInput::add_group_value(std::string_view v) {
+  if (v.empty() || (std::memchr(v.data(), '\x1e', v.size()) == nullptr &&
+                    std::memchr(v.data(), '\x1f', v.size()) == nullptr)) {
+    keys.append(v.data(), v.size());  // nothing to escape (the usual case)
+    keys += '\x1f';
+    value_at = static_cast<uint32_t>(keys.size());
+    return;
+  }
   for (char ch : v) {
     if (ch == '\x1e' || ch == '\x1f') keys += '\x1e';
     keys += ch;
@@ -92,6 +101,51 @@ std::vector<std::string> CorrelationInput::group_values() const {
     }
   }
   return out;
+}
+
+CorrelationInput make_correlation_input(const CorrelationFeed& feed, element record, MatchScratch& fields,
+                                        MatchedEvent base) {
+  CorrelationInput in;
+  in.correlation = feed.correlation;
+  in.position = feed.position;
+  in.time_ms = base.time_ms;
+  auto get = [&](uint32_t slot, const std::string& path) {
+    return slot == kNoFieldSlot ? lookup(record, path) : fields.field(record, slot);
+  };
+  // the values are views (of the DOM, or of a number buffer each) until the key buffer is
+  // made, so it is allocated once at its final size
+  constexpr size_t kMax = 8;
+  size_t n = feed.group_fields.size() + (feed.value_field.empty() ? 0 : 1);
+  std::array<std::string_view, kMax> views{};
+  char bufs[kMax][64];
+  size_t total = 0;
+  for (size_t i = 0; i < n && i < kMax; ++i) {
+    bool value = i == feed.group_fields.size();
+    uint32_t slot = value                         ? feed.value_slot
+                    : i < feed.group_slots.size() ? feed.group_slots[i]
+                                                  : kNoFieldSlot;
+    auto e = get(slot, value ? feed.value_field : feed.group_fields[i]);
+    if (!scalar_text_view(e, views[i], bufs[i])) views[i] = {};
+    total += views[i].size() + 2;
+  }
+  in.keys.reserve(total);
+  char buf[64];
+  for (size_t i = 0; i < n; ++i) {
+    bool value = i == feed.group_fields.size();
+    std::string_view v = i < kMax ? views[i] : std::string_view{};
+    if (i >= kMax) {  // more fields than views: looked up as they are added
+      uint32_t slot = value                         ? feed.value_slot
+                      : i < feed.group_slots.size() ? feed.group_slots[i]
+                                                    : kNoFieldSlot;
+      if (!scalar_text_view(get(slot, value ? feed.value_field : feed.group_fields[i]), v, buf)) v = {};
+    }
+    if (value)
+      in.set_value(v);
+    else
+      in.add_group_value(v);
+  }
+  in.base = std::move(base);
+  return in;
 }
 
 CorrelationInput make_correlation_input(const CorrelationFeed& feed, element record, MatchedEvent base) {

@@ -94,6 +94,10 @@ struct CorrelationInput {
 // Builds the input for `feed` from an event (group and value fields looked up).
 CorrelationInput make_correlation_input(const CorrelationFeed& feed, simdjson::dom::element record,
                                         MatchedEvent base);
+// The same, reading the fields from the field table of `fields`, which must have just
+// matched `record` (Engine::match with a MatchScratch).
+CorrelationInput make_correlation_input(const CorrelationFeed& feed, simdjson::dom::element record,
+                                        MatchScratch& fields, MatchedEvent base);
 
 class Correlator {
  public:

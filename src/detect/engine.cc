@@ -35,6 +35,7 @@ namespace {
 struct FieldPath {
   std::string full;
   std::vector<std::pair<uint32_t, uint32_t>> segs;  // offset, length into full
+  int32_t slot = -1;                                // field table slot (Engine::build), -1: always walked
 
   explicit FieldPath(std::string f = {}) : full(std::move(f)) {
     size_t start = 0;
@@ -46,9 +47,12 @@ struct FieldPath {
       start = dot + 1;
     }
   }
-  FieldPath(const FieldPath& o) : FieldPath(o.full) {}
+  FieldPath(const FieldPath& o) : FieldPath(o.full) { slot = o.slot; }
   FieldPath& operator=(const FieldPath& o) {
-    if (this != &o) *this = FieldPath(o.full);
+    if (this != &o) {
+      *this = FieldPath(o.full);
+      slot = o.slot;
+    }
     return *this;
   }
   FieldPath(FieldPath&&) = default;
@@ -88,9 +92,255 @@ bool walk(element e, const FieldPath& p, size_t seg, const Visit& visit, int dep
   return false;
 }
 
+// ---------------------------------------------------------------------------------------
+// Field table (engine.h "Field table")
+// ---------------------------------------------------------------------------------------
+
+constexpr size_t kMaxFieldDepth = 32;  // longer paths are always walked
+
+// A cheap hash of a key for the per-object child tables (keys are short names; the full
+// key is compared on a hit).
+uint32_t key_hash(std::string_view k) {
+  uint32_t h = static_cast<uint32_t>(k.size()) * 0x9E3779B1U;
+  if (!k.empty()) {
+    h ^= static_cast<unsigned char>(k.front()) * 0x85EBCA77U;
+    h ^= static_cast<unsigned char>(k.back()) * 0xC2B2AE3DU;
+    h ^= static_cast<unsigned char>(k[k.size() / 2]) * 0x27D4EB2FU;
+  }
+  return h ^ (h >> 15);
+}
+
+// The tree of the key names that the loaded rules, correlation feeds and the alert
+// context use: one node per distinct path prefix (node 0 is the record itself), each
+// with a hash table of its children's names. A slot is a registered path's node.
+//
+// A path's walk also tries keys that contain dots ("a.b" as one key holding "c" for the
+// path a.b.c) when a segment is missing. Each node's table therefore also holds the
+// joined runs of segments that the paths through it may name ("a.b", "a.b.c"); an object
+// with such a key makes the paths below it fall back to the full walk.
+class FieldTable {
+ public:
+  struct Node {
+    std::string key;
+    int32_t parent = -1;
+    std::vector<int32_t> children;
+    std::vector<std::string> joined;  // runs of 2+ segments that paths through it name
+  };
+  static constexpr int32_t kEmpty = -1, kJoined = -2;
+
+  FieldTable() : nodes_(1) {}
+  FieldTable(const FieldTable&) = delete;  // tables point into nodes_
+  FieldTable& operator=(const FieldTable&) = delete;
+
+  // The slot of a dotted path (registered on first use); -1 when it is too deep.
+  int32_t add(std::string_view dotted) {
+    auto it = by_path_.find(dotted);
+    if (it != by_path_.end()) return static_cast<int32_t>(it->second);
+    std::vector<std::pair<size_t, size_t>> segs;  // offset, length
+    for (size_t start = 0;;) {
+      size_t dot = dotted.find('.', start);
+      size_t end = dot == std::string_view::npos ? dotted.size() : dot;
+      segs.emplace_back(start, end - start);
+      if (dot == std::string_view::npos) break;
+      start = dot + 1;
+    }
+    if (segs.size() > kMaxFieldDepth) return -1;
+    int32_t node = 0;
+    for (size_t d = 0; d < segs.size(); ++d) {
+      Node& at = nodes_[static_cast<size_t>(node)];
+      for (size_t e = d + 1; e < segs.size(); ++e) {
+        std::string run(dotted.substr(segs[d].first, segs[e].first + segs[e].second - segs[d].first));
+        if (std::find(at.joined.begin(), at.joined.end(), run) == at.joined.end())
+          at.joined.push_back(std::move(run));
+      }
+      std::string_view key = dotted.substr(segs[d].first, segs[d].second);
+      int32_t next = -1;
+      for (int32_t c : at.children) {
+        if (nodes_[static_cast<size_t>(c)].key == key) next = c;
+      }
+      if (next < 0) {
+        next = static_cast<int32_t>(nodes_.size());
+        nodes_[static_cast<size_t>(node)].children.push_back(next);
+        nodes_.push_back(Node{std::string(key), node, {}, {}});
+      }
+      node = next;
+    }
+    auto slot = static_cast<uint32_t>(slot_node_.size());
+    slot_node_.push_back(static_cast<uint32_t>(node));
+    slot_path_.emplace_back(dotted);
+    by_path_.emplace(std::string(dotted), slot);
+    return static_cast<int32_t>(slot);
+  }
+
+  // Builds the lookup tables (after the last add()).
+  void finish() {
+    tables_.assign(nodes_.size(), {});
+    for (size_t n = 0; n < nodes_.size(); ++n) {
+      const Node& node = nodes_[n];
+      size_t count = node.children.size() + node.joined.size();
+      if (count == 0) continue;
+      size_t size = 8;
+      while (size < count * 2) size *= 2;
+      std::vector<Entry>& t = tables_[n];
+      t.assign(size, Entry{});
+      auto put = [&](std::string_view key, int32_t target) {
+        uint32_t h = key_hash(key);
+        size_t at = h & (size - 1);
+        while (t[at].target != kEmpty) at = (at + 1) & (size - 1);
+        t[at] = Entry{h, target, key};
+      };
+      for (int32_t c : node.children) put(nodes_[static_cast<size_t>(c)].key, c);
+      for (const std::string& j : node.joined) put(j, kJoined);
+    }
+  }
+
+  // The child of `node` named `key`, kJoined for a joined run of segments, or kEmpty.
+  [[nodiscard]] int32_t child(uint32_t node, std::string_view key) const {
+    const std::vector<Entry>& t = tables_[node];
+    if (t.empty()) return kEmpty;
+    size_t mask = t.size() - 1;
+    uint32_t h = key_hash(key);
+    for (size_t at = h & mask;; at = (at + 1) & mask) {
+      const Entry& e = t[at];
+      if (e.target == kEmpty) return kEmpty;
+      if (e.hash == h && e.key == key) return e.target;
+    }
+  }
+
+  [[nodiscard]] std::optional<uint32_t> find(std::string_view dotted) const {
+    auto it = by_path_.find(dotted);
+    if (it == by_path_.end()) return std::nullopt;
+    return it->second;
+  }
+  [[nodiscard]] const Node& node(uint32_t n) const { return nodes_[n]; }
+  [[nodiscard]] size_t node_count() const { return nodes_.size(); }
+  [[nodiscard]] uint32_t slot_node(uint32_t slot) const { return slot_node_[slot]; }
+  [[nodiscard]] const std::string& slot_path(uint32_t slot) const { return slot_path_[slot]; }
+  [[nodiscard]] size_t slot_count() const { return slot_node_.size(); }
+
+ private:
+  struct Entry {
+    uint32_t hash = 0;
+    int32_t target = kEmpty;
+    std::string_view key;  // into nodes_ (not changed after finish())
+  };
+  std::vector<Node> nodes_;
+  std::vector<std::vector<Entry>> tables_;  // by node
+  std::vector<uint32_t> slot_node_;
+  std::vector<std::string> slot_path_;
+  std::unordered_map<std::string, uint32_t, internal::SvHash, internal::SvEq> by_path_;
+};
+
+// One record's view of the field table: for each node, whether it was found in this record
+// (and its value), and whether its children have been looked for. A generation counter
+// marks what belongs to the current record, so nothing is cleared between records.
+class FieldState {
+ public:
+  enum class Res : uint8_t { kValue, kAbsent, kWalk };
+
+  void init(const FieldTable& table) {
+    table_ = &table;
+    nodes_.assign(table.node_count(), NodeState{});
+    gen_ = 0;
+  }
+  [[nodiscard]] bool ready() const { return table_ != nullptr; }
+
+  void begin(element record) {
+    if (++gen_ == 0) {  // wrapped: forget old stamps
+      for (NodeState& n : nodes_) n = NodeState{};
+      gen_ = 1;
+    }
+    nodes_[0].seen = gen_;
+    nodes_[0].value = record;
+  }
+
+  // kValue: the path leads (through objects only) to `out`; kAbsent: it leads nowhere;
+  // kWalk: an array or a key with dots in it is on the way, so only the full walk can tell.
+  Res resolve_slot(uint32_t slot, element& out) { return resolve(table_->slot_node(slot), out); }
+  [[nodiscard]] const std::string& path(uint32_t slot) const { return table_->slot_path(slot); }
+
+ private:
+  struct NodeState {
+    uint32_t seen = 0;    // generation in which the node was found (value valid)
+    uint32_t filled = 0;  // generation in which its children were looked for
+    bool dotted = false;  // (when filled) its object has a key that is a joined run of segments
+    element value;
+  };
+
+  Res resolve(uint32_t n, element& out) {
+    NodeState& ns = nodes_[n];
+    if (ns.seen == gen_) {
+      out = ns.value;
+      return Res::kValue;
+    }
+    auto p = static_cast<uint32_t>(table_->node(n).parent);
+    element pv;
+    Res pr = resolve(p, pv);
+    if (pr != Res::kValue) return pr;
+    NodeState& ps = nodes_[p];
+    if (ps.filled != gen_) {
+      element_type t = pv.type();
+      if (t == element_type::ARRAY) return Res::kWalk;
+      if (t != element_type::OBJECT) return Res::kAbsent;
+      fill(p, pv.get_object().value_unsafe());
+      if (ns.seen == gen_) {
+        out = ns.value;
+        return Res::kValue;
+      }
+    }
+    return ps.dotted ? Res::kWalk : Res::kAbsent;
+  }
+
+  // Looks up every key of node p's object once; the first of duplicate keys wins (as
+  // at_key()).
+  void fill(uint32_t p, simdjson::dom::object obj) {
+    NodeState& ps = nodes_[p];
+    ps.filled = gen_;
+    ps.dotted = false;
+    for (auto field : obj) {
+      int32_t c = table_->child(p, field.key);
+      if (c < 0) {
+        if (c == FieldTable::kJoined) ps.dotted = true;
+        continue;
+      }
+      NodeState& cs = nodes_[static_cast<size_t>(c)];
+      if (cs.seen == gen_) continue;
+      cs.seen = gen_;
+      cs.value = field.value;
+    }
+  }
+
+  const FieldTable* table_ = nullptr;
+  std::vector<NodeState> nodes_;
+  uint32_t gen_ = 0;
+};
+
+// The record being matched, with its field table state when the caller has one.
+struct Rec {
+  element root;
+  FieldState* fs = nullptr;
+};
+
+// walk() from the record, through the field table when the path has a slot.
+template <typename Visit>
+bool walk_field(const Rec& rec, const FieldPath& p, const Visit& visit) {
+  if (rec.fs != nullptr && p.slot >= 0) {
+    element v;
+    switch (rec.fs->resolve_slot(static_cast<uint32_t>(p.slot), v)) {
+      case FieldState::Res::kValue:
+        return visit(v);
+      case FieldState::Res::kAbsent:
+        return false;
+      case FieldState::Res::kWalk:
+        break;
+    }
+  }
+  return walk(rec.root, p, 0, visit);
+}
+
 // Whether the path reaches anything (null included).
-bool path_exists(element root, const FieldPath& p) {
-  return walk(root, p, 0, [](element) { return true; });
+bool path_exists(const Rec& root, const FieldPath& p) {
+  return walk_field(root, p, [](element) { return true; });
 }
 
 // Text of a scalar into a caller buffer (numbers) or a view of the string. Returns
@@ -454,7 +704,7 @@ int iso_week(int y, int m, int d) {
 }
 
 // One test against one value that is not an array (arrays are expanded by the caller).
-bool test_scalar(const Test& t, element v, element root, TimePart time) {
+bool test_scalar(const Test& t, element v, const Rec& root, TimePart time) {
   char buf[64];
   std::string_view s;
   switch (t.kind) {
@@ -487,14 +737,18 @@ bool test_scalar(const Test& t, element v, element root, TimePart time) {
     }
     case Test::kFieldRef: {
       if (!scalar_view(v, s, buf)) return false;
-      return walk(root, t.ref, 0, [&](element other) {
+      return walk_field(root, t.ref, [&](element other) {
         char obuf[64];
         std::string_view o;
         if (!scalar_view(other, o, obuf)) return false;
         // the referenced value is used literally (no wildcards), case-folded unless cased
         switch (t.ref_kind) {
-          case PatKind::kPrefix: return t.cased ? s.starts_with(o) : (s.size() >= o.size() && txt::equals_fold(s.substr(0, o.size()), o));
-          case PatKind::kSuffix: return t.cased ? s.ends_with(o) : (s.size() >= o.size() && txt::equals_fold(s.substr(s.size() - o.size()), o));
+          case PatKind::kPrefix:
+            return t.cased ? s.starts_with(o)
+                           : (s.size() >= o.size() && txt::equals_fold(s.substr(0, o.size()), o));
+          case PatKind::kSuffix:
+            return t.cased ? s.ends_with(o)
+                           : (s.size() >= o.size() && txt::equals_fold(s.substr(s.size() - o.size()), o));
           case PatKind::kContains: {
             if (t.cased) return s.find(o) != std::string_view::npos;
             for (size_t i = 0; i + o.size() <= s.size(); ++i) {
@@ -502,7 +756,8 @@ bool test_scalar(const Test& t, element v, element root, TimePart time) {
             }
             return false;
           }
-          default: return t.cased ? s == o : txt::equals_fold(s, o);
+          default:
+            return t.cased ? s == o : txt::equals_fold(s, o);
         }
       });
     }
@@ -513,7 +768,7 @@ bool test_scalar(const Test& t, element v, element root, TimePart time) {
   return false;
 }
 
-bool test_value(const Test& t, element v, element root, TimePart time, int depth = 0) {
+bool test_value(const Test& t, element v, const Rec& root, TimePart time, int depth = 0) {
   if (v.type() == element_type::ARRAY) {
     if (depth > kMaxWalkDepth) return false;
     simdjson::dom::array range_2 = v.get_array().value_unsafe();
@@ -527,7 +782,7 @@ bool test_value(const Test& t, element v, element root, TimePart time, int depth
 }
 
 // Any scalar anywhere in the event (keyword search).
-bool any_leaf(element v, const Test& t, element root, int depth = 0) {
+bool any_leaf(element v, const Test& t, const Rec& root, int depth = 0) {
   if (depth > kMaxWalkDepth) return false;
   switch (v.type()) {
     case element_type::OBJECT: {
@@ -549,11 +804,11 @@ bool any_leaf(element v, const Test& t, element root, int depth = 0) {
   }
 }
 
-bool test_on_event(const Item& item, const Test& t, element root) {
-  if (item.keyword) return any_leaf(root, t, root);
+bool test_on_event(const Item& item, const Test& t, const Rec& root) {
+  if (item.keyword) return any_leaf(root.root, t, root);
   if (t.kind == Test::kNull) {
     // null: the field is absent or JSON null (an empty array counts as absent too)
-    bool present = walk(root, item.path, 0, [](element v) {
+    bool present = walk_field(root, item.path, [](element v) {
       if (v.type() == element_type::NULL_VALUE) return false;
       if (v.type() == element_type::ARRAY) return v.get_array().value_unsafe().size() > 0;
       return true;
@@ -561,13 +816,14 @@ bool test_on_event(const Item& item, const Test& t, element root) {
     return !present;
   }
   if (t.kind == Test::kExists) return path_exists(root, item.path) == t.exists;
-  return walk(root, item.path, 0, [&](element v) { return test_value(t, v, root, item.time); });
+  return walk_field(root, item.path, [&](element v) { return test_value(t, v, root, item.time); });
 }
 
-bool match_item(const Item& item, element root) {
+bool match_item(const Item& item, const Rec& root) {
   if (item.neq) {
     // neq: present, not null, and equal to none of the values
-    bool present = walk(root, item.path, 0, [](element v) { return v.type() != element_type::NULL_VALUE; });
+    bool present =
+        walk_field(root, item.path, [](element v) { return v.type() != element_type::NULL_VALUE; });
     if (!present) return false;
     for (const Test& t : item.tests) {
       if (test_on_event(item, t, root)) return false;
@@ -606,7 +862,7 @@ struct CDetection {
   CNode cond;
 };
 
-bool eval_sel(const CSelection& s, element ev) {
+bool eval_sel(const CSelection& s, const Rec& ev) {
   for (const std::vector<Item>& alt : s.alternatives) {
     bool ok = true;
     for (const Item& item : alt) {
@@ -620,7 +876,7 @@ bool eval_sel(const CSelection& s, element ev) {
   return false;
 }
 
-bool eval(const CNode& n, const CDetection& d, element ev) {
+bool eval(const CNode& n, const CDetection& d, const Rec& ev) {
   switch (n.kind) {
     case CondKind::kRef: return eval_sel(d.sels[n.sel], ev);
     case CondKind::kAnd:
@@ -1410,30 +1666,44 @@ struct Engine::Impl {
   std::vector<std::vector<uint32_t>> frag_slots;  // by pattern id - kFirstFragment
   uint32_t slots = 0;
   std::unique_ptr<hs_database_t, HsDbFree> db;
+  FieldTable fields;
+
+  // Gives every field path in use a slot: the alert context first (ContextField order),
+  // then rules, filters and correlation feeds.
+  void build_fields();
 
   bool build_prefilter(const EngineOptions& options, core::Diagnostics& diags);
 
   // Calls fn(rule) for the rules an event can match: those indexed under its eventName
   // and eventSource, then the unindexed ones.
   template <typename Fn>
-  void each_candidate(simdjson::dom::object obj, Fn&& fn) const {
+  void each_candidate(const Rec& rec, Fn&& fn) const {
     char buf[256];
     std::string_view key;
-    auto try_index = [&](const Index& idx, const char* field) {
+    simdjson::dom::object obj = rec.root.get_object().value_unsafe();
+    auto try_index = [&](const Index& idx, const char* field, uint32_t slot) {
       if (idx.empty()) return;
-      auto v = obj.at_key(field);
-      if (v.error() != simdjson::SUCCESS || v.value_unsafe().type() != element_type::STRING) return;
-      if (!lower_key(v.value_unsafe().get_string().value_unsafe(), buf, key)) return;
+      element v;
+      if (rec.fs != nullptr) {
+        // the slot of a top-level key is at_key()'s result (first of duplicates)
+        if (rec.fs->resolve_slot(slot, v) != FieldState::Res::kValue) return;
+      } else {
+        auto r = obj.at_key(field);
+        if (r.error() != simdjson::SUCCESS) return;
+        v = r.value_unsafe();
+      }
+      if (v.type() != element_type::STRING) return;
+      if (!lower_key(v.get_string().value_unsafe(), buf, key)) return;
       auto it = idx.find(key);
       if (it == idx.end()) return;
       for (uint32_t r : it->second) fn(r);
     };
-    try_index(by_name, "eventName");
-    try_index(by_source, "eventSource");
+    try_index(by_name, "eventName", kFieldEventName);
+    try_index(by_source, "eventSource", kFieldEventSource);
     for (uint32_t r : unindexed) fn(r);
   }
 
-  bool matches(uint32_t r, element ev) const {
+  bool matches(uint32_t r, const Rec& ev) const {
     const CRule& cr = *rules[r];
     if (!eval(cr.det.cond, cr.det, ev)) return false;
     for (uint32_t f : cr.filters) {
@@ -1450,12 +1720,14 @@ struct MatchScratch::Impl {
   bool escaped = false;
   const Engine::Impl* engine = nullptr;
   MatchStats stats;
+  FieldState fields;  // of the record last given to match()
 };
 
 MatchScratch::MatchScratch(const Engine& engine) : impl_(std::make_unique<Impl>()) {
   const Engine::Impl& e = *engine.impl_;
   impl_->engine = &e;
   impl_->stamp.assign(e.slots, 0);
+  impl_->fields.init(e.fields);
   if (e.db) {
     hs_scratch_t* sc = nullptr;
     if (hs_alloc_scratch(e.db.get(), &sc) == HS_SUCCESS) impl_->hs.reset(sc);
@@ -1465,6 +1737,57 @@ MatchScratch::MatchScratch(MatchScratch&&) noexcept = default;
 MatchScratch& MatchScratch::operator=(MatchScratch&&) noexcept = default;
 MatchScratch::~MatchScratch() = default;
 const MatchStats& MatchScratch::stats() const { return impl_->stats; }
+
+simdjson::simdjson_result<element> MatchScratch::field(element record, uint32_t slot) {
+  if (slot >= impl_->engine->fields.slot_count()) return simdjson::NO_SUCH_FIELD;
+  element v;
+  switch (impl_->fields.resolve_slot(slot, v)) {
+    case FieldState::Res::kValue:
+      return v;
+    case FieldState::Res::kAbsent:
+      return simdjson::NO_SUCH_FIELD;
+    case FieldState::Res::kWalk:
+      break;
+  }
+  return lookup(record, impl_->fields.path(slot));
+}
+
+void Engine::Impl::build_fields() {
+  for (uint32_t f = 0; f < kContextFields; ++f) fields.add(context_field_path(static_cast<ContextField>(f)));
+  auto detection = [&](CDetection& d) {
+    for (CSelection& sel : d.sels) {
+      for (std::vector<Item>& alt : sel.alternatives) {
+        for (Item& item : alt) {
+          if (!item.keyword) item.path.slot = fields.add(item.path.full);
+          for (Test& t : item.tests) {
+            if (t.kind == Test::kFieldRef) t.ref.slot = fields.add(t.ref.full);
+          }
+        }
+      }
+    }
+  };
+  for (std::optional<CRule>& r : rules) {
+    if (r) detection(r->det);
+  }
+  for (CDetection& f : filters) detection(f);
+  // a path too deep for the table gets kNoFieldSlot (looked up directly)
+  auto slot_of = [&](const std::string& path) {
+    int32_t slot = fields.add(path);
+    return slot < 0 ? kNoFieldSlot : static_cast<uint32_t>(slot);
+  };
+  auto feed_slots = [&](CorrelationFeed& feed) {
+    feed.group_slots.clear();
+    for (const std::string& g : feed.group_fields) feed.group_slots.push_back(slot_of(g));
+    feed.value_slot = feed.value_field.empty() ? kNoFieldSlot : slot_of(feed.value_field);
+  };
+  for (std::vector<CorrelationFeed>& fs : feeds) {
+    for (CorrelationFeed& f : fs) feed_slots(f);
+  }
+  for (CorrelationPlan& p : correlations) {
+    for (CorrelationFeed& f : p.downstream) feed_slots(f);
+  }
+  fields.finish();
+}
 
 bool Engine::Impl::build_prefilter(const EngineOptions& options, core::Diagnostics& diags) {
   pf_slot.assign(meta.size(), -1);
@@ -1537,13 +1860,18 @@ size_t Engine::detection_count() const { return impl_->detections; }
 size_t Engine::indexed_count() const { return impl_->indexed; }
 size_t Engine::prefiltered_count() const { return impl_->slots; }
 size_t Engine::fragment_count() const { return impl_->frag_slots.size(); }
+std::optional<uint32_t> Engine::field_slot(std::string_view dotted) const {
+  return impl_->fields.find(dotted);
+}
+size_t Engine::field_count() const { return impl_->fields.slot_count(); }
 
 void Engine::match(element event, std::vector<uint32_t>& out) const {
   out.clear();
   const Impl& im = *impl_;
   if (event.type() != element_type::OBJECT) return;
-  im.each_candidate(event.get_object().value_unsafe(), [&](uint32_t r) {
-    if (im.matches(r, event)) out.push_back(r);
+  Rec rec{event, nullptr};
+  im.each_candidate(rec, [&](uint32_t r) {
+    if (im.matches(r, rec)) out.push_back(r);
   });
 }
 
@@ -1566,7 +1894,9 @@ void Engine::match(element event, std::string_view text, MatchScratch& scratch, 
   const Impl& im = *impl_;
   MatchScratch::Impl& sc = *scratch.impl_;
   ++sc.stats.events;
+  sc.fields.begin(event);
   if (event.type() != element_type::OBJECT) return;
+  Rec rec{event, &sc.fields};
   // with no usable scan every prefiltered rule counts as hit (stamp == gen)
   bool scanned = false;
   if (++sc.gen == 0) {  // wrapped: clear old stamps
@@ -1587,9 +1917,9 @@ void Engine::match(element event, std::string_view text, MatchScratch& scratch, 
       return;
     }
     ++sc.stats.evaluated;
-    if (im.matches(r, event)) out.push_back(r);
+    if (im.matches(r, rec)) out.push_back(r);
   };
-  im.each_candidate(event.get_object().value_unsafe(), consider);
+  im.each_candidate(rec, consider);
 }
 
 core::Result<Engine> Engine::build(const RuleSet& set, const EngineOptions& options, core::Diagnostics& diags) {
@@ -1758,12 +2088,22 @@ core::Result<Engine> Engine::build(const RuleSet& set, const EngineOptions& opti
   // drop metadata of rules that failed to compile? They keep their slot (no matcher) so
   // indices stay stable; match() never reports them.
   impl->build_prefilter(options, diags);
+  impl->build_fields();
   return Engine(std::move(impl));
 }
 
 // ---------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------
+
+std::string_view context_field_path(ContextField f) {
+  static constexpr std::string_view kPaths[kContextFields] = {
+      "eventTime",         "recipientAccountId", "userIdentity.accountId",
+      "awsRegion",         "userIdentity.arn",   "userIdentity.principalId",
+      "userIdentity.type", "sourceIPAddress",    "eventName",
+      "eventSource"};
+  return f < kContextFields ? kPaths[f] : std::string_view{};
+}
 
 simdjson::simdjson_result<element> lookup(element root, std::string_view dotted) {
   element cur = root;
@@ -1790,6 +2130,10 @@ std::string scalar_text(simdjson::simdjson_result<element> e) {
   std::string_view s;
   if (!scalar_view(e.value_unsafe(), s, buf)) return {};
   return std::string(s);
+}
+
+bool scalar_text_view(simdjson::simdjson_result<element> e, std::string_view& out, char (&buf)[64]) {
+  return e.error() == simdjson::SUCCESS && scalar_view(e.value_unsafe(), out, buf);
 }
 
 void assign_scalar_text(simdjson::simdjson_result<element> e, std::string& out) {

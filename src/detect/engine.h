@@ -15,11 +15,21 @@
 //   for (uint32_t r : hits) engine->rule(r).title;
 //   detect::MatchScratch scratch(*engine);       // per thread: with the record's text,
 //   engine->match(record, text, scratch, hits);  // prefiltered rules are skipped
+//   scratch.field(record, detect::kFieldEventTime);  // resolved once per record (below)
 //
 // Rules whose condition needs one of a few literal fragments (from contains / startswith /
 // endswith / equals values and wildcard literals) are also put in a Vectorscan database;
 // given the record's raw JSON text, match() scans it once and skips those rules when
 // none of their fragments occurs.
+//
+// Field table: every field path that a loaded rule, a correlation feed (group-by and
+// value fields) or the alert context reads gets a slot at build time. With a
+// MatchScratch, match() resolves those slots for the record once, lazily, one object
+// level at a time (each object on the way is walked once, its keys looked up in a small
+// table of the names in use): conditions, the eventName/eventSource index, alert context
+// and correlation group values then read slots instead of searching the record again.
+// Slots give the same result as walking the path (arrays on the way, keys with dots in
+// them fall back to the full walk).
 //
 // Thread-safety: a built Engine is immutable; match() may run on many threads at once,
 // each with its own MatchScratch.
@@ -31,6 +41,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,6 +78,8 @@ struct MatchStats {
   }
 };
 
+inline constexpr uint32_t kNoFieldSlot = UINT32_MAX;
+
 // What an alert needs to know about the rule that raised it.
 struct RuleMeta {
   RuleKind kind = RuleKind::kDetection;
@@ -83,6 +96,10 @@ struct CorrelationFeed {
   uint32_t position = 0;     // index into that correlation's `rules`
   std::vector<std::string> group_fields;  // aliases resolved for this rule
   std::string value_field;                // empty unless the type aggregates a field
+  // Field slots (MatchScratch::field) of group_fields and value_field; kNoFieldSlot for
+  // an empty value_field or a path too deep for the field table (looked up directly).
+  std::vector<uint32_t> group_slots;
+  uint32_t value_slot = kNoFieldSlot;
 };
 
 struct CorrelationPlan {
@@ -95,8 +112,27 @@ struct CorrelationPlan {
 
 class Engine;
 
+// Field slots of the alert context, always present in an Engine's field table (the first
+// slots, in this order); rules' and correlations' fields follow.
+enum ContextField : uint32_t {
+  kFieldEventTime,           // eventTime
+  kFieldRecipientAccountId,  // recipientAccountId
+  kFieldUserAccountId,       // userIdentity.accountId
+  kFieldAwsRegion,           // awsRegion
+  kFieldUserArn,             // userIdentity.arn
+  kFieldUserPrincipalId,     // userIdentity.principalId
+  kFieldUserType,            // userIdentity.type
+  kFieldSourceIp,            // sourceIPAddress
+  kFieldEventName,           // eventName
+  kFieldEventSource,         // eventSource
+  kContextFields
+};
+// The dotted path of a context field ("userIdentity.arn").
+std::string_view context_field_path(ContextField f);
+
 // Per-thread matching state: Vectorscan scratch space, the fragment hits of the current
-// event and counters. Create one per thread from a built Engine, which must outlive it.
+// event, the field table of the current event, and counters. Create one per thread from a
+// built Engine, which must outlive it.
 class MatchScratch {
  public:
   explicit MatchScratch(const Engine& engine);
@@ -104,6 +140,10 @@ class MatchScratch {
   MatchScratch& operator=(MatchScratch&&) noexcept;
   ~MatchScratch();
   [[nodiscard]] const MatchStats& stats() const;
+  // The value of field slot `slot` (Engine::field_slot(), ContextField) in `record`, which
+  // must be the record last given to Engine::match() with this scratch: the same result as
+  // lookup(record, path). Resolved on first use and kept for the record.
+  simdjson::simdjson_result<simdjson::dom::element> field(simdjson::dom::element record, uint32_t slot);
 
   struct Impl;  // opaque (defined in engine.cc)
 
@@ -141,6 +181,9 @@ class Engine {
   // event's text, and the number of distinct fragments in the Vectorscan database.
   [[nodiscard]] size_t prefiltered_count() const;
   [[nodiscard]] size_t fragment_count() const;
+  // The slot of a dotted field path in the field table (see above), if it has one.
+  [[nodiscard]] std::optional<uint32_t> field_slot(std::string_view dotted) const;
+  [[nodiscard]] size_t field_count() const;
 
  private:
   struct Impl;
@@ -157,6 +200,10 @@ simdjson::simdjson_result<simdjson::dom::element> lookup(simdjson::dom::element 
 std::string scalar_text(simdjson::simdjson_result<simdjson::dom::element> e);
 // The same, assigned to `out` (which keeps its capacity: no allocation once it has grown).
 void assign_scalar_text(simdjson::simdjson_result<simdjson::dom::element> e, std::string& out);
+// The same as a view: of the DOM's string, or of `buf` for numbers (valid while both are);
+// false for absent, null, arrays and objects.
+bool scalar_text_view(simdjson::simdjson_result<simdjson::dom::element> e, std::string_view& out,
+                      char (&buf)[64]);
 // Parses an RFC 3339 / ISO 8601 timestamp ("2024-07-31T13:06:24Z", fractions and
 // offsets accepted) into milliseconds since the epoch; false when it does not parse.
 bool parse_time_ms(std::string_view s, int64_t& out);

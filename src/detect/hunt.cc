@@ -59,7 +59,7 @@ class MatchSink : public RecordSink {
         alert_.rule = rule;
         alert_.meta = &m;
       } else {
-        fill_alert(alert_, engine_, rule, rec, text, file_, offset, index);
+        fill_alert(alert_, engine_, rule, rec, text, scratch_, file_, offset, index);
         filled = true;
       }
       if (m.standalone) {
@@ -80,7 +80,7 @@ class MatchSink : public RecordSink {
                                : MatchedEvent::from_alert(alert_, shared_file_);
       for (size_t i = 0; i < feeds.size(); ++i) {
         bool last = i + 1 == feeds.size();
-        r_.inputs.push_back(make_correlation_input(feeds[i], rec, last ? std::move(base) : base));
+        r_.inputs.push_back(make_correlation_input(feeds[i], rec, scratch_, last ? std::move(base) : base));
       }
     }
   }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -70,6 +71,7 @@ bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 struct RecordReader::Impl {
   ReaderLimits limits;
   simdjson::dom::parser parser;
+  simdjson::dom::parser index_parser;  // stage 1 only, of documents parsed by record
   Buffer raw;   // file bytes
   Buffer text;  // decompressed bytes (+ padding)
   libdeflate_decompressor* inflater = nullptr;
@@ -95,6 +97,7 @@ struct RecordReader::Impl {
   struct Span {
     uint32_t begin = 0, end = 0;
     bool plain_numbers = false;
+    bool minified = false;
   };
   std::vector<Span> spans;
 
@@ -123,7 +126,44 @@ struct RecordReader::Impl {
     }
 
     // Index of the structural after the value starting at structural i; n + 1 on error.
-    size_t skip(size_t i, bool& plain) const {
+    // `minified` is cleared when whitespace precedes a token of the value after its first:
+    // every token (structural character or scalar start) is in the index, so whitespace
+    // outside strings always sits right before one, and otherwise a token follows a
+    // character of the token before it (punctuation, a closing quote, a digit or letter),
+    // all above 0x20.
+    size_t skip(size_t i, bool& plain, bool& minified) const {
+      if (i >= n || (buf[ix[i]] != '{' && buf[ix[i]] != '[')) return skip_value(i, plain);
+      // an object or array (every record): one tight pass with the depth from a table
+      int depth = 1;
+      bool ws = false;
+      for (++i; i < n; ++i) {
+        uint32_t p = ix[i];
+        auto c = static_cast<unsigned char>(buf[p]);
+        ws |= static_cast<unsigned char>(buf[p - 1]) <= 0x20;
+        depth += kDepth[c];
+        if (kNumber[c] && plain && !plain_number(p)) plain = false;
+        if (depth == 0) {
+          if (ws) minified = false;
+          return i + 1;
+        }
+      }
+      return n + 1;
+    }
+
+    static constexpr auto kDepth = [] {
+      std::array<int8_t, 256> t{};
+      t['{'] = t['['] = 1;
+      t['}'] = t[']'] = -1;
+      return t;
+    }();
+    static constexpr auto kNumber = [] {
+      std::array<bool, 256> t{};
+      t['-'] = true;
+      for (int d = '0'; d <= '9'; ++d) t[static_cast<size_t>(d)] = true;
+      return t;
+    }();
+
+    size_t skip_value(size_t i, bool& plain) const {
       int depth = 0;
       for (; i < n; ++i) {
         char c = buf[ix[i]];
@@ -149,19 +189,24 @@ struct RecordReader::Impl {
     }
 
     // Spans of the elements of the array whose '[' is structural i.
-    bool elements(size_t i, std::vector<Span>& out) const {
+    // `close` (when given) is set to the index of the closing ']'.
+    bool elements(size_t i, std::vector<Span>& out, size_t* close = nullptr) const {
       ++i;
       while (i < n) {
         char c = buf[ix[i]];
-        if (c == ']') return true;
+        if (c == ']') {
+          if (close != nullptr) *close = i;
+          return true;
+        }
         if (c == ',') {
           ++i;
           continue;
         }
-        bool plain = true;
-        size_t j = skip(i, plain);
+        bool plain = true, minified = true;
+        size_t j = skip(i, plain, minified);
         if (j > n) return false;
-        if (c == '{') out.push_back({ix[i], ix[j - 1] + 1, plain});
+        if (c == '{')
+          out.push_back({ix[i], ix[j - 1] + 1, plain, minified});
         else out.push_back({});
         i = j;
       }
@@ -182,10 +227,10 @@ struct RecordReader::Impl {
     if (w.n == 0) return false;
     switch (shape) {
       case Shape::kSingle: {
-        bool plain = true;
-        size_t j = w.skip(0, plain);
+        bool plain = true, minified = true;
+        size_t j = w.skip(0, plain, minified);
         if (j > w.n || buf[w.ix[0]] != '{') return false;
-        spans.push_back({w.ix[0], w.ix[j - 1] + 1, plain});
+        spans.push_back({w.ix[0], w.ix[j - 1] + 1, plain, minified});
         return true;
       }
       case Shape::kArray:
@@ -206,8 +251,8 @@ struct RecordReader::Impl {
           while (!key.empty() && is_ws(key.back())) key.remove_suffix(1);
           if (key.find('\\') != std::string_view::npos) return false;
           if (key == "\"Records\"") return buf[w.ix[i + 2]] == '[' && w.elements(i + 2, spans);
-          bool plain = true;
-          i = w.skip(i + 2, plain);
+          bool plain = true, minified = true;
+          i = w.skip(i + 2, plain, minified);
           if (i > w.n) return false;
         }
         return false;
@@ -218,7 +263,8 @@ struct RecordReader::Impl {
 
   RecordText text_of(const char* buf, size_t k) const {
     if (k >= spans.size() || spans[k].end == 0) return {};
-    return {std::string_view(buf + spans[k].begin, spans[k].end - spans[k].begin), spans[k].plain_numbers};
+    return {std::string_view(buf + spans[k].begin, spans[k].end - spans[k].begin), spans[k].plain_numbers,
+            spans[k].minified};
   }
 
   // A parsed document (from `buf`): {"Records": [...]}, an array of records, or one record.
@@ -315,9 +361,82 @@ struct RecordReader::Impl {
     }
   }
 
+  // Grows the parser with headroom before a parse: a delivery's objects have similar
+  // sizes, and growing to exactly each new largest one reallocates the tape and index
+  // (faulting in fresh pages) several times per run. A failure is left to parse(), which
+  // allocates exactly what it needs or reports the error.
+  void reserve_parser(size_t len) {
+    if (parser.capacity() >= len && parser.doc.capacity() >= len) return;
+    size_t cap = std::min(len + len / 4 + (size_t{64} << 10), parser.max_capacity());
+    if (parser.doc.capacity() < cap && parser.doc.allocate(cap) != simdjson::SUCCESS) return;
+    if (parser.capacity() < cap && parser.allocate(cap) != simdjson::SUCCESS) return;
+  }
+
+  // Large documents are parsed record by record when their shape allows: stage 1 (the
+  // structural index) runs over the whole document, the record spans are cut from it as
+  // for RecordText, and each record is then parsed on its own. Parsing the whole document
+  // first would build its tape and strings (about twice the text) before the first record
+  // is looked at, so every record's data would be read back from far away in memory; this
+  // way a record's DOM is still in the CPU cache while it is matched, and the parser stays
+  // small. Only `{"Records":[...]}` (no other member) and `[...]` documents whose elements
+  // are all objects take this path; anything else, or a failure of stage 1, falls back to
+  // parsing the whole document. Records are delivered exactly as a whole-document parse
+  // delivers them (same elements, text, offset 0 and indices). A record that does not parse
+  // is reported at its own offset and skipped, as salvage() would; the other records of
+  // such a document keep offset 0 (salvage() gives each its own, having no whole document).
+  bool parse_by_record(size_t len, RecordSink& sink, ReadStats& stats) {
+    const char* buf = text.data();
+    if (len < limits.by_record_bytes || len == 0) return false;
+    if (index_parser.capacity() < len) {
+      size_t cap = std::min(len + len / 4 + (size_t{64} << 10), index_parser.max_capacity());
+      if (cap < len || index_parser.allocate(cap) != simdjson::SUCCESS) return false;
+    }
+    auto& impl = *index_parser.implementation;
+    if (impl.stage1(reinterpret_cast<const uint8_t*>(buf), len, simdjson::stage1_mode::regular) !=
+        simdjson::SUCCESS) {
+      return false;
+    }
+    Walk w{buf, impl.structural_indexes.get(), impl.n_structural_indexes};
+    spans.clear();
+    size_t close = 0;
+    if (w.n >= 2 && buf[w.ix[0]] == '[') {
+      if (!w.elements(0, spans, &close) || close != w.n - 1) return false;
+    } else if (w.n >= 6 && buf[w.ix[0]] == '{' && buf[w.ix[1]] == '"' && buf[w.ix[2]] == ':' &&
+               buf[w.ix[3]] == '[') {
+      std::string_view key(buf + w.ix[1], w.ix[2] - w.ix[1]);
+      while (!key.empty() && is_ws(key.back())) key.remove_suffix(1);
+      if (key != "\"Records\"" || !w.elements(3, spans, &close) || close + 2 != w.n ||
+          buf[w.ix[w.n - 1]] != '}') {
+        return false;
+      }
+    } else {
+      return false;
+    }
+    for (const Span& sp : spans) {
+      if (sp.end == 0) return false;  // an element that is not an object
+    }
+    uint64_t index = 0;
+    for (const Span& sp : spans) {
+      size_t size = sp.end - sp.begin;
+      reserve_parser(size);
+      auto doc = parser.parse(buf + sp.begin, size, false);  // the rest of the text is its padding
+      if (doc.error() != simdjson::SUCCESS) {
+        ++stats.malformed;
+        sink.malformed(sp.begin,
+                       std::string("record does not parse: ") + simdjson::error_message(doc.error()));
+        continue;
+      }
+      RecordText t{std::string_view(buf + sp.begin, size), sp.plain_numbers, sp.minified};
+      emit_record(doc.value_unsafe(), t, 0, index, sink, stats);
+    }
+    return true;
+  }
+
   void parse_whole(size_t len, RecordSink& sink, ReadStats& stats) {
+    if (parse_by_record(len, sink, stats)) return;
     uint64_t index = 0;
     std::string_view s(text.data(), len);
+    reserve_parser(len);
     auto doc = parser.parse(text.data(), len, false);
     if (doc.error() == simdjson::SUCCESS) {
       emit_document(doc.value_unsafe(), text.data(), 0, index, sink, stats);
@@ -348,6 +467,7 @@ struct RecordReader::Impl {
           ++stats.malformed;
           sink.malformed(base + b, "line longer than the limit of " + std::to_string(limits.max_line_bytes) + " bytes");
         } else {
+          reserve_parser(e - b);
           auto doc = parser.parse(s.data() + b, e - b, false);
           if (doc.error() != simdjson::SUCCESS) {
             ++stats.malformed;
@@ -482,12 +602,16 @@ struct RecordReader::Impl {
       }
       stats.bytes_read = raw.size();
       if (!gz && raw.size() <= limits.max_document_bytes) {
-        // parse in place: the file's bytes become the text buffer (no copy)
+        // parse in place: the file's bytes become the text buffer (no copy), and go back
+        // to being the read buffer afterwards, so that plain files only ever touch one
+        // buffer's pages (alternating would keep two of them resident)
         std::swap(raw, text);
         size_t len = text.size();
         text.resize(len + simdjson::SIMDJSON_PADDING);
         stats.bytes_decoded = len;
-        return parse_text(len, sink, stats);
+        core::Status st = parse_text(len, sink, stats);
+        std::swap(raw, text);
+        return st;
       }
       return read_all_then_parse(std::string_view(raw.data(), raw.size()), sink, stats);
     }

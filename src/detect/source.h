@@ -34,16 +34,23 @@ struct ReaderLimits {
   uint64_t max_document_bytes = uint64_t{2} << 30;  // a whole-document file after gunzip
   uint64_t max_line_bytes = 64 << 20;                // one JSON line
   uint64_t chunk_bytes = 8 << 20;                    // read size for JSON lines
+  // Whole documents of at least this many bytes are parsed record by record (the
+  // structural index of the whole document, then each record on its own; the same records
+  // are delivered). Smaller ones, and shapes other than {"Records":[...]} and [...] of
+  // objects, are parsed as one document.
+  uint64_t by_record_bytes = 256 << 10;
 };
 
 // A record's own bytes in the input, found from the parser's structural index (no second
 // parse). `json` is empty when the reader could not tell them (the record is then still
 // delivered). `plain_numbers`: every number in the record is an integer of at most 18
 // digits (and not -0), so the record's whitespace-stripped bytes equal simdjson's
-// re-serialisation of it unless a string uses a `\u` or `\/` escape.
+// re-serialisation of it unless a string uses a `\u` or `\/` escape. `minified`: there is
+// no whitespace outside strings (the bytes are already what minifying them would give).
 struct RecordText {
   std::string_view json;
   bool plain_numbers = false;
+  bool minified = false;
 };
 
 class RecordSink {

@@ -13,23 +13,36 @@ namespace {
 
 struct Texts : RecordSink {
   std::vector<std::string> json;
-  std::vector<bool> plain;
+  std::vector<bool> plain, mini;
   std::vector<std::string> minified;  // simdjson's re-serialisation of the DOM record
+  std::vector<uint64_t> offsets, indices;
+  std::vector<std::pair<uint64_t, std::string>> bad;
   void record(simdjson::dom::element, uint64_t, uint64_t) override { ADD_FAILURE() << "record() called"; }
-  void record_with_text(simdjson::dom::element r, RecordText t, uint64_t, uint64_t) override {
+  void record_with_text(simdjson::dom::element r, RecordText t, uint64_t offset, uint64_t index) override {
     json.emplace_back(t.json);
     plain.push_back(t.plain_numbers);
+    mini.push_back(t.minified);
     minified.push_back(simdjson::minify(r));
+    offsets.push_back(offset);
+    indices.push_back(index);
   }
-  void malformed(uint64_t, std::string_view) override {}
+  void malformed(uint64_t offset, std::string_view message) override { bad.emplace_back(offset, message); }
 };
 
-Texts read(const std::string& data) {
-  RecordReader reader;
+Texts read(const std::string& data, ReaderLimits limits = {}) {
+  RecordReader reader(limits);
   Texts t;
   ReadStats st;
   EXPECT_TRUE(reader.read_bytes(data, t, st).ok());
   return t;
+}
+
+std::string minify_text(std::string_view s) {
+  std::string out(s.size(), '\0');
+  size_t len = 0;
+  EXPECT_EQ(simdjson::minify(s.data(), s.size(), out.data(), len), simdjson::SUCCESS);
+  out.resize(len);
+  return out;
 }
 
 using Strings = std::vector<std::string>;
@@ -82,6 +95,73 @@ TEST(RecordText, MinifiedTextEqualsTheReserialisationWhenPlainAndUnescaped) {
   }
 }
 
+TEST(RecordText, MinifiedWhenNoWhitespaceOutsideStrings) {
+  Texts t = read(R"([{"a":"x y","b":[1,2]},{"a": 1},{"a":[1 ,2]},{"a":{"b":"\" \t"}},{ "a":1},{"a":1 },)"
+                 "{\"a\":\n1}]");
+  EXPECT_EQ(t.mini, (std::vector<bool>{true, false, false, true, false, false, false}));
+  for (size_t i = 0; i < t.json.size(); ++i) {
+    EXPECT_EQ(minify_text(t.json[i]) == t.json[i], t.mini[i]) << t.json[i];
+  }
+}
+
+// Documents of at least ReaderLimits::by_record_bytes are parsed record by record (stage 1
+// over the whole document, then each record alone): the sink sees exactly what a parse of
+// the whole document gives, and shapes that cannot be split are parsed whole.
+void expect_same(const Texts& a, const Texts& b, const std::string& doc) {
+  EXPECT_EQ(a.json, b.json) << doc;
+  EXPECT_EQ(a.minified, b.minified) << doc;
+  EXPECT_EQ(a.plain, b.plain) << doc;
+  EXPECT_EQ(a.mini, b.mini) << doc;
+  EXPECT_EQ(a.offsets, b.offsets) << doc;
+  EXPECT_EQ(a.indices, b.indices) << doc;
+  EXPECT_EQ(a.bad, b.bad) << doc;
+}
+
+TEST(RecordText, DocumentsParsedRecordByRecordGiveTheSameRecords) {
+  ReaderLimits whole, split;
+  whole.by_record_bytes = UINT64_MAX;
+  split.by_record_bytes = 0;
+  const std::vector<std::string> docs = {
+      R"({"Records":[{"eventName":"A","n":1.5},{"eventName":"B}\"]","x":[{},[]]}]})",
+      "{ \"Records\" : [ {\"eventName\":\"A\", \"n\": 1} ,\n{\"b\":[1 , 2]} ] }\n",
+      R"([{"a":1},{"b":{"c":[true,null,"\u00e9"]}}])",
+      R"({"Other":1,"Records":[{"a":1}]})",   // another member: parsed whole
+      R"({"Records":[{"a":1}],"Tail":[1]})",  // another member after: parsed whole
+      R"([{"a":1}, 7, {"b":"]"}])",           // an element that is not an object: parsed whole
+      R"({"Rec\u006frds":[{"a":1}],"Records":[{"b":2}]})",
+      R"({"eventName":"single"})",
+      R"({"Records":[]})",
+      R"([])",
+  };
+  for (const std::string& doc : docs) expect_same(read(doc, whole), read(doc, split), doc);
+
+  // a delivery-sized file takes this path with the default limits
+  std::string big = "{\"Records\":[";
+  for (int i = 0; big.size() < (400u << 10); ++i) {
+    if (i) big += ',';
+    big += R"({"eventVersion":"1.09","eventName":"Get)" + std::to_string(i) +
+           R"(","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/u"},"n":)" + std::to_string(i) +
+           "}";
+  }
+  big += "]}";
+  Texts by_default = read(big);
+  expect_same(read(big, whole), by_default, "big");
+  EXPECT_GT(by_default.json.size(), 3000u);
+}
+
+TEST(RecordText, BrokenRecordOfASplitDocumentIsReportedAtItsOffset) {
+  ReaderLimits split;
+  split.by_record_bytes = 0;
+  std::string doc = R"({"Records":[{"eventName":"A"},{"eventName":tru},{"eventName":"C"}]})";
+  Texts t = read(doc, split);
+  EXPECT_EQ(t.json, (Strings{R"({"eventName":"A"})", R"({"eventName":"C"})"}));
+  EXPECT_EQ(t.indices, (std::vector<uint64_t>{0, 1}));
+  EXPECT_EQ(t.offsets, (std::vector<uint64_t>{0, 0}));
+  ASSERT_EQ(t.bad.size(), 1u);
+  EXPECT_EQ(t.bad[0].first, doc.find(R"({"eventName":tru})"));
+  EXPECT_EQ(t.bad[0].second.rfind("record does not parse", 0), 0u) << t.bad[0].second;
+}
+
 // On real CloudTrail (Stratus Red Team detonation logs and the bundled detections' example
 // events): every record's text parses to the record itself, and the alert event built from
 // the text is byte-identical to the DOM re-serialisation it replaces.
@@ -111,6 +191,12 @@ TEST(RecordText, RealCloudTrailEventsKeepTheirAlertText) {
       std::string text = event_text(r, t);
       EXPECT_EQ(text, dom);
       reused += t.plain_numbers;
+      if (t.minified) {
+        std::string out(t.json.size(), '\0');
+        size_t len = 0;
+        ASSERT_EQ(simdjson::minify(t.json.data(), t.json.size(), out.data(), len), simdjson::SUCCESS);
+        EXPECT_EQ(std::string_view(out.data(), len), t.json);
+      }
     }
     void malformed(uint64_t, std::string_view) override {}
   } check;
