@@ -29,7 +29,11 @@ const char* status_name(Status s) {
   return "error";
 }
 
-std::string fingerprint(std::string_view rule_id, std::string_view resource_type, std::string_view resource_id) {
+namespace {
+
+// The fingerprint's 32 hex digits into `out` (which has room for them).
+void write_fingerprint(char* out, std::string_view rule_id, std::string_view resource_type,
+                       std::string_view resource_id) {
   // Two FNV-1a 64-bit hashes with different offset bases: 128 bits, stable everywhere.
   auto fnv = [&](uint64_t h) {
     auto mix = [&h](std::string_view s) {
@@ -48,11 +52,17 @@ std::string fingerprint(std::string_view rule_id, std::string_view resource_type
   uint64_t a = fnv(0xcbf29ce484222325ULL);
   uint64_t b = fnv(0x84222325cbf29ce4ULL);
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(32, '0');
   for (int i = 0; i < 16; ++i) {
     out[15 - i] = kHex[(a >> (4 * i)) & 0xf];
     out[31 - i] = kHex[(b >> (4 * i)) & 0xf];
   }
+}
+
+}  // namespace
+
+std::string fingerprint(std::string_view rule_id, std::string_view resource_type, std::string_view resource_id) {
+  std::string out(32, '0');
+  write_fingerprint(out.data(), rule_id, resource_type, resource_id);
   return out;
 }
 
@@ -493,7 +503,8 @@ void ScanResult::fill_pass(const RuleSet& rules, const Pass& p, Finding& f) cons
   f.attribute.clear();
   f.message.clear();
   f.detail.clear();
-  f.fingerprint = fingerprint(rule.id, r.type, r.id);
+  f.fingerprint.resize(32);  // in place: a report renders passes one after another in one Finding
+  write_fingerprint(f.fingerprint.data(), rule.id, r.type, r.id);
   f.suppression.reset();
 }
 
