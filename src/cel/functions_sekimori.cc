@@ -285,9 +285,7 @@ class StringWalker {
       return fail("strings(): more than " + std::to_string(kMaxStringLeaves) + " string values");
     }
     Value value = copy ? Value::string_from(std::string(text), origin) : v;
-    out_.push_back(Value::map({{Value::string_ref("path"), Value::string(path)},
-                               {Value::string_ref("key"), key},
-                               {Value::string_ref("value"), std::move(value)}}));
+    out_.push_back(Value::path_key_value(path, key, std::move(value)));
     return true;
   }
 
