@@ -424,8 +424,13 @@ void Scanner::add(std::span<const model::Resource> resources) {
       nf += c.findings.size();
       np += c.passes.size();
     }
-    result.findings.reserve(nf);
-    result.passes.reserve(np);
+    // Geometric growth: reserving exactly what this batch needs would reallocate (and
+    // move) every earlier finding once per batch.
+    auto grow = [](auto& v, size_t need) {
+      if (need > v.capacity()) v.reserve(std::max(need, v.capacity() * 2));
+    };
+    grow(result.findings, nf);
+    grow(result.passes, np);
     for (ChunkOut& c : per_chunk) {
       std::move(c.findings.begin(), c.findings.end(), std::back_inserter(result.findings));
       result.passes.insert(result.passes.end(), c.passes.begin(), c.passes.end());
