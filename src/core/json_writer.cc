@@ -242,10 +242,13 @@ std::string JsonWriter::reindent(std::string_view json, size_t deeper) const {
   size_t extra = levels * static_cast<size_t>(indent_);
   std::string out;
   out.reserve(json.size() + extra * 8);
-  for (char c : json) {
-    out += c;
-    if (c == '\n') out.append(extra, ' ');
+  size_t i = 0;
+  for (size_t nl = json.find('\n'); nl != std::string_view::npos; nl = json.find('\n', i)) {
+    out.append(json.data() + i, nl + 1 - i);
+    out.append(extra, ' ');
+    i = nl + 1;
   }
+  out.append(json.data() + i, json.size() - i);
   return out;
 }
 

@@ -35,22 +35,21 @@ namespace {
 void write_fingerprint(char* out, std::string_view rule_id, std::string_view resource_type,
                        std::string_view resource_id) {
   // Two FNV-1a 64-bit hashes with different offset bases: 128 bits, stable everywhere.
-  auto fnv = [&](uint64_t h) {
-    auto mix = [&h](std::string_view s) {
-      for (unsigned char c : s) {
-        h ^= c;
-        h *= 0x100000001b3ULL;
-      }
-      h ^= 0xff;
-      h *= 0x100000001b3ULL;
-    };
-    mix(rule_id);
-    mix(resource_type);
-    mix(resource_id);
-    return h;
+  // Both are advanced in one loop (two independent multiply chains run side by side).
+  uint64_t a = 0xcbf29ce484222325ULL;
+  uint64_t b = 0x84222325cbf29ce4ULL;
+  constexpr uint64_t kPrime = 0x100000001b3ULL;
+  auto mix = [&](std::string_view s) {
+    for (unsigned char c : s) {
+      a = (a ^ c) * kPrime;
+      b = (b ^ c) * kPrime;
+    }
+    a = (a ^ 0xff) * kPrime;
+    b = (b ^ 0xff) * kPrime;
   };
-  uint64_t a = fnv(0xcbf29ce484222325ULL);
-  uint64_t b = fnv(0x84222325cbf29ce4ULL);
+  mix(rule_id);
+  mix(resource_type);
+  mix(resource_id);
   static constexpr char kHex[] = "0123456789abcdef";
   for (int i = 0; i < 16; ++i) {
     out[15 - i] = kHex[(a >> (4 * i)) & 0xf];
