@@ -157,15 +157,20 @@ struct ScanResult {
 
 // The same, batch by batch, for a streamed estate (model::Estate::set_consumer): each
 // add() evaluates its resources at once and keeps only the results (which copy what they
-// need), so the batch's documents can be dropped; resource indexes continue across
-// batches, and finish() gives what scan() would have given for all batches together.
+// need), so the batch's documents can be dropped; finish() gives what scan() would have
+// given for all batches together, in batch order.
 //
 //   policy::Scanner scanner(rules, opts);
-//   estate.set_consumer([&](std::span<const model::Resource> rs) { scanner.add(rs); });
+//   estate.set_consumer([&](std::span<const model::Resource> rs, const model::Estate::Batch& b) {
+//     scanner.add(rs, b.input, b.threads);   // on the loading threads, several at once
+//   });
 //   estate.add_path("infra/", load, diags);
 //   policy::ScanResult result = std::move(scanner).finish();
 //
-// Not thread-safe: one add() at a time (each uses options.threads internally).
+// Thread-safe: add() may run for several batches at once. Batches are numbered 0, 1,
+// 2, ... by the caller (add(resources) takes the next number itself; do not mix the two
+// ways): results are kept in batch order whatever order the calls come in, and resource
+// indexes continue across batches in that order.
 class Scanner {
  public:
   Scanner(const RuleSet& rules, const ScanOptions& options);
@@ -174,6 +179,8 @@ class Scanner {
   ~Scanner();
 
   void add(std::span<const model::Resource> resources);
+  // Batch number `batch`, evaluated on `threads` threads (0: ScanOptions::threads).
+  void add(std::span<const model::Resource> resources, uint64_t batch, size_t threads);
   [[nodiscard]] ScanResult finish() &&;
 
  private:
