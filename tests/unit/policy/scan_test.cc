@@ -4,6 +4,7 @@
 
 #include <span>
 #include <string>
+#include <thread>
 
 #include "model/estate.h"
 #include "policy/exceptions.h"
@@ -244,6 +245,30 @@ TEST_F(Fixture, ScannerInBatchesGivesWhatOneScanGives) {
   EXPECT_EQ(batched.resources.size(), 50u);
   EXPECT_EQ(batched.summary.fail, whole.summary.fail);
   EXPECT_EQ(batched.summary.pass, 13u);
+
+  // Numbered batches evaluated out of order, two at a time (as the loading threads of a
+  // directory do): the result is in batch order all the same.
+  Scanner numbered(rules, opts);
+  std::thread t1([&] {
+    numbered.add(rs.subspan(37), 3, 1);
+    numbered.add(rs.subspan(0, 7), 0, 1);
+  });
+  std::thread t2([&] {
+    numbered.add(rs.subspan(7, 30), 2, 2);
+    numbered.add(rs.subspan(7, 0), 1, 1);
+  });
+  t1.join();
+  t2.join();
+  ScanResult reordered = std::move(numbered).finish();
+  std::vector<Finding> fc = all(reordered);
+  ASSERT_EQ(fa.size(), fc.size());
+  for (size_t i = 0; i < fa.size(); ++i) {
+    EXPECT_EQ(fa[i].resource_id, fc[i].resource_id);
+    EXPECT_EQ(fa[i].resource_index, fc[i].resource_index);
+    EXPECT_EQ(fa[i].status, fc[i].status);
+  }
+  ASSERT_EQ(reordered.resources.size(), 50u);
+  for (size_t i = 0; i < 50; ++i) EXPECT_EQ(reordered.resources[i].id, whole.resources[i].id);
 }
 
 TEST(Exceptions, EntryProblems) {
