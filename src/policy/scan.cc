@@ -187,11 +187,6 @@ void describe(const Rule& rule, const model::Resource& resource, const cel::Acti
   const CompiledRule* c = rule.compiled.get();
   f.rule = &rule;
   f.status = status;
-  f.resource_id = resource.id;
-  f.resource_type = resource.type;
-  f.source_type = resource.source_type;
-  f.format = resource.format;
-  f.resource_location = resource.location;
   f.fingerprint = fingerprint(rule.id, resource.type, resource.id);
   f.detail = std::move(detail);
   if (status == Status::kPass) return;
@@ -284,7 +279,7 @@ void apply_suppressions(Finding& f, const model::Resource& r, const SuppressionS
   }
   if (st.exceptions == nullptr) return;
   for (const Exception& e : st.exceptions->items()) {
-    if (!glob_match(e.rule, f.rule->id) || !glob_match(e.resource, f.resource_id)) continue;
+    if (!glob_match(e.rule, f.rule->id) || !glob_match(e.resource, r.id)) continue;
     if (!e.expires.empty() && e.expires < st.today) continue;  // reported once by scan()
     AppliedSuppression a;
     a.inline_comment = false;
@@ -538,11 +533,6 @@ void ScanResult::fill_pass(const RuleSet& rules, const Pass& p, Finding& f) cons
   f.rule = &rule;
   f.status = Status::kPass;
   f.resource_index = p.resource;
-  f.resource_id = r.id;
-  f.resource_type = r.type;
-  f.source_type = r.source_type;
-  f.format = r.format;
-  f.resource_location = r.location;
   f.location = core::Location{};
   f.attribute.clear();
   f.message.clear();

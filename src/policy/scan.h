@@ -61,23 +61,21 @@ struct AppliedSuppression {
   Status original = Status::kFail;  // what the result was before suppression
 };
 
+// The resource a finding is about is ScanResult::resources[resource_index]
+// (ScanResult::resource_of): its identity and location are kept once per resource, not
+// once per finding.
 struct Finding {
   const Rule* rule = nullptr;
   Status status = Status::kPass;
-  std::string resource_id;
-  std::string resource_type;
-  std::string source_type;
-  model::SourceFormat format = model::SourceFormat::kCloudFormation;
-  core::Location resource_location;
   core::Location location;  // where to fix: the attribute, or the resource; empty for a pass
-                            // (use resource_location)
+                            // (use the resource's location)
   std::string attribute;    // dotted path of the attribute pointed at; empty: the resource
   std::string message;      // rendered message template (fail, suppressed, unknown)
   std::string detail;       // error text, or the unknown attributes
   std::string fingerprint;
   // Shared and immutable: most findings have none, and a Finding stays small.
   std::shared_ptr<const AppliedSuppression> suppression;
-  size_t resource_index = 0;  // in ScanResult::resources (scan() only)
+  size_t resource_index = 0;  // in ScanResult::resources
 };
 
 // A passing result, kept compact because most results pass: indexes into
@@ -123,6 +121,12 @@ struct ScanResult {
   std::vector<ScannedResource> resources;   // every resource scanned, in input order
   core::Diagnostics diagnostics;  // runtime errors, expired exceptions, missing reasons
   Summary summary;
+
+  [[nodiscard]] const ScannedResource& resource_of(const Finding& f) const { return resources[f.resource_index]; }
+  // The finding's location, or its resource's when the finding has none.
+  [[nodiscard]] const core::Location& location_of(const Finding& f) const {
+    return f.location.file.empty() ? resource_of(f).location : f.location;
+  }
 
   // A pass as a Finding (no location, message or suppression).
   [[nodiscard]] Finding pass_finding(const RuleSet& rules, const Pass& p) const;

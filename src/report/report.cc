@@ -140,23 +140,21 @@ std::vector<const policy::Finding*> sorted_findings(const ScanReport& r, bool in
     for (const policy::Finding& f : passes) out.push_back(&f);
   }
   for (const policy::Finding& f : r.result->findings) out.push_back(&f);
-  std::stable_sort(out.begin(), out.end(), [](const policy::Finding* a, const policy::Finding* b) {
+  std::stable_sort(out.begin(), out.end(), [&r](const policy::Finding* a, const policy::Finding* b) {
     if (a->rule->severity != b->rule->severity) return a->rule->severity < b->rule->severity;
     if (a->rule->id != b->rule->id) return a->rule->id < b->rule->id;
-    if (a->resource_id != b->resource_id) return a->resource_id < b->resource_id;
+    const std::string& ia = r.result->resource_of(*a).id;
+    const std::string& ib = r.result->resource_of(*b).id;
+    if (ia != ib) return ia < ib;
     return a->resource_index < b->resource_index;
   });
   return out;
 }
 
-uint32_t start_line(const policy::Finding& f) {
+uint32_t start_line(const policy::ScanResult& result, const policy::Finding& f) {
   if (f.location.line > 0) return f.location.line;
-  if (f.resource_location.line > 0) return f.resource_location.line;
+  if (uint32_t line = result.resource_of(f).location.line; line > 0) return line;
   return 1;
-}
-
-const core::Location& best_location(const policy::Finding& f) {
-  return f.location.file.empty() ? f.resource_location : f.location;
 }
 
 }  // namespace internal
@@ -315,8 +313,7 @@ void write_json(const ScanReport& r, const Sink& sink) {
     // inside a finding).
     bool have_cached = false;
     size_t cached_index = 0;
-    std::string cached_id, resource_json, resource_location_json;
-    core::Location cached_location;
+    std::string resource_json, resource_location_json;
     // Passes are most results and differ only in their rule, resource and fingerprint:
     // each rule's pass is rendered once by a writer, with markers where the resource,
     // its location and the fingerprint go, and split there; a pass is then a few appends.
@@ -353,27 +350,25 @@ void write_json(const ScanReport& r, const Sink& sink) {
       return text.substr(0, a);
     };
     r.result->for_each_result(*r.rules, [&](const policy::Finding& f) {
-      if (!have_cached || f.resource_index != cached_index || f.resource_id != cached_id ||
-          !(f.resource_location == cached_location)) {
+      if (!have_cached || f.resource_index != cached_index) {
         have_cached = true;
         cached_index = f.resource_index;
-        cached_id = f.resource_id;
-        cached_location = f.resource_location;
+        const policy::ScannedResource& res = r.result->resource_of(f);
         JsonWriter lw(2);
-        location(lw, f.resource_location, r.scan_root);
+        location(lw, res.location, r.scan_root);
         resource_location_json = w.reindent(lw.take(), 1);
         JsonWriter rw(2);
         rw.begin_object();
         rw.key("id");
-        rw.value(f.resource_id);
+        rw.value(res.id);
         rw.key("type");
-        rw.value(f.resource_type);
+        rw.value(res.type);
         rw.key("source_type");
-        rw.value(f.source_type);
+        rw.value(res.source_type);
         rw.key("format");
-        rw.value(model::format_name(f.format));
+        rw.value(model::format_name(res.format));
         rw.key("location");
-        location(rw, f.resource_location, r.scan_root);
+        location(rw, res.location, r.scan_root);
         rw.end_object();
         resource_json = w.reindent(rw.take(), 1);
       }

@@ -59,7 +59,7 @@ struct Fixture : ::testing::Test {
       kept_for = &r;
     }
     for (const Finding& f : kept) {
-      if (f.resource_id == id) return &f;
+      if (r.resource_of(f).id == id) return &f;
     }
     return nullptr;
   }
@@ -89,7 +89,9 @@ TEST_F(Fixture, PassAndFailWithAttributeLocation) {
   EXPECT_EQ(r.summary.pass + r.summary.fail, r.findings.size() + r.passes.size());
   EXPECT_EQ(r.summary.pass, r.passes.size());
   EXPECT_TRUE(good->location.file.empty());  // a pass has no "where to fix"
-  EXPECT_EQ(good->resource_location.file, "t.yaml");
+  EXPECT_EQ(r.resource_of(*good).location.file, "t.yaml");
+  EXPECT_EQ(r.location_of(*good).file, "t.yaml");
+  EXPECT_EQ(r.location_of(*bad).line, 11u);
 }
 
 TEST_F(Fixture, FirstFalseConjunctDecidesTheLocation) {
@@ -204,7 +206,7 @@ TEST_F(Fixture, OutputOrderDoesNotDependOnThreads) {
   ASSERT_EQ(fa.size(), b.summary.evaluated);
   ASSERT_EQ(fa.size(), fb.size());
   for (size_t i = 0; i < fa.size(); ++i) {
-    EXPECT_EQ(fa[i].resource_id, fb[i].resource_id);
+    EXPECT_EQ(a.resource_of(fa[i]).id, b.resource_of(fb[i]).id);
     EXPECT_EQ(fa[i].status, fb[i].status);
     EXPECT_EQ(fa[i].fingerprint, fb[i].fingerprint);
     // Report order: resource order, passes and failures interleaved.
@@ -237,7 +239,7 @@ TEST_F(Fixture, ScannerInBatchesGivesWhatOneScanGives) {
   ASSERT_EQ(fa.size(), 50u);
   ASSERT_EQ(fa.size(), fb.size());
   for (size_t i = 0; i < fa.size(); ++i) {
-    EXPECT_EQ(fa[i].resource_id, fb[i].resource_id);
+    EXPECT_EQ(whole.resource_of(fa[i]).id, batched.resource_of(fb[i]).id);
     EXPECT_EQ(fa[i].resource_index, fb[i].resource_index);
     EXPECT_EQ(fa[i].status, fb[i].status);
     EXPECT_EQ(fa[i].message, fb[i].message);
@@ -263,7 +265,7 @@ TEST_F(Fixture, ScannerInBatchesGivesWhatOneScanGives) {
   std::vector<Finding> fc = all(reordered);
   ASSERT_EQ(fa.size(), fc.size());
   for (size_t i = 0; i < fa.size(); ++i) {
-    EXPECT_EQ(fa[i].resource_id, fc[i].resource_id);
+    EXPECT_EQ(whole.resource_of(fa[i]).id, reordered.resource_of(fc[i]).id);
     EXPECT_EQ(fa[i].resource_index, fc[i].resource_index);
     EXPECT_EQ(fa[i].status, fc[i].status);
   }
