@@ -231,9 +231,13 @@ const Node* Node::find(std::string_view key) const {
   if (kind_ != NodeKind::kMap) return nullptr;
   const uint32_t* index = extra_ != nullptr ? extra_->index : nullptr;
   if (index == nullptr) {
+    // Size and first byte before memcmp: most keys of a small map differ there.
+    const size_t n = key.size();
+    const char first = n > 0 ? key[0] : '\0';
     for (uint32_t i = 0; i < count_; ++i) {
-      const Member& m = members_[i];
-      if (m.key.kind_ == NodeKind::kString && m.key.as_string() == key) return &m.value;
+      const Node& k = members_[i].key;
+      if (k.kind_ != NodeKind::kString || k.count_ != n) continue;
+      if (n == 0 || (k.str_[0] == first && std::memcmp(k.str_, key.data(), n) == 0)) return &members_[i].value;
     }
     return nullptr;
   }
