@@ -122,12 +122,13 @@ class Estate {
   // loaded, on the thread that loaded it, and then dropped with their documents, so
   // memory holds a few inputs rather than the estate. Files of a directory load on
   // several threads (LoadOptions::threads) and are consumed there, several at once and
-  // not in input order: Batch::input numbers every input 0, 1, 2, ... in input order
-  // (inputs without resources are consumed too, with none), so that a consumer can put
-  // its results back in order. resources() then stays empty; inputs() fills as usual, in
-  // input order. An empty function turns streaming off.
+  // not in input order: Batch::input numbers the calls 0, 1, 2, ... in input order with
+  // no gaps (an input without resources is consumed too, with none; a Terraform
+  // configuration is one call), so that a consumer can put its results back in order.
+  // resources() then stays empty; inputs() fills as usual, in input order. An empty
+  // function turns streaming off.
   struct Batch {
-    uint64_t input = 0;  // the input's number, in input order
+    uint64_t input = 0;  // the call's number, in input order
     size_t threads = 1;  // threads the consumer may use for it (1 when others run at once)
   };
   using Consumer = std::function<void(std::span<const Resource>, const Batch&)>;
