@@ -22,10 +22,12 @@ struct MapObj {
   std::vector<std::pair<Value, Value>> entries;
 };
 
-// Value::path_key_value: the keys are fixed, the path is owned here (a value read from it
-// shares this object's ownership).
+// Value::path_key_value: the keys are fixed; the path is a slice of a buffer shared with
+// other leaves (a value read from it shares the buffer's ownership).
 struct PathKeyValueObj {
-  std::string path;
+  std::shared_ptr<const std::string> paths;
+  uint32_t offset = 0;
+  uint32_t size = 0;
   Value key;
   Value value;
 };
@@ -150,12 +152,12 @@ struct ValueAccess {
   }
   static uint8_t rep(const Value& v) { return v.rep_; }
   static void set_rep(Value& v, uint8_t r) { v.rep_ = r; }
-  // A string that points into `owner`'s heap object and keeps it alive.
-  static Value str_in(const Value& owner, std::string_view s) {
+  // A string that points into `owner` and keeps it alive.
+  static Value str_in(std::shared_ptr<const void> owner, std::string_view s) {
     Value v;
     v.kind_ = Kind::kString;
     v.str_ = {s.data(), s.size()};
-    v.heap_ = owner.heap_;
+    v.heap_ = std::move(owner);
     return v;
   }
   static const formats::Node* origin(const Value& v) { return v.origin_; }
@@ -207,8 +209,9 @@ Value Value::map(std::vector<std::pair<Value, Value>> entries) {
   return A::make_heap(Kind::kMap, MapObj{std::move(entries)});
 }
 
-Value Value::path_key_value(std::string path, Value key, Value value) {
-  Value v = A::make_heap(Kind::kMap, PathKeyValueObj{std::move(path), std::move(key), std::move(value)});
+Value Value::path_key_value(std::shared_ptr<const std::string> paths, uint32_t offset, uint32_t size, Value key,
+                            Value value) {
+  Value v = A::make_heap(Kind::kMap, PathKeyValueObj{std::move(paths), offset, size, std::move(key), std::move(value)});
   A::set_rep(v, kRepPathKeyValue);
   return v;
 }
@@ -343,7 +346,8 @@ Value Value::map_key_at(size_t i) const {
 Value Value::map_value_at(size_t i) const {
   if (rep_ == kRepPathKeyValue) {
     const auto& o = A::heap<PathKeyValueObj>(*this);
-    return i == 0 ? A::str_in(*this, o.path) : i == 1 ? o.key : o.value;
+    if (i == 0) return A::str_in(o.paths, std::string_view(*o.paths).substr(o.offset, o.size));
+    return i == 1 ? o.key : o.value;
   }
   if (heap_) return A::heap<MapObj>(*this).entries[i].second;
   return from_node(origin_->members()[i].value);
