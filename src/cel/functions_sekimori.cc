@@ -285,14 +285,15 @@ class StringWalker {
       return fail("strings(): more than " + std::to_string(kMaxStringLeaves) + " string values");
     }
     Value value = copy ? Value::string_from(std::string(text), origin) : v;
-    out_.push_back(Value::map({{Value::string_ref("path"), Value::string(path)},
-                               {Value::string_ref("key"), key},
-                               {Value::string_ref("value"), std::move(value)}}));
+    auto offset = static_cast<uint32_t>(paths_->size());
+    paths_->append(path);
+    out_.push_back(Value::path_key_value(paths_, offset, static_cast<uint32_t>(path.size()), key, std::move(value)));
     return true;
   }
 
   const CallContext& ctx_;
   std::vector<Value> out_;
+  std::shared_ptr<std::string> paths_ = std::make_shared<std::string>();  // every leaf's path, one after another
   std::string error_;
 };
 

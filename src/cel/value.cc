@@ -22,6 +22,18 @@ struct MapObj {
   std::vector<std::pair<Value, Value>> entries;
 };
 
+// Value::path_key_value: the keys are fixed; the path is a slice of a buffer shared with
+// other leaves (a value read from it shares the buffer's ownership).
+struct PathKeyValueObj {
+  std::shared_ptr<const std::string> paths;
+  uint32_t offset = 0;
+  uint32_t size = 0;
+  Value key;
+  Value value;
+};
+constexpr uint8_t kRepPathKeyValue = 1;
+constexpr std::string_view kPathKeyValueKeys[3] = {"path", "key", "value"};
+
 struct OptionalObj {
   bool has = false;
   Value value;
@@ -138,6 +150,16 @@ struct ValueAccess {
   static const T& heap(const Value& v) {
     return *static_cast<const T*>(v.heap_.get());
   }
+  static uint8_t rep(const Value& v) { return v.rep_; }
+  static void set_rep(Value& v, uint8_t r) { v.rep_ = r; }
+  // A string that points into `owner` and keeps it alive.
+  static Value str_in(std::shared_ptr<const void> owner, std::string_view s) {
+    Value v;
+    v.kind_ = Kind::kString;
+    v.str_ = {s.data(), s.size()};
+    v.heap_ = std::move(owner);
+    return v;
+  }
   static const formats::Node* origin(const Value& v) { return v.origin_; }
   static bool owns(const Value& v) { return v.heap_ != nullptr; }
   static void set_origin(Value& v, const formats::Node* n) { v.origin_ = n; }
@@ -185,6 +207,13 @@ Value Value::list(std::vector<Value> items) {
 
 Value Value::map(std::vector<std::pair<Value, Value>> entries) {
   return A::make_heap(Kind::kMap, MapObj{std::move(entries)});
+}
+
+Value Value::path_key_value(std::shared_ptr<const std::string> paths, uint32_t offset, uint32_t size, Value key,
+                            Value value) {
+  Value v = A::make_heap(Kind::kMap, PathKeyValueObj{std::move(paths), offset, size, std::move(key), std::move(value)});
+  A::set_rep(v, kRepPathKeyValue);
+  return v;
 }
 
 Value Value::make_map(std::vector<std::pair<Value, Value>> entries) {
@@ -303,21 +332,34 @@ Value Value::list_at(size_t i) const {
 }
 
 size_t Value::map_size() const {
+  if (rep_ == kRepPathKeyValue) return 3;
   if (heap_) return A::heap<MapObj>(*this).entries.size();
   return origin_ ? origin_->size() : 0;
 }
 
 Value Value::map_key_at(size_t i) const {
+  if (rep_ == kRepPathKeyValue) return string_ref(kPathKeyValueKeys[i]);
   if (heap_) return A::heap<MapObj>(*this).entries[i].first;
   return from_node(origin_->members()[i].key);
 }
 
 Value Value::map_value_at(size_t i) const {
+  if (rep_ == kRepPathKeyValue) {
+    const auto& o = A::heap<PathKeyValueObj>(*this);
+    if (i == 0) return A::str_in(o.paths, std::string_view(*o.paths).substr(o.offset, o.size));
+    return i == 1 ? o.key : o.value;
+  }
   if (heap_) return A::heap<MapObj>(*this).entries[i].second;
   return from_node(origin_->members()[i].value);
 }
 
 std::optional<Value> Value::map_find(std::string_view key) const {
+  if (rep_ == kRepPathKeyValue) {
+    for (size_t i = 0; i < 3; ++i) {
+      if (key == kPathKeyValueKeys[i]) return map_value_at(i);
+    }
+    return std::nullopt;
+  }
   if (heap_) {
     for (const auto& [k, v] : A::heap<MapObj>(*this).entries) {
       if (k.kind() == Kind::kString && k.as_string() == key) return v;

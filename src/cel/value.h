@@ -97,6 +97,12 @@ class Value {
   static Value map(std::vector<std::pair<Value, Value>> entries);
   // Builds a map, or an error value: "Failed with repeated key" / "unsupported key type".
   static Value make_map(std::vector<std::pair<Value, Value>> entries);
+  // The map {"path": path, "key": key, "value": value} in one allocation (strings() makes
+  // one per string it finds); it behaves as any other map. The path is
+  // paths->substr(offset, size): one buffer holds the paths of all of a strings() call's
+  // leaves, and must not change once a path has been read.
+  static Value path_key_value(std::shared_ptr<const std::string> paths, uint32_t offset, uint32_t size, Value key,
+                              Value value);
   // Wraps a document node without copying (null, bool, int, uint, double, string, list,
   // map; `unknown` nodes become unknown values naming `path`).
   static Value from_node(const formats::Node& node, std::string_view path = {});
@@ -173,6 +179,7 @@ class Value {
     size_t n;
   };
   Kind kind_ = Kind::kNull;
+  uint8_t rep_ = 0;  // which object heap_ holds, where a kind has several (a map: entries or path_key_value)
   union {
     bool b_;
     int64_t i_;

@@ -187,7 +187,9 @@ int run_scan(const ScanArgs& args) {
   }
   policy::Scanner scanner(rules, opts);
   model::Estate estate;
-  estate.set_consumer([&scanner](std::span<const model::Resource> rs) { scanner.add(rs); });
+  estate.set_consumer([&scanner](std::span<const model::Resource> rs, const model::Estate::Batch& b) {
+    scanner.add(rs, b.input, b.threads);
+  });
   load.threads = threads;
   for (const std::string& p : args.paths) estate.add_path(p, load, load_diags);
   if (load_diags.has_errors()) input_failed = true;

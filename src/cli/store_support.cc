@@ -210,8 +210,8 @@ bool ScanRecorder::record(const policy::RuleSet& rules, const std::vector<model:
     store::FindingRecord r;
     r.fingerprint = f.fingerprint;
     r.rule_id = f.rule->id;
-    r.resource_type = f.resource_type;
-    r.resource_id = f.resource_id;
+    r.resource_type = result.resource_of(f).type;
+    r.resource_id = result.resource_of(f).id;
     r.severity = policy::severity_name(f.rule->severity);
     r.threats = f.rule->threats;
     r.title = f.rule->title;

@@ -50,8 +50,9 @@ class JsonWriter {
   void raw(std::string_view json);
   // `json`, written by a writer with the same indent starting at the top level, indented
   // for insertion with raw() at the current nesting depth: render a value that repeats
-  // once, reindent it, and raw() it each time.
-  [[nodiscard]] std::string reindent(std::string_view json) const;
+  // once, reindent it, and raw() it each time. `deeper`: for insertion that many levels
+  // below the current one (inside a value not begun yet).
+  [[nodiscard]] std::string reindent(std::string_view json, size_t deeper = 0) const;
 
   using Sink = std::function<void(std::string_view)>;
   void set_sink(Sink sink, size_t threshold = size_t{1} << 20) {

@@ -454,6 +454,10 @@ class JsonWalker {
 
 }  // namespace
 
+namespace {
+constexpr size_t kKeepParserCapacity = size_t{16} << 20;  // bytes of input
+}  // namespace
+
 core::Result<Document> load_json(std::string path, std::string text, const Limits& limits,
                                  core::Diagnostics& diags) {
   internal::strip_bom(text);
@@ -483,7 +487,10 @@ core::Result<Document> load_json(std::string path, std::string text, const Limit
                             b.location(lines.pos(t.size())));
   }
 
-  od::parser parser;
+  // One parser per thread, reused: its buffers are a few times the largest text it has
+  // read (a new parser for every file allocated, faulted in and freed them each time;
+  // JSON held in strings is loaded by the thousand).
+  thread_local od::parser parser;
   JsonWalker walker(b, lines, t, diags, limits.json_prune);
   od::document doc;
   auto e = parser.iterate(simdjson::padded_string_view(t.data(), size, size + simdjson::SIMDJSON_PADDING))
@@ -497,7 +504,11 @@ core::Result<Document> load_json(std::string path, std::string text, const Limit
     }
     return walker.error(e, at);
   }
-  SKM_TRY(walker.walk_document(doc, first));
+  core::Status walked = walker.walk_document(doc, first);
+  // A parser grown for a very large input gives its buffers back rather than hold them
+  // for the rest of the run.
+  if (parser.capacity() > kKeepParserCapacity) parser = od::parser{};
+  SKM_TRY(walked);
   return std::move(b).finish();
 }
 

@@ -38,7 +38,7 @@ class Context {
       for (const policy::Finding& f : ev.scan->findings) {
         if (f.rule == nullptr) continue;
         count(totals_[f.rule->id], f.status);
-        count(by_model_[{f.rule->id, model_of(f.resource_type)}], f.status);
+        count(by_model_[{f.rule->id, model_of(ev.scan->resource_of(f).type)}], f.status);
       }
       if (ev.rules != nullptr) {  // passes are kept compact, beside the findings
         for (const policy::Pass& p : ev.scan->passes) {

@@ -283,6 +283,7 @@ formats::Limits plan_limits(const formats::Limits& base) {
 
 struct Estate::Impl {
   Estate::Consumer consumer;
+  uint64_t next_input = 0;  // Batch::input of the next input handed to the consumer
   std::vector<Resource> resources;
   std::vector<Input> inputs;
   std::vector<std::unique_ptr<formats::Document>> docs;
@@ -302,7 +303,7 @@ struct Estate::Impl {
     internal::tfhcl_load(roots, *cache, options, diags, out);
     for (Input& in : out.inputs) inputs.push_back(std::move(in));
     if (consumer) {
-      consumer(out.resources);
+      consumer(out.resources, Batch{next_input++, std::max<size_t>(options.threads, 1)});
       return;  // the documents, module cache and tree go with `out`, `cache` and `tree`
     }
     for (Resource& r : out.resources) resources.push_back(std::move(r));
@@ -317,6 +318,7 @@ struct Estate::Impl {
     std::vector<Resource> resources;
     std::vector<std::unique_ptr<formats::Document>> docs;
     core::Diagnostics diags;
+    bool consumed = false;  // already handed to the consumer (and dropped) where it loaded
   };
 
   // `explicit_input`: named by the user (reported when not ours) rather than found.
@@ -380,11 +382,12 @@ struct Estate::Impl {
     return l;
   }
 
-  void append(Loaded&& l, core::Diagnostics& diags) {
+  void append(Loaded&& l, size_t threads, core::Diagnostics& diags) {
     diags.merge(std::move(l.diags));
     inputs.push_back(std::move(l.input));
+    if (l.consumed) return;
     if (consumer) {
-      if (!l.resources.empty()) consumer(l.resources);
+      consumer(l.resources, Batch{next_input++, std::max<size_t>(threads, 1)});
       return;  // `l` and its documents are dropped by the caller
     }
     for (Resource& r : l.resources) resources.push_back(std::move(r));
@@ -393,7 +396,7 @@ struct Estate::Impl {
 
   void add(std::string name, std::string text, std::optional<SourceFormat> format, const LoadOptions& options,
            core::Diagnostics& diags, bool explicit_input) {
-    append(load(std::move(name), std::move(text), format, options, explicit_input), diags);
+    append(load(std::move(name), std::move(text), format, options, explicit_input), options.threads, diags);
   }
 
   // Reads and loads `files` on up to options.threads threads; appended in order.
@@ -411,18 +414,22 @@ struct Estate::Impl {
     };
     size_t threads = std::min<size_t>(std::max<size_t>(options.threads, 1), files.size());
     if (threads <= 1) {
-      for (const std::string& f : files) append(load_file(f), diags);
+      for (const std::string& f : files) append(load_file(f), options.threads, diags);
       return;
     }
     // Workers take files in order, at most `window` ahead of the main thread, which
     // appends each as soon as it and all before it are done: memory holds a window of
-    // loaded-but-unappended files, not the directory.
+    // loaded-but-unappended files, not the directory. With a consumer, a worker hands
+    // the file's resources to it at once (with its share of the threads: the workers
+    // are the parallelism) and keeps only the input's record and diagnostics.
     std::vector<std::optional<Loaded>> slots(files.size());
     std::mutex mu;
     std::condition_variable cv;
     std::atomic<size_t> next{0};
     size_t appended = 0;  // guarded by mu
     const size_t window = threads;
+    const uint64_t first_input = next_input;
+    if (consumer) next_input += files.size();
     auto worker = [&] {
       while (true) {
         size_t i = next.fetch_add(1);
@@ -432,6 +439,12 @@ struct Estate::Impl {
           cv.wait(lock, [&] { return i < appended + window; });
         }
         Loaded l = load_file(files[i]);
+        if (consumer) {
+          consumer(l.resources, Batch{first_input + i, std::max<size_t>(options.threads / threads, 1)});
+          l.resources.clear();
+          l.docs.clear();
+          l.consumed = true;
+        }
         std::lock_guard<std::mutex> lock(mu);
         slots[i] = std::move(l);
         cv.notify_all();
@@ -448,7 +461,7 @@ struct Estate::Impl {
       appended = i + 1;
       cv.notify_all();
       lock.unlock();
-      append(std::move(l), diags);
+      append(std::move(l), options.threads, diags);
     }
     for (std::thread& t : pool) t.join();
   }

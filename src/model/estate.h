@@ -118,12 +118,20 @@ class Estate {
                 const LoadOptions& options, core::Diagnostics& diags);
 
   // Streaming: with a consumer set, the resources of each loaded input (of a whole
-  // Terraform configuration at once) are handed to `consume` in input order, on the
-  // calling thread, and then dropped with their documents, so memory holds a few inputs
-  // rather than the estate (files of a directory are loaded at most a few ahead of the
-  // consumer). resources() then stays empty; inputs() fills as usual. An empty
+  // Terraform configuration at once) are handed to `consume` as soon as the input is
+  // loaded, on the thread that loaded it, and then dropped with their documents, so
+  // memory holds a few inputs rather than the estate. Files of a directory load on
+  // several threads (LoadOptions::threads) and are consumed there, several at once and
+  // not in input order: Batch::input numbers the calls 0, 1, 2, ... in input order with
+  // no gaps (an input without resources is consumed too, with none; a Terraform
+  // configuration is one call), so that a consumer can put its results back in order.
+  // resources() then stays empty; inputs() fills as usual, in input order. An empty
   // function turns streaming off.
-  using Consumer = std::function<void(std::span<const Resource>)>;
+  struct Batch {
+    uint64_t input = 0;  // the call's number, in input order
+    size_t threads = 1;  // threads the consumer may use for it (1 when others run at once)
+  };
+  using Consumer = std::function<void(std::span<const Resource>, const Batch&)>;
   void set_consumer(Consumer consume);
 
   [[nodiscard]] const std::vector<Resource>& resources() const;

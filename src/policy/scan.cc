@@ -5,6 +5,8 @@
 #include <cinttypes>
 #include <cstdio>
 #include <iterator>
+#include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -29,30 +31,39 @@ const char* status_name(Status s) {
   return "error";
 }
 
-std::string fingerprint(std::string_view rule_id, std::string_view resource_type, std::string_view resource_id) {
+namespace {
+
+// The fingerprint's 32 hex digits into `out` (which has room for them).
+void write_fingerprint(char* out, std::string_view rule_id, std::string_view resource_type,
+                       std::string_view resource_id) {
   // Two FNV-1a 64-bit hashes with different offset bases: 128 bits, stable everywhere.
-  auto fnv = [&](uint64_t h) {
-    auto mix = [&h](std::string_view s) {
-      for (unsigned char c : s) {
-        h ^= c;
-        h *= 0x100000001b3ULL;
-      }
-      h ^= 0xff;
-      h *= 0x100000001b3ULL;
-    };
-    mix(rule_id);
-    mix(resource_type);
-    mix(resource_id);
-    return h;
+  // Both are advanced in one loop (two independent multiply chains run side by side).
+  uint64_t a = 0xcbf29ce484222325ULL;
+  uint64_t b = 0x84222325cbf29ce4ULL;
+  constexpr uint64_t kPrime = 0x100000001b3ULL;
+  auto mix = [&](std::string_view s) {
+    for (unsigned char c : s) {
+      a = (a ^ c) * kPrime;
+      b = (b ^ c) * kPrime;
+    }
+    a = (a ^ 0xff) * kPrime;
+    b = (b ^ 0xff) * kPrime;
   };
-  uint64_t a = fnv(0xcbf29ce484222325ULL);
-  uint64_t b = fnv(0x84222325cbf29ce4ULL);
+  mix(rule_id);
+  mix(resource_type);
+  mix(resource_id);
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(32, '0');
   for (int i = 0; i < 16; ++i) {
     out[15 - i] = kHex[(a >> (4 * i)) & 0xf];
     out[31 - i] = kHex[(b >> (4 * i)) & 0xf];
   }
+}
+
+}  // namespace
+
+std::string fingerprint(std::string_view rule_id, std::string_view resource_type, std::string_view resource_id) {
+  std::string out(32, '0');
+  write_fingerprint(out.data(), rule_id, resource_type, resource_id);
   return out;
 }
 
@@ -176,11 +187,6 @@ void describe(const Rule& rule, const model::Resource& resource, const cel::Acti
   const CompiledRule* c = rule.compiled.get();
   f.rule = &rule;
   f.status = status;
-  f.resource_id = resource.id;
-  f.resource_type = resource.type;
-  f.source_type = resource.source_type;
-  f.format = resource.format;
-  f.resource_location = resource.location;
   f.fingerprint = fingerprint(rule.id, resource.type, resource.id);
   f.detail = std::move(detail);
   if (status == Status::kPass) return;
@@ -273,7 +279,7 @@ void apply_suppressions(Finding& f, const model::Resource& r, const SuppressionS
   }
   if (st.exceptions == nullptr) return;
   for (const Exception& e : st.exceptions->items()) {
-    if (!glob_match(e.rule, f.rule->id) || !glob_match(e.resource, f.resource_id)) continue;
+    if (!glob_match(e.rule, f.rule->id) || !glob_match(e.resource, r.id)) continue;
     if (!e.expires.empty() && e.expires < st.today) continue;  // reported once by scan()
     AppliedSuppression a;
     a.inline_comment = false;
@@ -291,15 +297,52 @@ void apply_suppressions(Finding& f, const model::Resource& r, const SuppressionS
 
 }  // namespace
 
+// One batch's results, with resource indexes counted from the batch's first resource.
+struct BatchOut {
+  std::vector<Finding> findings;
+  std::vector<Pass> passes;
+  std::vector<ScannedResource> resources;
+  core::Diagnostics diags;
+};
+
 struct Scanner::State {
   const RuleSet& rules;
   ScanOptions options;
   SuppressionState st;
+  std::atomic<size_t> done{0};  // resources evaluated, for progress
+
+  std::mutex mu;  // guards what follows
   ScanResult result;
   std::set<std::string> seen_expired;  // inline suppressions expire once per comment
-  size_t done = 0;
+  uint64_t next_commit = 0;            // the batch number the result continues with
+  uint64_t next_auto = 0;              // add(resources) numbers its batches from here
+  std::map<uint64_t, BatchOut> waiting;  // evaluated before an earlier batch
 
   State(const RuleSet& r, const ScanOptions& o) : rules(r), options(o) {}
+
+  // Appends a batch to the result (its turn has come): indexes continue the result's.
+  void commit(BatchOut&& b) {
+    const size_t base = result.resources.size();
+    auto grow = [](auto& v, size_t need) {  // geometric: never one reallocation per batch
+      if (need > v.capacity()) v.reserve(std::max(need, v.capacity() * 2));
+    };
+    grow(result.findings, result.findings.size() + b.findings.size());
+    grow(result.passes, result.passes.size() + b.passes.size());
+    grow(result.resources, base + b.resources.size());
+    for (Finding& f : b.findings) {
+      f.resource_index += base;
+      result.findings.push_back(std::move(f));
+    }
+    for (Pass p : b.passes) {
+      p.resource += static_cast<uint32_t>(base);
+      result.passes.push_back(p);
+    }
+    std::move(b.resources.begin(), b.resources.end(), std::back_inserter(result.resources));
+    for (const core::Diagnostic& d : b.diags.items()) {
+      if (d.code == "suppression.expired" && !seen_expired.insert(d.location.to_string() + d.message).second) continue;
+      result.diagnostics.add(d);
+    }
+  }
 };
 
 Scanner::Scanner(const RuleSet& rules, const ScanOptions& options) : state_(std::make_unique<State>(rules, options)) {
@@ -323,50 +366,47 @@ Scanner& Scanner::operator=(Scanner&&) noexcept = default;
 Scanner::~Scanner() = default;
 
 void Scanner::add(std::span<const model::Resource> resources) {
+  uint64_t batch = 0;
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    batch = state_->next_auto++;
+  }
+  add(resources, batch, 0);
+}
+
+void Scanner::add(std::span<const model::Resource> resources, uint64_t batch, size_t threads_for_batch) {
   State& s = *state_;
   const RuleSet& rules = s.rules;
   const ScanOptions& options = s.options;
   const SuppressionState& st = s.st;
-  ScanResult& result = s.result;
+  BatchOut out_all;
   // Inline suppressions without a reason: one warning each.
   for (const model::Resource& r : resources) {
     for (const model::InlineSuppression& sup : r.suppressions) {
       if (sup.reason.empty()) {
-        result.diagnostics.add(core::Severity::kWarning, "suppression.no_reason",
-                               "suppression of " + sup.rule_id + " on " + r.id + " gives no reason", sup.location);
+        out_all.diags.add(core::Severity::kWarning, "suppression.no_reason",
+                          "suppression of " + sup.rule_id + " on " + r.id + " gives no reason", sup.location);
       }
     }
   }
 
-  // Resources are scanned in chunks of consecutive resources; each chunk's results go to
-  // their own vectors and the chunks are joined in order, so the output does not depend on
-  // the thread count, and a chunk's memory is returned as soon as it is moved.
+  // Resources are evaluated in chunks of consecutive resources; each chunk's results go
+  // to their own vectors and the chunks are joined in order, so the output does not
+  // depend on the thread count, and a chunk's memory is returned as soon as it is moved.
   const size_t n = resources.size();
-  const size_t base = result.resources.size();  // resource indexes continue across add() calls
-  size_t threads = std::clamp<size_t>(options.threads, 1, 256);
+  size_t threads = std::clamp<size_t>(threads_for_batch > 0 ? threads_for_batch : options.threads, 1, 256);
   threads = std::min(threads, std::max<size_t>(n, 1));
   const size_t chunk = threads <= 1 ? std::max<size_t>(n, 1) : 64;
   const size_t chunks = (n + chunk - 1) / chunk;
-  struct ChunkOut {
-    std::vector<Finding> findings;
-    std::vector<Pass> passes;
-    core::Diagnostics diags;
-  };
-  std::vector<ChunkOut> per_chunk(threads <= 1 ? 0 : chunks);
-  ChunkOut direct;  // one thread: straight into the result
-  if (threads <= 1) {
-    direct.findings = std::move(result.findings);
-    direct.passes = std::move(result.passes);
-  }
+  std::vector<BatchOut> per_chunk(threads <= 1 ? 0 : chunks);
   const Rule* first_rule = rules.rules().data();
   std::atomic<size_t> next{0};
-  std::atomic<size_t> done{s.done};
   auto worker = [&] {
     std::string detail;
     while (true) {
       size_t k = next.fetch_add(1);
       if (k >= chunks) break;
-      ChunkOut& out = threads <= 1 ? direct : per_chunk[k];
+      BatchOut& out = threads <= 1 ? out_all : per_chunk[k];
       size_t end_i = std::min(n, (k + 1) * chunk);
       for (size_t i = k * chunk; i < end_i; ++i) {
         const model::Resource& r = resources[i];
@@ -379,12 +419,12 @@ void Scanner::add(std::span<const model::Resource> resources) {
             std::optional<Status> status = judge(rule, r, act, detail);
             if (!status) continue;
             if (*status == Status::kPass) {
-              out.passes.push_back(Pass{ri, static_cast<uint32_t>(base + i)});
+              out.passes.push_back(Pass{ri, static_cast<uint32_t>(i)});
               continue;
             }
             Finding f;
             describe(rule, r, act, *status, std::move(detail), f);
-            f.resource_index = base + i;
+            f.resource_index = i;
             if (f.status == Status::kError) {
               out.diags.add(core::Severity::kWarning, "rule.runtime_error", rule.id + " on " + r.id + ": " + f.detail,
                             r.location);
@@ -393,49 +433,58 @@ void Scanner::add(std::span<const model::Resource> resources) {
             out.findings.push_back(std::move(f));
           }
         }
-        size_t d = done.fetch_add(1) + 1;
+        size_t d = s.done.fetch_add(1) + 1;
         if (options.progress) options.progress(d, options.progress_total);
       }
     }
   };
   if (threads <= 1) {
     worker();
-    result.findings = std::move(direct.findings);
-    result.passes = std::move(direct.passes);
-    per_chunk.push_back(ChunkOut{{}, {}, std::move(direct.diags)});
   } else {
     std::vector<std::thread> pool;
     pool.reserve(threads);
     for (size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
     for (std::thread& t : pool) t.join();
-    size_t nf = result.findings.size();
-    size_t np = result.passes.size();
-    for (const ChunkOut& c : per_chunk) {
+    size_t nf = 0;
+    size_t np = 0;
+    for (const BatchOut& c : per_chunk) {
       nf += c.findings.size();
       np += c.passes.size();
     }
-    result.findings.reserve(nf);
-    result.passes.reserve(np);
-    for (ChunkOut& c : per_chunk) {
-      std::move(c.findings.begin(), c.findings.end(), std::back_inserter(result.findings));
-      result.passes.insert(result.passes.end(), c.passes.begin(), c.passes.end());
+    out_all.findings.reserve(nf);
+    out_all.passes.reserve(np);
+    for (BatchOut& c : per_chunk) {
+      std::move(c.findings.begin(), c.findings.end(), std::back_inserter(out_all.findings));
+      out_all.passes.insert(out_all.passes.end(), c.passes.begin(), c.passes.end());
+      out_all.diags.merge(std::move(c.diags));
       std::vector<Finding>().swap(c.findings);
       std::vector<Pass>().swap(c.passes);
     }
   }
-  s.done = done.load();
+  out_all.resources.reserve(n);
   for (const model::Resource& r : resources) {
-    result.resources.push_back(ScannedResource{r.id, r.type, r.source_type, r.format, r.location});
+    out_all.resources.push_back(ScannedResource{r.id, r.type, r.source_type, r.format, r.location});
   }
-  for (const ChunkOut& c : per_chunk) {
-    for (const core::Diagnostic& d : c.diags.items()) {
-      if (d.code == "suppression.expired" && !s.seen_expired.insert(d.location.to_string() + d.message).second) continue;
-      result.diagnostics.add(d);
-    }
+
+  // In batch order: this batch now if its turn has come (then any that were waiting for
+  // it), else it waits.
+  std::lock_guard<std::mutex> lock(s.mu);
+  if (batch != s.next_commit) {
+    s.waiting.emplace(batch, std::move(out_all));
+    return;
+  }
+  s.commit(std::move(out_all));
+  ++s.next_commit;
+  for (auto it = s.waiting.begin(); it != s.waiting.end() && it->first == s.next_commit; it = s.waiting.erase(it)) {
+    s.commit(std::move(it->second));
+    ++s.next_commit;
   }
 }
 
 ScanResult Scanner::finish() && {
+  // Batches after a number that never came (a caller that skipped one), in order.
+  for (auto& [batch, out] : state_->waiting) state_->commit(std::move(out));
+  state_->waiting.clear();
   ScanResult result = std::move(state_->result);
   Summary& s = result.summary;
   s.resources = result.resources.size();
@@ -484,16 +533,12 @@ void ScanResult::fill_pass(const RuleSet& rules, const Pass& p, Finding& f) cons
   f.rule = &rule;
   f.status = Status::kPass;
   f.resource_index = p.resource;
-  f.resource_id = r.id;
-  f.resource_type = r.type;
-  f.source_type = r.source_type;
-  f.format = r.format;
-  f.resource_location = r.location;
   f.location = core::Location{};
   f.attribute.clear();
   f.message.clear();
   f.detail.clear();
-  f.fingerprint = fingerprint(rule.id, r.type, r.id);
+  f.fingerprint.resize(32);  // in place: a report renders passes one after another in one Finding
+  write_fingerprint(f.fingerprint.data(), rule.id, r.type, r.id);
   f.suppression.reset();
 }
 

@@ -61,23 +61,21 @@ struct AppliedSuppression {
   Status original = Status::kFail;  // what the result was before suppression
 };
 
+// The resource a finding is about is ScanResult::resources[resource_index]
+// (ScanResult::resource_of): its identity and location are kept once per resource, not
+// once per finding.
 struct Finding {
   const Rule* rule = nullptr;
   Status status = Status::kPass;
-  std::string resource_id;
-  std::string resource_type;
-  std::string source_type;
-  model::SourceFormat format = model::SourceFormat::kCloudFormation;
-  core::Location resource_location;
   core::Location location;  // where to fix: the attribute, or the resource; empty for a pass
-                            // (use resource_location)
+                            // (use the resource's location)
   std::string attribute;    // dotted path of the attribute pointed at; empty: the resource
   std::string message;      // rendered message template (fail, suppressed, unknown)
   std::string detail;       // error text, or the unknown attributes
   std::string fingerprint;
   // Shared and immutable: most findings have none, and a Finding stays small.
   std::shared_ptr<const AppliedSuppression> suppression;
-  size_t resource_index = 0;  // in ScanResult::resources (scan() only)
+  size_t resource_index = 0;  // in ScanResult::resources
 };
 
 // A passing result, kept compact because most results pass: indexes into
@@ -124,6 +122,12 @@ struct ScanResult {
   core::Diagnostics diagnostics;  // runtime errors, expired exceptions, missing reasons
   Summary summary;
 
+  [[nodiscard]] const ScannedResource& resource_of(const Finding& f) const { return resources[f.resource_index]; }
+  // The finding's location, or its resource's when the finding has none.
+  [[nodiscard]] const core::Location& location_of(const Finding& f) const {
+    return f.location.file.empty() ? resource_of(f).location : f.location;
+  }
+
   // A pass as a Finding (no location, message or suppression).
   [[nodiscard]] Finding pass_finding(const RuleSet& rules, const Pass& p) const;
   // The same into an existing Finding (reuses its storage).
@@ -157,15 +161,20 @@ struct ScanResult {
 
 // The same, batch by batch, for a streamed estate (model::Estate::set_consumer): each
 // add() evaluates its resources at once and keeps only the results (which copy what they
-// need), so the batch's documents can be dropped; resource indexes continue across
-// batches, and finish() gives what scan() would have given for all batches together.
+// need), so the batch's documents can be dropped; finish() gives what scan() would have
+// given for all batches together, in batch order.
 //
 //   policy::Scanner scanner(rules, opts);
-//   estate.set_consumer([&](std::span<const model::Resource> rs) { scanner.add(rs); });
+//   estate.set_consumer([&](std::span<const model::Resource> rs, const model::Estate::Batch& b) {
+//     scanner.add(rs, b.input, b.threads);   // on the loading threads, several at once
+//   });
 //   estate.add_path("infra/", load, diags);
 //   policy::ScanResult result = std::move(scanner).finish();
 //
-// Not thread-safe: one add() at a time (each uses options.threads internally).
+// Thread-safe: add() may run for several batches at once. Batches are numbered 0, 1,
+// 2, ... by the caller (add(resources) takes the next number itself; do not mix the two
+// ways): results are kept in batch order whatever order the calls come in, and resource
+// indexes continue across batches in that order.
 class Scanner {
  public:
   Scanner(const RuleSet& rules, const ScanOptions& options);
@@ -174,6 +183,8 @@ class Scanner {
   ~Scanner();
 
   void add(std::span<const model::Resource> resources);
+  // Batch number `batch`, evaluated on `threads` threads (0: ScanOptions::threads).
+  void add(std::span<const model::Resource> resources, uint64_t batch, size_t threads);
   [[nodiscard]] ScanResult finish() &&;
 
  private:

@@ -93,11 +93,11 @@ std::string render_junit(const ScanReport& r) {
     out += "      <property name=\"severity\" value=\"" + std::string(policy::severity_name(rule.severity)) + "\"/>\n";
     out += "    </properties>\n";
     for (const policy::Finding* f : findings) {
-      const core::Location& loc = internal::best_location(*f);
-      out += "    <testcase classname=\"" + xml(id) + "\" name=\"" + xml(f->resource_id) + "\" file=\"" +
-             xml(relative_path(loc.file, r.scan_root)) + "\" line=\"" + std::to_string(internal::start_line(*f)) +
+      const core::Location& loc = r.result->location_of(*f);
+      out += "    <testcase classname=\"" + xml(id) + "\" name=\"" + xml(r.result->resource_of(*f).id) + "\" file=\"" +
+             xml(relative_path(loc.file, r.scan_root)) + "\" line=\"" + std::to_string(internal::start_line(*r.result, *f)) +
              "\" time=\"0\"";
-      std::string where = relative_path(loc.file, r.scan_root) + ":" + std::to_string(internal::start_line(*f));
+      std::string where = relative_path(loc.file, r.scan_root) + ":" + std::to_string(internal::start_line(*r.result, *f));
       switch (f->status) {
         case policy::Status::kPass:
           out += "/>\n";

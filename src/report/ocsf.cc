@@ -154,20 +154,21 @@ void write_ocsf(const ScanReport& r, const Sink& sink) {
     w.key("resource");
     w.begin_object();
     w.key("uid");
-    w.value(f.resource_id);
+    const policy::ScannedResource& res = r.result->resource_of(f);
+    w.value(res.id);
     w.key("type");
-    w.value(f.resource_type);
+    w.value(res.type);
     w.key("data");
     w.begin_object();
     w.key("source_type");
-    w.value(f.source_type);
+    w.value(res.source_type);
     w.key("format");
-    w.value(model::format_name(f.format));
-    const core::Location& loc = internal::best_location(f);
+    w.value(model::format_name(res.format));
+    const core::Location& loc = r.result->location_of(f);
     w.key("file");
     w.value(relative_path(loc.file, r.scan_root));
     w.key("line");
-    w.value(static_cast<uint64_t>(internal::start_line(f)));
+    w.value(static_cast<uint64_t>(internal::start_line(*r.result, f)));
     if (!f.attribute.empty()) {
       w.key("attribute");
       w.value(f.attribute);

@@ -140,23 +140,21 @@ std::vector<const policy::Finding*> sorted_findings(const ScanReport& r, bool in
     for (const policy::Finding& f : passes) out.push_back(&f);
   }
   for (const policy::Finding& f : r.result->findings) out.push_back(&f);
-  std::stable_sort(out.begin(), out.end(), [](const policy::Finding* a, const policy::Finding* b) {
+  std::stable_sort(out.begin(), out.end(), [&r](const policy::Finding* a, const policy::Finding* b) {
     if (a->rule->severity != b->rule->severity) return a->rule->severity < b->rule->severity;
     if (a->rule->id != b->rule->id) return a->rule->id < b->rule->id;
-    if (a->resource_id != b->resource_id) return a->resource_id < b->resource_id;
+    const std::string& ia = r.result->resource_of(*a).id;
+    const std::string& ib = r.result->resource_of(*b).id;
+    if (ia != ib) return ia < ib;
     return a->resource_index < b->resource_index;
   });
   return out;
 }
 
-uint32_t start_line(const policy::Finding& f) {
+uint32_t start_line(const policy::ScanResult& result, const policy::Finding& f) {
   if (f.location.line > 0) return f.location.line;
-  if (f.resource_location.line > 0) return f.resource_location.line;
+  if (uint32_t line = result.resource_of(f).location.line; line > 0) return line;
   return 1;
-}
-
-const core::Location& best_location(const policy::Finding& f) {
-  return f.location.file.empty() ? f.resource_location : f.location;
 }
 
 }  // namespace internal
@@ -311,12 +309,83 @@ void write_json(const ScanReport& r, const Sink& sink) {
   w.begin_array();
   if (r.result && r.rules) {
     // A resource's findings are consecutive and share its "resource" object, and most
-    // share its location: render those once per resource.
+    // share its location: render those once per resource (one level deeper than here:
+    // inside a finding).
     bool have_cached = false;
     size_t cached_index = 0;
-    std::string cached_id, resource_json, resource_location_json;
-    core::Location cached_location;
+    std::string resource_json, resource_location_json;
+    // Passes are most results and differ only in their rule, resource and fingerprint:
+    // each rule's pass is rendered once by a writer, with markers where the resource,
+    // its location and the fingerprint go, and split there; a pass is then a few appends.
+    const std::vector<policy::Rule>& all_rules = r.rules->rules();
+    std::vector<std::string> pass_head(all_rules.size());
+    std::string pass_mid, pass_tail, pass_end, pass_text;
+    auto pass_template = [&](const policy::Rule& rule) {
+      JsonWriter t(2);
+      t.begin_object();
+      t.key("rule_id");
+      t.value(rule.id);
+      t.key("severity");
+      t.value(policy::severity_name(rule.severity));
+      t.key("status");
+      t.value(policy::status_name(policy::Status::kPass));
+      t.key("resource");
+      t.raw("\x01");
+      t.key("location");
+      t.raw("\x02");
+      t.key("attribute");
+      t.value("");
+      t.key("message");
+      t.value("");
+      t.key("fingerprint");
+      t.raw("\x03");
+      t.end_object();
+      std::string text = w.reindent(t.take());
+      size_t a = text.find('\x01');
+      size_t b = text.find('\x02');
+      size_t c = text.find('\x03');
+      pass_mid = text.substr(a + 1, b - a - 1);
+      pass_tail = text.substr(b + 1, c - b - 1);
+      pass_end = text.substr(c + 1);
+      return text.substr(0, a);
+    };
     r.result->for_each_result(*r.rules, [&](const policy::Finding& f) {
+      if (!have_cached || f.resource_index != cached_index) {
+        have_cached = true;
+        cached_index = f.resource_index;
+        const policy::ScannedResource& res = r.result->resource_of(f);
+        JsonWriter lw(2);
+        location(lw, res.location, r.scan_root);
+        resource_location_json = w.reindent(lw.take(), 1);
+        JsonWriter rw(2);
+        rw.begin_object();
+        rw.key("id");
+        rw.value(res.id);
+        rw.key("type");
+        rw.value(res.type);
+        rw.key("source_type");
+        rw.value(res.source_type);
+        rw.key("format");
+        rw.value(model::format_name(res.format));
+        rw.key("location");
+        location(rw, res.location, r.scan_root);
+        rw.end_object();
+        resource_json = w.reindent(rw.take(), 1);
+      }
+      if (f.status == policy::Status::kPass && f.location.file.empty() && f.attribute.empty() &&
+          f.message.empty() && f.detail.empty() && !f.suppression) {
+        std::string& head = pass_head[static_cast<size_t>(f.rule - all_rules.data())];
+        if (head.empty()) head = pass_template(*f.rule);
+        pass_text.assign(head);
+        pass_text += resource_json;
+        pass_text += pass_mid;
+        pass_text += resource_location_json;
+        pass_text += pass_tail;
+        core::append_json_string(pass_text, f.fingerprint);
+        pass_text += pass_end;
+        w.raw(pass_text);
+        return;
+      }
       w.begin_object();
       w.key("rule_id");
       w.value(f.rule->id);
@@ -324,30 +393,6 @@ void write_json(const ScanReport& r, const Sink& sink) {
       w.value(policy::severity_name(f.rule->severity));
       w.key("status");
       w.value(policy::status_name(f.status));
-      if (!have_cached || f.resource_index != cached_index || f.resource_id != cached_id ||
-          !(f.resource_location == cached_location)) {
-        have_cached = true;
-        cached_index = f.resource_index;
-        cached_id = f.resource_id;
-        cached_location = f.resource_location;
-        JsonWriter lw(2);
-        location(lw, f.resource_location, r.scan_root);
-        resource_location_json = w.reindent(lw.take());
-        JsonWriter rw(2);
-        rw.begin_object();
-        rw.key("id");
-        rw.value(f.resource_id);
-        rw.key("type");
-        rw.value(f.resource_type);
-        rw.key("source_type");
-        rw.value(f.source_type);
-        rw.key("format");
-        rw.value(model::format_name(f.format));
-        rw.key("location");
-        location(rw, f.resource_location, r.scan_root);
-        rw.end_object();
-        resource_json = w.reindent(rw.take());
-      }
       w.key("resource");
       w.raw(resource_json);
       w.key("location");

@@ -213,7 +213,7 @@ void write_sarif(const ScanReport& r, const Sink& sink) {
       w.key("locations");
       w.begin_array();
       w.begin_object();
-      const core::Location& loc = internal::best_location(f);
+      const core::Location& loc = r.result->location_of(f);
       w.key("physicalLocation");
       w.begin_object();
       w.key("artifactLocation");
@@ -228,7 +228,7 @@ void write_sarif(const ScanReport& r, const Sink& sink) {
       w.key("region");
       w.begin_object();
       w.key("startLine");
-      w.value(static_cast<uint64_t>(internal::start_line(f)));
+      w.value(static_cast<uint64_t>(internal::start_line(*r.result, f)));
       if (f.location.line > 0 && f.location.column > 0) {
         w.key("startColumn");
         w.value(static_cast<uint64_t>(f.location.column));
@@ -239,7 +239,7 @@ void write_sarif(const ScanReport& r, const Sink& sink) {
       w.begin_array();
       w.begin_object();
       w.key("fullyQualifiedName");
-      w.value(f.resource_id);
+      w.value(r.result->resource_of(f).id);
       w.key("kind");
       w.value("resource");
       w.end_object();
@@ -278,7 +278,7 @@ void write_sarif(const ScanReport& r, const Sink& sink) {
       w.key("properties");
       w.begin_object();
       w.key("resourceType");
-      w.value(f.resource_type);
+      w.value(r.result->resource_of(f).type);
       w.key("attribute");
       w.value(f.attribute);
       w.end_object();

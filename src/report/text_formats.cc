@@ -37,9 +37,9 @@ std::string md_cell(std::string_view s) {
   return out;
 }
 
-std::string where(const policy::Finding& f, const std::string& root) {
-  const core::Location& l = internal::best_location(f);
-  return relative_path(l.file, root) + ":" + std::to_string(internal::start_line(f));
+std::string where(const ScanReport& r, const policy::Finding& f) {
+  const core::Location& l = r.result->location_of(f);
+  return relative_path(l.file, r.scan_root) + ":" + std::to_string(internal::start_line(*r.result, f));
 }
 
 const char* kSeverityColor[] = {"\x1b[1;35m", "\x1b[1;31m", "\x1b[33m", "\x1b[36m", "\x1b[2m"};
@@ -68,10 +68,11 @@ void write_csv(const ScanReport& r, const Sink& sink) {
     return;
   }
   r.result->for_each_result(*r.rules, [&](const policy::Finding& f) {
-    const core::Location& l = internal::best_location(f);
+    const core::Location& l = r.result->location_of(f);
+    const policy::ScannedResource& res = r.result->resource_of(f);
     out += csv_field(f.rule->id) + ',' + policy::severity_name(f.rule->severity) + ',' + policy::status_name(f.status) +
-           ',' + csv_field(f.resource_type) + ',' + csv_field(f.resource_id) + ',' +
-           csv_field(relative_path(l.file, r.scan_root)) + ',' + std::to_string(internal::start_line(f)) + ',' +
+           ',' + csv_field(res.type) + ',' + csv_field(res.id) + ',' +
+           csv_field(relative_path(l.file, r.scan_root)) + ',' + std::to_string(internal::start_line(*r.result, f)) + ',' +
            std::to_string(l.column) + ',' + csv_field(f.attribute) + ',' + csv_field(f.message) + ',' + f.fingerprint +
            "\r\n";
     if (out.size() >= kSinkChunk) {
@@ -117,7 +118,7 @@ std::string render_markdown(const ScanReport& r, const RenderOptions& options) {
       std::string last = with_reason ? (f->suppression ? f->suppression->reason : "")
                                      : (status == policy::Status::kUnknown ? f->detail : f->message);
       t += "| " + std::string(policy::severity_name(f->rule->severity)) + " | `" + f->rule->id + "` " +
-           md_cell(f->rule->title) + " | `" + md_cell(f->resource_id) + "` | `" + md_cell(where(*f, r.scan_root)) +
+           md_cell(f->rule->title) + " | `" + md_cell(r.result->resource_of(*f).id) + "` | `" + md_cell(where(r, *f)) +
            "` | " + md_cell(last) + " |\n";
     }
     if (total > rows) t += "\n… and " + std::to_string(total - rows) + " more.\n";
@@ -164,7 +165,7 @@ std::string render_table(const ScanReport& r, const RenderOptions& options) {
              std::to_string(n) + " failing)\n";
     }
     std::string mark = f->status == policy::Status::kPass ? "PASS" : "FAIL";
-    out += "  " + mark + "  " + f->rule->id + "  " + f->resource_id + "  " + where(*f, r.scan_root) + "\n";
+    out += "  " + mark + "  " + f->rule->id + "  " + r.result->resource_of(*f).id + "  " + where(r, *f) + "\n";
     out += "        " + (f->message.empty() ? f->rule->title : f->message) + "\n";
   }
   size_t others = 0;
@@ -184,8 +185,8 @@ std::string render_table(const ScanReport& r, const RenderOptions& options) {
       std::string why = f->status == policy::Status::kSuppressed
                             ? (f->suppression ? f->suppression->reason : std::string())
                             : f->detail;
-      out += "  " + upper(policy::status_name(f->status)) + "  " + f->rule->id + "  " + f->resource_id + "  " +
-             where(*f, r.scan_root) + "\n        " + why + "\n";
+      out += "  " + upper(policy::status_name(f->status)) + "  " + f->rule->id + "  " + r.result->resource_of(*f).id + "  " +
+             where(r, *f) + "\n        " + why + "\n";
     }
   }
   std::map<std::string, size_t> threats;

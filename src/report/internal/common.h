@@ -16,9 +16,7 @@ const char* threat_title(std::string_view key);
 // materialised into `passes` (which must outlive the pointers).
 std::vector<const policy::Finding*> sorted_findings(const ScanReport& r, bool include_pass,
                                                     std::vector<policy::Finding>& passes);
-// The line a finding points at, never 0.
-uint32_t start_line(const policy::Finding& f);
-// The finding's location, or its resource's when the finding has no file.
-const core::Location& best_location(const policy::Finding& f);
+// The line a finding points at (its own, else its resource's), never 0.
+uint32_t start_line(const policy::ScanResult& result, const policy::Finding& f);
 
 }  // namespace sekimori::report::internal

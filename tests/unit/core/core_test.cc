@@ -154,6 +154,28 @@ TEST(JsonWriterTest, EscapesAndRepairsUtf8) {
   EXPECT_EQ(out, "\"caf\xC3\xA9 \xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
 }
 
+// Plain runs are found sixteen bytes at a time: a character that needs escaping is found
+// at every position of strings longer than one block, and plain text around it is kept.
+TEST(JsonWriterTest, EscapesAtEveryPositionOfLongStrings) {
+  const std::pair<char, std::string_view> cases[] = {
+      {'"', "\\\""}, {'\\', "\\\\"}, {'\n', "\\n"}, {'\x1f', "\\u001f"}, {'\x7f', "\\u007f"}};
+  for (size_t len : {15u, 16u, 17u, 31u, 32u, 40u}) {
+    for (size_t pos = 0; pos < len; ++pos) {
+      for (const auto& [c, escaped] : cases) {
+        std::string in(len, 'a');
+        in[pos] = c;
+        std::string out;
+        append_json_string(out, in);
+        std::string want = "\"" + std::string(pos, 'a') + std::string(escaped) + std::string(len - pos - 1, 'a') + "\"";
+        ASSERT_EQ(out, want) << "length " << len << ", position " << pos;
+      }
+    }
+  }
+  std::string out;
+  append_json_string(out, std::string(20, 'x') + "\xC3\xA9" + std::string(20, 'y') + "\xFF");
+  EXPECT_EQ(out, "\"" + std::string(20, 'x') + "\xC3\xA9" + std::string(20, 'y') + "\xEF\xBF\xBD\"");
+}
+
 TEST(JsonWriterTest, DoublesRoundTripAndNonFinite) {
   EXPECT_EQ(format_double(0.1), "0.1");
   EXPECT_EQ(format_double(1e100), "1e+100");

@@ -3,6 +3,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <span>
 #include <string>
 
@@ -29,17 +31,30 @@ Snapshot load_dir(const std::string& dir, size_t threads, bool streamed = false)
   auto describe = [&s](const Resource& r) {
     s.resources.push_back(r.id + " " + r.type + " " + r.location.to_string());
   };
+  // Streamed batches arrive on the loading threads, not in input order: kept by number.
+  std::mutex mu;
+  std::map<uint64_t, std::vector<std::string>> batches;
   if (streamed) {
-    e.set_consumer([&](std::span<const Resource> rs) {
+    e.set_consumer([&](std::span<const Resource> rs, const Estate::Batch& b) {
+      std::vector<std::string> described;
       for (const Resource& r : rs) {
         EXPECT_NE(r.attributes, nullptr);  // alive during the call
-        describe(r);
+        described.push_back(r.id + " " + r.type + " " + r.location.to_string());
       }
+      std::lock_guard<std::mutex> lock(mu);
+      EXPECT_TRUE(batches.emplace(b.input, std::move(described)).second) << "batch " << b.input << " twice";
     });
   }
   e.add_path(dir, o, d);
   if (streamed) {
     EXPECT_TRUE(e.resources().empty());
+    // Every input is numbered, in order, also those without resources.
+    EXPECT_EQ(batches.size(), e.inputs().size());
+    uint64_t expect = 0;
+    for (auto& [n, described] : batches) {
+      EXPECT_EQ(n, expect++);
+      s.resources.insert(s.resources.end(), described.begin(), described.end());
+    }
   }
   for (const Resource& r : e.resources()) describe(r);
   for (const Input& in : e.inputs()) {

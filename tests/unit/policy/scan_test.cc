@@ -4,6 +4,7 @@
 
 #include <span>
 #include <string>
+#include <thread>
 
 #include "model/estate.h"
 #include "policy/exceptions.h"
@@ -58,7 +59,7 @@ struct Fixture : ::testing::Test {
       kept_for = &r;
     }
     for (const Finding& f : kept) {
-      if (f.resource_id == id) return &f;
+      if (r.resource_of(f).id == id) return &f;
     }
     return nullptr;
   }
@@ -88,7 +89,9 @@ TEST_F(Fixture, PassAndFailWithAttributeLocation) {
   EXPECT_EQ(r.summary.pass + r.summary.fail, r.findings.size() + r.passes.size());
   EXPECT_EQ(r.summary.pass, r.passes.size());
   EXPECT_TRUE(good->location.file.empty());  // a pass has no "where to fix"
-  EXPECT_EQ(good->resource_location.file, "t.yaml");
+  EXPECT_EQ(r.resource_of(*good).location.file, "t.yaml");
+  EXPECT_EQ(r.location_of(*good).file, "t.yaml");
+  EXPECT_EQ(r.location_of(*bad).line, 11u);
 }
 
 TEST_F(Fixture, FirstFalseConjunctDecidesTheLocation) {
@@ -203,7 +206,7 @@ TEST_F(Fixture, OutputOrderDoesNotDependOnThreads) {
   ASSERT_EQ(fa.size(), b.summary.evaluated);
   ASSERT_EQ(fa.size(), fb.size());
   for (size_t i = 0; i < fa.size(); ++i) {
-    EXPECT_EQ(fa[i].resource_id, fb[i].resource_id);
+    EXPECT_EQ(a.resource_of(fa[i]).id, b.resource_of(fb[i]).id);
     EXPECT_EQ(fa[i].status, fb[i].status);
     EXPECT_EQ(fa[i].fingerprint, fb[i].fingerprint);
     // Report order: resource order, passes and failures interleaved.
@@ -236,7 +239,7 @@ TEST_F(Fixture, ScannerInBatchesGivesWhatOneScanGives) {
   ASSERT_EQ(fa.size(), 50u);
   ASSERT_EQ(fa.size(), fb.size());
   for (size_t i = 0; i < fa.size(); ++i) {
-    EXPECT_EQ(fa[i].resource_id, fb[i].resource_id);
+    EXPECT_EQ(whole.resource_of(fa[i]).id, batched.resource_of(fb[i]).id);
     EXPECT_EQ(fa[i].resource_index, fb[i].resource_index);
     EXPECT_EQ(fa[i].status, fb[i].status);
     EXPECT_EQ(fa[i].message, fb[i].message);
@@ -244,6 +247,30 @@ TEST_F(Fixture, ScannerInBatchesGivesWhatOneScanGives) {
   EXPECT_EQ(batched.resources.size(), 50u);
   EXPECT_EQ(batched.summary.fail, whole.summary.fail);
   EXPECT_EQ(batched.summary.pass, 13u);
+
+  // Numbered batches evaluated out of order, two at a time (as the loading threads of a
+  // directory do): the result is in batch order all the same.
+  Scanner numbered(rules, opts);
+  std::thread t1([&] {
+    numbered.add(rs.subspan(37), 3, 1);
+    numbered.add(rs.subspan(0, 7), 0, 1);
+  });
+  std::thread t2([&] {
+    numbered.add(rs.subspan(7, 30), 2, 2);
+    numbered.add(rs.subspan(7, 0), 1, 1);
+  });
+  t1.join();
+  t2.join();
+  ScanResult reordered = std::move(numbered).finish();
+  std::vector<Finding> fc = all(reordered);
+  ASSERT_EQ(fa.size(), fc.size());
+  for (size_t i = 0; i < fa.size(); ++i) {
+    EXPECT_EQ(whole.resource_of(fa[i]).id, reordered.resource_of(fc[i]).id);
+    EXPECT_EQ(fa[i].resource_index, fc[i].resource_index);
+    EXPECT_EQ(fa[i].status, fc[i].status);
+  }
+  ASSERT_EQ(reordered.resources.size(), 50u);
+  for (size_t i = 0; i < 50; ++i) EXPECT_EQ(reordered.resources[i].id, whole.resources[i].id);
 }
 
 TEST(Exceptions, EntryProblems) {
