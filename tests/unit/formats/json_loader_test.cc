@@ -358,5 +358,38 @@ TEST(JsonLoader, PlainAndEscapedStringsSurviveMove) {
   EXPECT_EQ(moved.root().find("list")->items()[1].as_string(), "q");
 }
 
+// Freed documents' big arena blocks are reused by the next documents (a process-wide
+// pool): a document loaded into reused blocks, and one still alive, keep their own values.
+TEST(LoadJson, DocumentsLoadedIntoReusedBlocksKeepTheirValues) {
+  auto big = [](const std::string& tag) {
+    std::string text = "[";
+    for (int i = 0; i < 20000; ++i) {
+      if (i > 0) text += ",";
+      text += "{\"name\":\"" + tag + std::to_string(i) + "\",\"n\":" + std::to_string(i) + "}";
+    }
+    return text + "]";
+  };
+  auto check = [](const Document& d, const std::string& tag) {
+    ASSERT_EQ(d.root().size(), 20000u);
+    for (size_t i = 0; i < 20000; i += 997) {
+      const Node& item = d.root().items()[i];
+      EXPECT_EQ(item.find("name")->as_string(), tag + std::to_string(i));
+      EXPECT_EQ(item.find("n")->as_int(), static_cast<int64_t>(i));
+    }
+  };
+  core::Diagnostics diags;
+  for (int round = 0; round < 3; ++round) {
+    auto a = load_json("a.json", big("a"), Limits{}, diags);
+    auto b = load_json("b.json", big("b"), Limits{}, diags);
+    ASSERT_TRUE(a.ok());
+    ASSERT_TRUE(b.ok());
+    a = load_json("c.json", big("c"), Limits{}, diags);  // frees a (its blocks serve the next round)
+    ASSERT_TRUE(a.ok());
+    check(*a, "c");
+    check(*b, "b");
+  }
+  EXPECT_FALSE(diags.has_errors());
+}
+
 }  // namespace
 }  // namespace sekimori::formats
