@@ -2,6 +2,9 @@
 // CIDR overlap, shell-style glob matching (no regex, no exponential backtracking), and
 // `strings()`, which lists the string leaves of a value with their paths (for rules that
 // look for credentials in any attribute).
+#include <cstdint>
+#include <memory>
+
 #include "cel/functions.h"
 #include "cel/network.h"
 #include "core/diagnostics.h"
@@ -285,6 +288,7 @@ class StringWalker {
       return fail("strings(): more than " + std::to_string(kMaxStringLeaves) + " string values");
     }
     Value value = copy ? Value::string_from(std::string(text), origin) : v;
+    if (paths_->size() + path.size() > UINT32_MAX) return fail("strings(): the paths of the values found are too long");
     auto offset = static_cast<uint32_t>(paths_->size());
     paths_->append(path);
     out_.push_back(Value::path_key_value(paths_, offset, static_cast<uint32_t>(path.size()), key, std::move(value)));

@@ -150,7 +150,6 @@ struct ValueAccess {
   static const T& heap(const Value& v) {
     return *static_cast<const T*>(v.heap_.get());
   }
-  static uint8_t rep(const Value& v) { return v.rep_; }
   static void set_rep(Value& v, uint8_t r) { v.rep_ = r; }
   // A string that points into `owner` and keeps it alive.
   static Value str_in(std::shared_ptr<const void> owner, std::string_view s) {
