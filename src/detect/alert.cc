@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <cstdio>
-#include <cstring>
 
 #include "core/json_writer.h"
 
@@ -246,37 +245,6 @@ int severity_id(std::string_view level) {
   return 0;
 }
 
-// Whether a JSON string writer would copy `s` as it is: no byte below 0x20, none at or
-// above 0x7F, no '"' and no '\\' (checked eight bytes at a time).
-bool json_plain(std::string_view s) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-  auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
-  size_t i = 0;
-  uint64_t bad = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t x;
-    std::memcpy(&x, s.data() + i, 8);
-    bad |= (x & kHigh) | ((x - kOnes * 0x20) & ~x & kHigh) | has_zero(x ^ (kOnes * 0x7F)) |
-           has_zero(x ^ (kOnes * '"')) | has_zero(x ^ (kOnes * '\\'));
-  }
-  for (; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    bad |= static_cast<uint64_t>(c < 0x20 || c >= 0x7F || c == '"' || c == '\\');
-  }
-  return bad == 0;
-}
-
-// core::append_json_string's bytes; strings that need no escaping are copied in one go.
-void append_string(std::string& out, std::string_view s) {
-  if (!json_plain(s)) {
-    core::append_json_string(out, s);
-    return;
-  }
-  out += '"';
-  out.append(s.data(), s.size());
-  out += '"';
-}
-
 void append_uint(std::string& out, uint64_t v) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
@@ -311,8 +279,7 @@ void AlertJsonRenderer::append(const Alert& a, std::string& out) const {
   auto opt = [&](std::string_view k, const std::string& v) {
     out += k;
     if (v.empty()) out += "null";
-    else
-      append_string(out, v);
+    else core::append_json_string(out, v);
   };
   opt(",\"event_time\":", a.event_time);
   opt(",\"account\":", a.account);
@@ -322,7 +289,7 @@ void AlertJsonRenderer::append(const Alert& a, std::string& out) const {
   opt(",\"event_name\":", a.event_name);
   opt(",\"event_source\":", a.event_source);
   out += ",\"input\":{\"file\":";
-  append_string(out, a.file);
+  core::append_json_string(out, a.file);
   out += ",\"offset\":";
   append_uint(out, a.offset);
   out += ",\"record\":";
