@@ -110,7 +110,10 @@ class Node {
   // Maps with more than kIndexThreshold members: member indices sorted by key.
 
  public:
-  static constexpr uint32_t kIndexThreshold = 8;
+  // Up to this many members a lookup is a linear scan that compares sizes and first bytes
+  // before any memcmp, cheaper than a binary search's string comparisons (a resource's
+  // attributes are usually 10-30 keys; with 8 here a plan scan took 10 % longer).
+  static constexpr uint32_t kIndexThreshold = 32;
   Node() : i_(0) {}
 };
 

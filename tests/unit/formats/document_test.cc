@@ -178,26 +178,38 @@ TEST(Builder, DuplicateKeyWithoutDiagsStillResolves) {
   EXPECT_EQ(doc.root().find("k")->as_int(), 2);
 }
 
-TEST(Builder, DuplicateKeysInLargeMap) {
-  core::Diagnostics diags;
-  Builder b("x", Format::kJson, "");
-  ASSERT_TRUE(b.begin_map(at(1, 1)).ok());
-  for (int i = 0; i < 20; ++i) {
-    ASSERT_TRUE(b.add_string(at(static_cast<uint32_t>(i + 1), 1), "k" + std::to_string(i % 12)).ok());
-    ASSERT_TRUE(b.add_int(at(static_cast<uint32_t>(i + 1), 5), i).ok());
+// Small maps find duplicates pair by pair, large ones (more than kIndexThreshold members)
+// through the sorted index: both keep the last value, in document order.
+TEST(Builder, DuplicateKeysInSmallAndLargeMaps) {
+  for (int filler : {0, static_cast<int>(Node::kIndexThreshold)}) {
+    core::Diagnostics diags;
+    Builder b("x", Format::kJson, "");
+    ASSERT_TRUE(b.begin_map(at(1, 1)).ok());
+    for (int i = 0; i < filler; ++i) {
+      ASSERT_TRUE(b.add_string(at(1, 1), "f" + std::to_string(i)).ok());
+      ASSERT_TRUE(b.add_int(at(1, 5), -1).ok());
+    }
+    for (int i = 0; i < 20; ++i) {
+      ASSERT_TRUE(b.add_string(at(static_cast<uint32_t>(i + 1), 1), "k" + std::to_string(i % 12)).ok());
+      ASSERT_TRUE(b.add_int(at(static_cast<uint32_t>(i + 1), 5), i).ok());
+    }
+    ASSERT_TRUE(b.end_map(&diags).ok());
+    Document doc = std::move(b).finish();
+    const auto f = static_cast<size_t>(filler);
+    EXPECT_EQ(doc.root().size(), 12u + f);
+    ASSERT_EQ(diags.items().size(), 8u);
+    EXPECT_EQ(doc.root().find("k0")->as_int(), 12);
+    EXPECT_EQ(doc.root().find("k11")->as_int(), 11);
+    EXPECT_EQ(doc.root().find("k7")->as_int(), 19);
+    if (filler > 0) {
+      EXPECT_EQ(doc.root().find("f0")->as_int(), -1);
+    }
+    // Survivors keep document order: k8..k11 (first occurrences), then k0..k7 (second).
+    EXPECT_EQ(doc.root().members()[f].key.as_string(), "k8");
+    EXPECT_EQ(doc.root().members()[f + 4].key.as_string(), "k0");
+    // Warnings come in document order of the winning key.
+    EXPECT_EQ(diags.items()[0].location.line, 13u);
   }
-  ASSERT_TRUE(b.end_map(&diags).ok());
-  Document doc = std::move(b).finish();
-  EXPECT_EQ(doc.root().size(), 12u);
-  EXPECT_EQ(diags.items().size(), 8u);
-  EXPECT_EQ(doc.root().find("k0")->as_int(), 12);
-  EXPECT_EQ(doc.root().find("k11")->as_int(), 11);
-  EXPECT_EQ(doc.root().find("k7")->as_int(), 19);
-  // Survivors keep document order: k8..k11 (first occurrences), then k0..k7 (second).
-  EXPECT_EQ(doc.root().members()[0].key.as_string(), "k8");
-  EXPECT_EQ(doc.root().members()[4].key.as_string(), "k0");
-  // Warnings come in document order of the winning key.
-  EXPECT_EQ(diags.items()[0].location.line, 13u);
 }
 
 TEST(Builder, NonStringKeysNeverMatchFind) {
@@ -240,7 +252,7 @@ TEST(Find, SmallMapLinear) {
 }
 
 TEST(Find, LargeMapBinarySearch) {
-  for (int n : {9, 10, 64, 1000}) {
+  for (int n : {9, 10, static_cast<int>(Node::kIndexThreshold) + 1, 64, 1000}) {
     Builder b("x", Format::kJson, "");
     build_map(b, n);
     Document doc = std::move(b).finish();
