@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <utility>
 
 #include "core/json_writer.h"
 
@@ -165,19 +166,19 @@ void write_rule(core::JsonWriter& w, const RuleMeta& m) {
   w.end_object();
 }
 
+// The alert's context members, in output order (write_context and AlertJsonRenderer);
+// an empty value is null.
+constexpr std::pair<const char*, std::string Alert::*> kContextMembers[] = {
+    {"event_time", &Alert::event_time}, {"account", &Alert::account},       {"region", &Alert::region},
+    {"principal", &Alert::principal},   {"source_ip", &Alert::source_ip},   {"event_name", &Alert::event_name},
+    {"event_source", &Alert::event_source}};
+
 void write_context(core::JsonWriter& w, const Alert& a) {
-  auto opt = [&](const char* k, const std::string& v) {
-    w.key(k);
-    if (v.empty()) w.null();
-    else w.value(v);
-  };
-  opt("event_time", a.event_time);
-  opt("account", a.account);
-  opt("region", a.region);
-  opt("principal", a.principal);
-  opt("source_ip", a.source_ip);
-  opt("event_name", a.event_name);
-  opt("event_source", a.event_source);
+  for (const auto& [name, member] : kContextMembers) {
+    w.key(name);
+    if ((a.*member).empty()) w.null();
+    else w.value(a.*member);
+  }
 }
 
 void write_alert(core::JsonWriter& w, const Alert& a, bool with_rule) {
@@ -276,18 +277,13 @@ void AlertJsonRenderer::append(const Alert& a, std::string& out) const {
   }
   // the same members, in the same order, as write_alert(w, a, true)
   out += rule_prefix_[a.rule];
-  auto opt = [&](std::string_view k, const std::string& v) {
-    out += k;
-    if (v.empty()) out += "null";
-    else core::append_json_string(out, v);
-  };
-  opt(",\"event_time\":", a.event_time);
-  opt(",\"account\":", a.account);
-  opt(",\"region\":", a.region);
-  opt(",\"principal\":", a.principal);
-  opt(",\"source_ip\":", a.source_ip);
-  opt(",\"event_name\":", a.event_name);
-  opt(",\"event_source\":", a.event_source);
+  for (const auto& [name, member] : kContextMembers) {
+    out += ",\"";
+    out += name;
+    out += "\":";
+    if ((a.*member).empty()) out += "null";
+    else core::append_json_string(out, a.*member);
+  }
   out += ",\"input\":{\"file\":";
   core::append_json_string(out, a.file);
   out += ",\"offset\":";
