@@ -86,10 +86,18 @@ void CorrelationInput::set_value(std::string_view v) {
   keys += v;
 }
 
-std::vector<std::string> CorrelationInput::group_values() const {
+void CorrelationInput::compute_hashes() {
+  key_hash = std::hash<std::string_view>{}(group_key());
+  value_hash = std::hash<std::string_view>{}(value());
+  hashed = true;
+}
+
+namespace {
+
+// The group-by values of a group key (CorrelationInput::keys up to value_at), unescaped.
+std::vector<std::string> split_group_key(std::string_view k) {
   std::vector<std::string> out;
   std::string cur;
-  std::string_view k = group_key();
   for (size_t i = 0; i < k.size(); ++i) {
     if (k[i] == '\x1e' && i + 1 < k.size()) {
       cur += k[++i];
@@ -102,6 +110,10 @@ std::vector<std::string> CorrelationInput::group_values() const {
   }
   return out;
 }
+
+}  // namespace
+
+std::vector<std::string> CorrelationInput::group_values() const { return split_group_key(group_key()); }
 
 CorrelationInput make_correlation_input(const CorrelationFeed& feed, element record, MatchScratch& fields,
                                         MatchedEvent base) {
@@ -145,6 +157,7 @@ CorrelationInput make_correlation_input(const CorrelationFeed& feed, element rec
       in.add_group_value(v);
   }
   in.base = std::move(base);
+  in.compute_hashes();
   return in;
 }
 
@@ -163,6 +176,7 @@ CorrelationInput make_correlation_input(const CorrelationFeed& feed, element rec
     in.set_value(v);
   }
   in.base = std::move(base);
+  in.compute_hashes();
   return in;
 }
 
@@ -172,25 +186,41 @@ struct Entry {
   int64_t time;
   uint32_t position;
   uint32_t value_at;  // the value is keys[value_at..] (the input's buffer, moved)
+  size_t value_hash;  // std::hash of value()
   std::string keys;
   MatchedEvent base;
   [[nodiscard]] std::string_view value() const { return std::string_view(keys).substr(value_at); }
 };
 
-using internal::SvEq;
-using internal::SvHash;
+// A string with its std::hash<std::string_view>, computed where the input was built (a
+// worker thread), so that looking it up in a map keyed by strings hashes nothing.
+struct Prehashed {
+  std::string_view s;
+  size_t h;
+};
+// Not noexcept on purpose: the maps then keep each node's hash (no rehashing of keys).
+struct PreHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  size_t operator()(const Prehashed& p) const { return p.h; }
+};
+struct PreEq {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+  bool operator()(const Prehashed& a, std::string_view b) const { return a.s == b; }
+  bool operator()(std::string_view a, const Prehashed& b) const { return a == b.s; }
+};
 
 struct Group {
   std::deque<Entry> entries;
-  std::vector<std::string> values;  // group-by values
   int64_t window_start = 0;
   // value_count: occurrences of each non-empty value in `entries`, kept up to date as
   // entries come and go, so evaluating the window does not rebuild a set per arrival
-  std::unordered_map<std::string, uint32_t, SvHash, SvEq> counts;
+  std::unordered_map<std::string, uint32_t, PreHash, PreEq> counts;
 
   void push(Entry e, bool count) {
     if (count && !e.value().empty()) {
-      auto it = counts.find(e.value());
+      auto it = counts.find(Prehashed{e.value(), e.value_hash});
       if (it == counts.end()) counts.emplace(std::string(e.value()), 1);
       else ++it->second;
     }
@@ -198,7 +228,7 @@ struct Group {
   }
   void pop_front() {
     if (!counts.empty() && !entries.front().value().empty()) {
-      auto it = counts.find(entries.front().value());
+      auto it = counts.find(Prehashed{entries.front().value(), entries.front().value_hash});
       if (it != counts.end() && --it->second == 0) counts.erase(it);
     }
     entries.pop_front();
@@ -225,7 +255,7 @@ struct Correlator::Impl {
   struct State {
     bool sliding = true;
     std::optional<CondNode> expr;  // temporal boolean condition
-    std::unordered_map<std::string, Group, SvHash, SvEq> groups;
+    std::unordered_map<std::string, Group, PreHash, PreEq> groups;
   };
   std::vector<State> states;
   size_t held = 0, peak = 0;
@@ -347,7 +377,9 @@ struct Correlator::Impl {
     return std::nullopt;
   }
 
-  void fire(uint32_t c, Group& g, double aggregate, std::vector<Alert>& out, bool clear) {
+  // `key`: the group's key, whose values are only split out here (groups come and go far
+  // more often than they fire).
+  void fire(uint32_t c, std::string_view key, Group& g, double aggregate, std::vector<Alert>& out, bool clear) {
     const CorrelationPlan& p = engine.correlations()[c];
     Alert a;
     a.rule = p.rule;
@@ -367,8 +399,9 @@ struct Correlator::Impl {
     if (last.base.file) a.file = *last.base.file;
     a.offset = last.base.offset;
     a.record = last.base.record;
-    for (size_t i = 0; i < p.spec.group_by.size() && i < g.values.size(); ++i) {
-      a.group.emplace_back(p.spec.group_by[i], g.values[i]);
+    std::vector<std::string> values = split_group_key(key);
+    for (size_t i = 0; i < p.spec.group_by.size() && i < values.size(); ++i) {
+      a.group.emplace_back(p.spec.group_by[i], std::move(values[i]));
     }
     a.event_count = g.entries.size();
     a.aggregate = aggregate;
@@ -425,7 +458,7 @@ struct Correlator::Impl {
         continue;
       }
       if (!s.sliding && !g.entries.empty()) {
-        if (auto agg = evaluate(c, g, nullptr)) fire(c, g, *agg, out, false);
+        if (auto agg = evaluate(c, g, nullptr)) fire(c, it->first, g, *agg, out, false);
       }
       held -= g.entries.size();
       it = s.groups.erase(it);
@@ -438,16 +471,16 @@ struct Correlator::Impl {
     const CorrelationPlan& p = engine.correlations()[c];
     int64_t span = p.spec.timespan_ms;
     now = std::max(now, in.time_ms);
+    if (!in.hashed) in.compute_hashes();
     std::string_view key = in.group_key();
-    auto it = s.groups.find(key);
+    auto it = s.groups.find(Prehashed{key, in.key_hash});
     if (it == s.groups.end()) {
       it = s.groups.emplace(std::string(key), Group{}).first;
-      it->second.values = in.group_values();
       it->second.window_start = in.time_ms;
     }
     Group& g = it->second;
     if (!s.sliding && !g.entries.empty() && in.time_ms - g.window_start > span) {
-      if (auto agg = evaluate(c, g, nullptr)) fire(c, g, *agg, out, false);
+      if (auto agg = evaluate(c, g, nullptr)) fire(c, it->first, g, *agg, out, false);
       held -= g.entries.size();
       g.clear();
     }
@@ -457,7 +490,7 @@ struct Correlator::Impl {
       in.base.event.clear();
       in.base.event.shrink_to_fit();
     }
-    g.push(Entry{in.time_ms, in.position, in.value_at, std::move(in.keys), std::move(in.base)},
+    g.push(Entry{in.time_ms, in.position, in.value_at, in.value_hash, std::move(in.keys), std::move(in.base)},
            p.spec.type == CorrelationType::kValueCount);
     ++held;
     peak = std::max(peak, held);
@@ -467,7 +500,7 @@ struct Correlator::Impl {
         --held;
       }
       if (auto agg = evaluate(c, g, &g.entries.back())) {
-        fire(c, g, *agg, out, p.spec.type != CorrelationType::kValuePercentile);
+        fire(c, it->first, g, *agg, out, p.spec.type != CorrelationType::kValuePercentile);
       }
     }
     if (++since_sweep >= 4096) {

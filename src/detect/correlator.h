@@ -81,6 +81,11 @@ struct CorrelationInput {
   // value are escaped with '\x1e'), then the aggregated value: one buffer per input.
   std::string keys;
   uint32_t value_at = 0;  // where the value starts in `keys`
+  // Hashes of group_key() and value() (std::hash<std::string_view>), computed by
+  // compute_hashes() on the thread that builds the input, so the Correlator's thread only
+  // looks them up; when `hashed` is false the Correlator computes them itself.
+  bool hashed = false;
+  size_t key_hash = 0, value_hash = 0;
   MatchedEvent base;
 
   // Build with add_group_value() for each group-by field, then set_value() (optional).
@@ -89,6 +94,8 @@ struct CorrelationInput {
   [[nodiscard]] std::string_view group_key() const { return std::string_view(keys).substr(0, value_at); }
   [[nodiscard]] std::string_view value() const { return std::string_view(keys).substr(value_at); }
   [[nodiscard]] std::vector<std::string> group_values() const;
+  // Sets key_hash and value_hash from the current keys (call after the last change).
+  void compute_hashes();
 };
 
 // Builds the input for `feed` from an event (group and value fields looked up).
