@@ -676,4 +676,6 @@ Document Builder::finish() && {
   return Document(std::move(s_->doc));
 }
 
+std::string Builder::take_text() && { return std::move(s_->doc->text); }
+
 }  // namespace sekimori::formats

@@ -223,6 +223,9 @@ class Builder {
 
   // All containers must be closed.
   Document finish() &&;
+  // Gives back the text the Builder was made with, for a loader that failed and leaves the
+  // text to another (load_document retries YAML); the Builder is unusable afterwards.
+  std::string take_text() &&;
 
  private:
   // The out-of-line part of a node, or nullptr when it has neither tag nor index.
@@ -237,6 +240,10 @@ class Builder {
 // keys, a BOM) go to `diags`. Input is UTF-8; a UTF-8 BOM is skipped; CRLF is accepted.
 core::Result<Document> load_json(std::string path, std::string text, const Limits& limits,
                                  core::Diagnostics& diags);
+// The same, taking `text` only when it succeeds: on an error, `text` is left as it was
+// given (load_document hands it to the YAML loader without having copied it).
+core::Result<Document> load_json_or_keep(std::string path, std::string& text, const Limits& limits,
+                                         core::Diagnostics& diags);
 core::Result<Document> load_yaml(std::string path, std::string text, const Limits& limits,
                                  core::Diagnostics& diags);
 // Chooses JSON when the first non-space character is '{' or '[' and the text parses as

@@ -458,14 +458,16 @@ namespace {
 constexpr size_t kKeepParserCapacity = size_t{16} << 20;  // bytes of input
 }  // namespace
 
-core::Result<Document> load_json(std::string path, std::string text, const Limits& limits,
-                                 core::Diagnostics& diags) {
-  internal::strip_bom(text);
+core::Result<Document> load_json_or_keep(std::string path, std::string& text, const Limits& limits,
+                                         core::Diagnostics& diags) {
+  const bool bom = internal::strip_bom(text);
   if (text.size() > limits.max_bytes) {
-    return core::make_error("doc.limit.size",
-                            "input of " + std::to_string(text.size()) + " bytes is larger than " +
-                                std::to_string(limits.max_bytes),
-                            core::locate(path, text, limits.max_bytes));
+    auto err = core::make_error("doc.limit.size",
+                                "input of " + std::to_string(text.size()) + " bytes is larger than " +
+                                    std::to_string(limits.max_bytes),
+                                core::locate(path, text, limits.max_bytes));
+    if (bom) text.insert(0, "\xEF\xBB\xBF");
+    return err;
   }
   // Pad in place (zeroed) so simdjson can read past the end without a copy; the buffer
   // moves into the Builder intact (std::string's move keeps its heap buffer).
@@ -478,13 +480,18 @@ core::Result<Document> load_json(std::string path, std::string text, const Limit
   Limits eff = limits;
   eff.max_depth = internal::effective_max_depth(limits);
   Builder b(std::move(path), Format::kJson, std::move(text), eff);
+  // Every error return gives the text back as it came.
+  auto fail = [&](core::Error e) -> core::Result<Document> {
+    text = std::move(b).take_text();
+    if (bom) text.insert(0, "\xEF\xBB\xBF");
+    return e;
+  };
   std::string_view t = b.text();
   internal::LineIndex lines(t);
 
   size_t first = t.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) {
-    return core::make_error("json.syntax", "empty JSON document",
-                            b.location(lines.pos(t.size())));
+    return fail(core::make_error("json.syntax", "empty JSON document", b.location(lines.pos(t.size()))));
   }
 
   // One parser per thread, reused: its buffers are a few times the largest text it has
@@ -500,16 +507,21 @@ core::Result<Document> load_json(std::string path, std::string text, const Limit
     if (e == simdjson::UTF8_ERROR) {
       size_t bad = internal::find_invalid_utf8(t);
       if (bad != std::string_view::npos) at = bad;
-      return walker.error(e, at, "invalid UTF-8");
+      return fail(walker.error(e, at, "invalid UTF-8"));
     }
-    return walker.error(e, at);
+    return fail(walker.error(e, at));
   }
   core::Status walked = walker.walk_document(doc, first);
   // A parser grown for a very large input gives its buffers back rather than hold them
   // for the rest of the run.
   if (parser.capacity() > kKeepParserCapacity) parser = od::parser{};
-  SKM_TRY(walked);
+  if (!walked.ok()) return fail(std::move(walked).error());
   return std::move(b).finish();
+}
+
+core::Result<Document> load_json(std::string path, std::string text, const Limits& limits,
+                                 core::Diagnostics& diags) {
+  return load_json_or_keep(std::move(path), text, limits, diags);
 }
 
 }  // namespace sekimori::formats

@@ -41,6 +41,50 @@ TEST(LoadDocument, FlowYamlFallsBackToYaml) {
   EXPECT_EQ(doc.root().find("b")->items()[1].as_string(), "y");
 }
 
+TEST(LoadDocument, FlowYamlAfterABomFallsBackWithItsLocations) {
+  // The JSON attempt strips the BOM and must give the text back as it came.
+  auto doc = load("\xEF\xBB\xBF{a: 1,\n b: x}");
+  EXPECT_EQ(doc.format(), Format::kYaml);
+  ASSERT_NE(doc.root().find("b"), nullptr);
+  EXPECT_EQ(doc.root().find("b")->pos().line, 2u);
+  EXPECT_EQ(doc.text(), "{a: 1,\n b: x}");
+}
+
+TEST(LoadJsonOrKeep, GivesTheTextBackOnEveryError) {
+  const std::string cases[] = {
+      "{\"a\": [1, 2}",                  // syntax, found while walking
+      "{\"a\": \"unterminated",          // syntax, found by the structural index
+      "   ",                             // empty
+      "\xEF\xBB\xBF{\"a\": \"\xFF\"}",     // invalid UTF-8, after a BOM
+      "[1, 2, 3]",                       // a limit (max_nodes below)
+  };
+  Limits limits;
+  limits.max_nodes = 2;
+  for (const std::string& c : cases) {
+    std::string text = c;
+    core::Diagnostics diags;
+    auto r = load_json_or_keep("in.json", text, limits, diags);
+    EXPECT_FALSE(r.ok()) << c;
+    EXPECT_EQ(text, c);
+  }
+  std::string big(2000, ' ');  // over max_bytes
+  big += "{}";
+  limits.max_bytes = 100;
+  std::string text = big;
+  core::Diagnostics diags;
+  EXPECT_FALSE(load_json_or_keep("in.json", text, limits, diags).ok());
+  EXPECT_EQ(text, big);
+}
+
+TEST(LoadJsonOrKeep, TakesTheTextOnSuccess) {
+  std::string text = "{\"a\": 1}";
+  core::Diagnostics diags;
+  auto r = load_json_or_keep("in.json", text, Limits{}, diags);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->text(), "{\"a\": 1}");
+  EXPECT_EQ(r->root().find("a")->as_int(), 1);
+}
+
 TEST(LoadDocument, JsonWithTrailingYamlDocumentsFallsBack) {
   auto doc = load("{\"a\": 1}\n---\n{\"a\": 2}\n");
   EXPECT_EQ(doc.format(), Format::kYaml);
