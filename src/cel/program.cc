@@ -7,6 +7,9 @@
 #include <re2/re2.h>
 
 #include <array>
+#include <atomic>
+#include <cstring>
+#include <optional>
 #include <cmath>
 #include <limits>
 #include <mutex>
@@ -854,22 +857,77 @@ class CallStep final : public Step {
   std::vector<StepPtr> args_;
 };
 
+// Results of constant regular expressions on short texts, per thread. Rules match
+// attribute names and paths far more often than values, and those repeat from resource
+// to resource (the credentials rule matches every string attribute's name): a lookup here
+// is a hash and a memcmp, an RE2 match is several times that. Direct-mapped; a slot holds
+// the matcher's id (unique for the process's lifetime, never reused), the text and the
+// result, so a stale or colliding slot is only a miss.
+class RegexMemo {
+ public:
+  static constexpr size_t kMaxText = 46;
+
+  // The remembered result of matcher `id` on `s`, if any (s.size() <= kMaxText).
+  [[nodiscard]] std::optional<bool> find(uint64_t id, std::string_view s) const {
+    const Slot& e = slots_[slot(id, s)];
+    if (e.id != id || e.size != s.size() || std::memcmp(e.text, s.data(), s.size()) != 0) return std::nullopt;
+    return e.result;
+  }
+  void put(uint64_t id, std::string_view s, bool result) {
+    Slot& e = slots_[slot(id, s)];
+    e.id = id;
+    e.size = static_cast<uint8_t>(s.size());
+    e.result = result;
+    std::memcpy(e.text, s.data(), s.size());
+  }
+  static RegexMemo& local() {
+    thread_local RegexMemo memo;
+    return memo;
+  }
+
+ private:
+  static constexpr size_t kSlots = 1024;  // 56 KiB per thread
+  struct Slot {
+    uint64_t id = 0;  // 0: empty (ids start at 1)
+    uint8_t size = 0;
+    bool result = false;
+    char text[kMaxText];
+  };
+  static size_t slot(uint64_t id, std::string_view s) {
+    uint64_t h = 14695981039346656037ULL ^ id;
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+    return static_cast<size_t>((h ^ (h >> 29)) & (kSlots - 1));
+  }
+  std::array<Slot, kSlots> slots_{};
+};
+
 // `s.matches('constant')`: the regular expression compiled with the program; the same
-// result as the `matches` function without looking the pattern up on every call.
+// result as the `matches` function without looking the pattern up on every call. Short
+// texts go through the per-thread RegexMemo.
 class ConstRegexStep final : public Step {
  public:
-  ConstRegexStep(StepPtr text, const re2::RE2* re) : text_(std::move(text)), re_(re) {}
+  ConstRegexStep(StepPtr text, const re2::RE2* re) : text_(std::move(text)), re_(re), id_(next_id()) {}
   Value eval(Frame& f) const override {
     Value v = text_->eval(f);
     if (v.kind() != Kind::kString) return v.is_exceptional() ? v : Value::no_overload("matches");
     std::string_view s = v.as_string();
     if (!f.charge(s.size())) return Value::error(std::string(kCostExceeded));
-    return Value::boolean(re2::RE2::PartialMatch(s, *re_));
+    if (s.size() > RegexMemo::kMaxText) return Value::boolean(re2::RE2::PartialMatch(s, *re_));
+    RegexMemo& memo = RegexMemo::local();
+    if (std::optional<bool> known = memo.find(id_, s)) return Value::boolean(*known);
+    bool r = re2::RE2::PartialMatch(s, *re_);
+    memo.put(id_, s, r);
+    return Value::boolean(r);
   }
 
  private:
+  static uint64_t next_id() {
+    static std::atomic<uint64_t> last{0};
+    return ++last;
+  }
   StepPtr text_;
   const re2::RE2* re_;
+  uint64_t id_;
 };
 
 class ListStep final : public Step {

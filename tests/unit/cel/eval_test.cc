@@ -434,6 +434,50 @@ TEST(ProgramTest, ProgramIsReusableAcrossActivations) {
   }
 }
 
+// Constant regular expressions remember their results on short texts per thread; the
+// results must be those of the match itself whatever was matched before: the same text
+// under several expressions and programs, many texts (so that table slots are reused),
+// texts at and over the remembered size, and programs destroyed and compiled again.
+TEST(ProgramTest, ConstantRegexResultsDoNotDependOnWhatWasMatchedBefore) {
+  CompileOptions options;
+  options.variables = {"x"};
+  auto digits = Program::compile("x.matches('^[0-9]+$')", options);
+  auto has_a = Program::compile("x.matches('(?i)a')", options);
+  ASSERT_TRUE(digits.ok());
+  ASSERT_TRUE(has_a.ok());
+  auto eval = [](const Program& p, const std::string& text) {
+    Activation act;
+    act.bind("x", Value::string(text));
+    return p.evaluate(act).as_bool();
+  };
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 5000; ++i) {
+      std::string n = std::to_string(i * 7919);
+      EXPECT_TRUE(eval(*digits, n));
+      EXPECT_FALSE(eval(*has_a, n));
+      std::string w = "b" + n + (i % 2 == 0 ? "A" : "c");
+      EXPECT_FALSE(eval(*digits, w));
+      EXPECT_EQ(eval(*has_a, w), i % 2 == 0) << w;
+    }
+  }
+  for (size_t len : {45, 46, 47, 100}) {
+    std::string all_digits(len, '7');
+    std::string last_differs = all_digits;
+    last_differs.back() = 'a';
+    EXPECT_TRUE(eval(*digits, all_digits));
+    EXPECT_FALSE(eval(*digits, last_differs)) << len;
+    EXPECT_TRUE(eval(*digits, all_digits));
+    EXPECT_TRUE(eval(*has_a, last_differs));
+  }
+  // A new program whose step may sit where an old one was must not inherit its results.
+  for (int i = 0; i < 20; ++i) {
+    auto p = Program::compile(i % 2 == 0 ? "x.matches('^[0-9]+$')" : "x.matches('^[a-z]+$')", options);
+    ASSERT_TRUE(p.ok());
+    EXPECT_EQ(eval(*p, "12345"), i % 2 == 0);
+    EXPECT_EQ(eval(*p, "abcde"), i % 2 == 1);
+  }
+}
+
 TEST(ProgramTest, QualifiedVariableUsesLongestDeclaredPrefix) {
   CompileOptions options;
   options.variables = {"a.b", "a.b.c"};
