@@ -8,11 +8,11 @@
 
 #include <array>
 #include <atomic>
-#include <cstring>
-#include <optional>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "cel/parser.h"
@@ -870,7 +870,9 @@ class RegexMemo {
   // The remembered result of matcher `id` on `s`, if any (s.size() <= kMaxText).
   [[nodiscard]] std::optional<bool> find(uint64_t id, std::string_view s) const {
     const Slot& e = slots_[slot(id, s)];
-    if (e.id != id || e.size != s.size() || std::memcmp(e.text, s.data(), s.size()) != 0) return std::nullopt;
+    if (e.id != id || e.size != s.size() || (!s.empty() && std::memcmp(e.text, s.data(), s.size()) != 0)) {
+      return std::nullopt;
+    }
     return e.result;
   }
   void put(uint64_t id, std::string_view s, bool result) {
@@ -878,7 +880,7 @@ class RegexMemo {
     e.id = id;
     e.size = static_cast<uint8_t>(s.size());
     e.result = result;
-    std::memcpy(e.text, s.data(), s.size());
+    if (!s.empty()) std::memcpy(e.text, s.data(), s.size());  // an empty view's data() may be null
   }
   static RegexMemo& local() {
     thread_local RegexMemo memo;

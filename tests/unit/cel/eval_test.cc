@@ -469,6 +469,13 @@ TEST(ProgramTest, ConstantRegexResultsDoNotDependOnWhatWasMatchedBefore) {
     EXPECT_TRUE(eval(*digits, all_digits));
     EXPECT_TRUE(eval(*has_a, last_differs));
   }
+  auto empty = Program::compile("x.matches('^$')", options);
+  ASSERT_TRUE(empty.ok());
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(eval(*empty, ""));
+    EXPECT_FALSE(eval(*digits, ""));
+    EXPECT_FALSE(eval(*empty, "x"));
+  }
   // A new program whose step may sit where an old one was must not inherit its results.
   for (int i = 0; i < 20; ++i) {
     auto p = Program::compile(i % 2 == 0 ? "x.matches('^[0-9]+$')" : "x.matches('^[a-z]+$')", options);
