@@ -44,8 +44,14 @@ class Endpoint {
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
-    // the socket already listens; connections made before the accept loop starts wait
-    // in its backlog
+    // The socket already listens (connections made before the accept loop starts wait in
+    // its backlog), but Server::stop() does nothing until the loop has started: an
+    // Endpoint destroyed before that (a test that sends nothing) would wait forever in
+    // join(). So wait for the loop.
+    // (Bounded: a loop that ended at once, on a failed bind, never shows as running.)
+    for (int i = 0; i < 10000 && port_ > 0 && !server_.is_running(); ++i) {
+      std::this_thread::sleep_for(milliseconds(1));
+    }
   }
   ~Endpoint() {
     server_.stop();
