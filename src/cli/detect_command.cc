@@ -230,11 +230,12 @@ int run_detect(const DetectArgs& args) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!args.quiet) {
     std::fprintf(stderr,
-                 "%llu file(s), %llu record(s), %llu malformed, %llu alert(s); %zu rule(s) (%zu indexed, %zu "
+                 "%llu file(s), %llu record(s), %llu malformed, %llu alert(s); %zu rule(s) (%zu indexed, %zu gated, %zu "
                  "prefiltered), %zu correlation(s); %llu rule evaluation(s), %llu skipped by the prefilter; %.2f s\n",
                  static_cast<unsigned long long>(st.files), static_cast<unsigned long long>(st.records),
                  static_cast<unsigned long long>(st.malformed), static_cast<unsigned long long>(st.alerts),
-                 engine->detection_count(), engine->indexed_count(), engine->prefiltered_count(),
+                 engine->detection_count(), engine->indexed_count(), engine->prefix_indexed_count(),
+                 engine->prefiltered_count(),
                  engine->correlations().size(), static_cast<unsigned long long>(st.match.evaluated),
                  static_cast<unsigned long long>(st.match.skipped), secs);
   }

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -37,12 +38,39 @@ MatchedEvent MatchedEvent::from_alert(const Alert& a, std::shared_ptr<const std:
   return m;
 }
 
-MatchedEvent MatchedEvent::from_alert(Alert&& a, std::shared_ptr<const std::string> file) {
-  std::string event = std::move(a.event);
-  a.event.clear();
-  MatchedEvent m = from_alert(static_cast<const Alert&>(a), std::move(file));
-  m.event = std::move(event);
+MatchedEvent MatchedEvent::from_alert(const Alert& a, std::shared_ptr<const std::string> file,
+                                      const std::shared_ptr<std::string>& shared) {
+  MatchedEvent m;
+  m.rule = a.rule;
+  m.time_ms = a.time_ms;
+  m.has_time = a.has_time;
+  m.offset = a.offset;
+  m.record = a.record;
+  m.file = file ? std::move(file) : std::make_shared<const std::string>(a.file);
+  std::string& buf = *shared;
+  m.shared_at = buf.size();
+  const std::string* parts[kFields] = {&a.event_time, &a.account,    &a.region,      &a.principal,
+                                       &a.source_ip,  &a.event_name, &a.event_source};
+  uint32_t n = 0;
+  for (int f = 0; f < kFields; ++f) {
+    buf += *parts[f];
+    n += static_cast<uint32_t>(parts[f]->size());
+    m.ends[f] = n;
+  }
+  buf += a.event;
+  m.shared_event = static_cast<uint32_t>(a.event.size());
+  m.shared = shared;
   return m;
+}
+
+void MatchedEvent::own() {
+  if (!shared) return;
+  std::string_view all = std::string_view(*shared).substr(shared_at, ends[kFields - 1] + size_t{shared_event});
+  context.assign(all.substr(0, ends[kFields - 1]));
+  event.assign(all.substr(ends[kFields - 1]));
+  shared.reset();
+  shared_at = 0;
+  shared_event = 0;
 }
 
 Alert MatchedEvent::to_alert(const Engine& engine) const {
@@ -61,7 +89,7 @@ Alert MatchedEvent::to_alert(const Engine& engine) const {
   if (file) a.file = *file;
   a.offset = offset;
   a.record = record;
-  a.event = event;
+  a.event = event_text();
   return a;
 }
 
@@ -215,27 +243,57 @@ struct Group {
   std::deque<Entry> entries;
   int64_t window_start = 0;
   // value_count: occurrences of each non-empty value in `entries`, kept up to date as
-  // entries come and go, so evaluating the window does not rebuild a set per arrival
+  // entries come and go once the window has held more than kSmallWindow of them (then
+  // evaluating the window does not rebuild a set per arrival); a smaller window, which is
+  // most groups, counts its distinct values over the entries instead and allocates nothing.
   std::unordered_map<std::string, uint32_t, PreHash, PreEq> counts;
+  bool counting = false;
+  static constexpr size_t kSmallWindow = 16;
 
   void push(Entry e, bool count) {
-    if (count && !e.value().empty()) {
-      auto it = counts.find(Prehashed{e.value(), e.value_hash});
-      if (it == counts.end()) counts.emplace(std::string(e.value()), 1);
-      else ++it->second;
-    }
     entries.push_back(std::move(e));
+    if (!count) return;
+    if (counting) {
+      add(entries.back());
+    } else if (entries.size() > kSmallWindow) {
+      counting = true;
+      for (const Entry& x : entries) add(x);
+    }
   }
   void pop_front() {
-    if (!counts.empty() && !entries.front().value().empty()) {
+    if (counting && !entries.front().value().empty()) {
       auto it = counts.find(Prehashed{entries.front().value(), entries.front().value_hash});
       if (it != counts.end() && --it->second == 0) counts.erase(it);
     }
     entries.pop_front();
   }
+  // Distinct non-empty values in the window (value_count).
+  [[nodiscard]] size_t distinct() const {
+    if (counting) return counts.size();
+    size_t n = 0;
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const Entry& e = entries[i];
+      if (e.value().empty()) continue;
+      bool seen = false;
+      for (size_t j = 0; j < i && !seen; ++j) {
+        seen = entries[j].value_hash == e.value_hash && entries[j].value() == e.value();
+      }
+      n += seen ? 0 : 1;
+    }
+    return n;
+  }
   void clear() {
     entries.clear();
     counts.clear();
+    counting = false;
+  }
+
+ private:
+  void add(const Entry& e) {
+    if (e.value().empty()) return;
+    auto it = counts.find(Prehashed{e.value(), e.value_hash});
+    if (it == counts.end()) counts.emplace(std::string(e.value()), 1);
+    else ++it->second;
   }
 };
 
@@ -255,8 +313,14 @@ struct Correlator::Impl {
   struct State {
     bool sliding = true;
     std::optional<CondNode> expr;  // temporal boolean condition
-    std::unordered_map<std::string, Group, PreHash, PreEq> groups;
+    using Groups = std::unordered_map<std::string, Group, PreHash, PreEq>;
+    Groups groups;
+    // Groups come and go with every window (most hold a match or two): expired ones are
+    // kept, emptied, and reused for new keys, so a new group allocates nothing (its key
+    // string, deque and counts table keep their memory).
+    std::vector<Groups::node_type> spare;
   };
+  static constexpr size_t kSpareGroups = 1024;
   std::vector<State> states;
   size_t held = 0, peak = 0;
   uint64_t since_sweep = 0;
@@ -326,7 +390,7 @@ struct Correlator::Impl {
         return cond.holds(n) ? std::optional<double>(n) : std::nullopt;
       }
       case CorrelationType::kValueCount: {
-        double n = static_cast<double>(g.counts.size());
+        double n = static_cast<double>(g.distinct());
         return cond.holds(n) ? std::optional<double>(n) : std::nullopt;
       }
       case CorrelationType::kValueSum:
@@ -417,8 +481,8 @@ struct Correlator::Impl {
       in.position = feed.position;
       in.time_ms = last.time;
       std::optional<element> ev;
-      if (!last.base.event.empty()) {
-        auto doc = parser.parse(last.base.event);
+      if (std::string_view text = last.base.event_text(); !text.empty()) {
+        auto doc = parser.parse(text.data(), text.size());
         if (doc.error() == simdjson::SUCCESS) ev = doc.value_unsafe();
       }
       for (const std::string& f : feed.group_fields) {
@@ -461,7 +525,13 @@ struct Correlator::Impl {
         if (auto agg = evaluate(c, g, nullptr)) fire(c, it->first, g, *agg, out, false);
       }
       held -= g.entries.size();
-      it = s.groups.erase(it);
+      auto next = std::next(it);
+      auto node = s.groups.extract(it);
+      it = next;
+      if (s.spare.size() < kSpareGroups) {
+        node.mapped().clear();
+        s.spare.push_back(std::move(node));
+      }
     }
   }
 
@@ -475,7 +545,14 @@ struct Correlator::Impl {
     std::string_view key = in.group_key();
     auto it = s.groups.find(Prehashed{key, in.key_hash});
     if (it == s.groups.end()) {
-      it = s.groups.emplace(std::string(key), Group{}).first;
+      if (!s.spare.empty()) {
+        auto node = std::move(s.spare.back());
+        s.spare.pop_back();
+        node.key().assign(key.data(), key.size());
+        it = s.groups.insert(std::move(node)).position;
+      } else {
+        it = s.groups.try_emplace(std::string(key)).first;
+      }
       it->second.window_start = in.time_ms;
     }
     Group& g = it->second;
@@ -486,10 +563,9 @@ struct Correlator::Impl {
     }
     if (g.entries.empty()) g.window_start = in.time_ms;
     // only the first events of a window are shown in an alert: keep no JSON for the rest
-    if (g.entries.size() >= max_contrib) {
-      in.base.event.clear();
-      in.base.event.shrink_to_fit();
-    }
+    if (g.entries.size() >= max_contrib) in.base.drop_event();
+    // a long window would keep the file's whole shared buffer alive for this match
+    if (in.base.shared && span > kShareSpanMs) in.base.own();
     g.push(Entry{in.time_ms, in.position, in.value_at, in.value_hash, std::move(in.keys), std::move(in.base)},
            p.spec.type == CorrelationType::kValueCount);
     ++held;

@@ -40,6 +40,13 @@ namespace sekimori::detect {
 // buffer, and the minified event. That is what a correlation alert shows of its last
 // event and of its contributing events; nothing else of the Alert is built. The file name
 // is shared by the matches of one file.
+//
+// The context and event are either owned (`context`, `event`) or, when `shared` is set,
+// bytes of a chunk shared by several matches of one file (hunt() appends each match's
+// context and event to such a chunk instead of allocating two strings per match): the
+// context at [shared_at, shared_at + ends[kFields - 1]), the event right after it,
+// `shared_event` bytes long. Read them with field() and event_text(); own() copies them
+// out (the Correlator does so for matches it keeps longer than kShareSpanMs).
 struct MatchedEvent {
   enum Field : uint8_t {
     kEventTime,
@@ -57,17 +64,38 @@ struct MatchedEvent {
   uint64_t offset = 0, record = 0;
   std::shared_ptr<const std::string> file;
   std::string context;                   // the kFields fields back to back
-  std::array<uint32_t, kFields> ends{};  // end of each field in `context`
+  std::array<uint32_t, kFields> ends{};  // end of each field in the context
   std::string event;                     // empty once not needed (or for correlation alerts)
+  std::shared_ptr<const std::string> shared;  // see above; null when owned
+  size_t shared_at = 0;
+  uint32_t shared_event = 0;
 
   [[nodiscard]] std::string_view field(Field f) const {
     uint32_t b = f == 0 ? 0 : ends[f - 1];
-    return std::string_view(context).substr(b, ends[f] - b);
+    std::string_view ctx = shared ? std::string_view(*shared).substr(shared_at, ends[kFields - 1]) : context;
+    return ctx.substr(b, ends[f] - b);
   }
+  [[nodiscard]] std::string_view event_text() const {
+    return shared ? std::string_view(*shared).substr(shared_at + ends[kFields - 1], shared_event)
+                  : std::string_view(event);
+  }
+  // Forgets the event text (the context stays).
+  void drop_event() {
+    if (shared) {
+      shared_event = 0;
+    } else {
+      event.clear();
+      event.shrink_to_fit();
+    }
+  }
+  // Copies a shared context and event into `context` and `event` and releases the buffer.
+  void own();
   // `file`: shared name of a.file (made from a.file when null).
   static MatchedEvent from_alert(const Alert& a, std::shared_ptr<const std::string> file = nullptr);
-  // The same, taking a.event over instead of copying it.
-  static MatchedEvent from_alert(Alert&& a, std::shared_ptr<const std::string> file);
+  // The same, appending the context and event to `*shared` (a chunk for several matches; it
+  // must not be read on another thread until the last append) instead of allocating.
+  static MatchedEvent from_alert(const Alert& a, std::shared_ptr<const std::string> file,
+                                 const std::shared_ptr<std::string>& shared);
   // The alert with these contents (not a correlation alert).
   [[nodiscard]] Alert to_alert(const Engine& engine) const;
 };
@@ -108,6 +136,11 @@ CorrelationInput make_correlation_input(const CorrelationFeed& feed, simdjson::d
 
 class Correlator {
  public:
+  // Matches whose bytes are in a shared chunk (MatchedEvent::shared) keep that chunk alive
+  // while they are in a window; in windows longer than this they are copied out when they
+  // arrive, so a long timespan does not pin chunks that other matches have left.
+  static constexpr int64_t kShareSpanMs = 3'600'000;
+
   explicit Correlator(const Engine& engine, size_t max_contributing = 20);
   ~Correlator();
   Correlator(const Correlator&) = delete;

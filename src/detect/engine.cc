@@ -1488,6 +1488,98 @@ std::optional<KeySet> node_keys(const CNode& n, const CDetection& d, std::string
   return std::nullopt;
 }
 
+// The prefixes (folded) one of which `field` must start with for the detection to match,
+// as node_keys but also taking `startswith` values (an exact value is its own prefix);
+// nullopt when the condition does not pin them.
+std::optional<KeySet> alt_prefixes(const std::vector<Item>& alt, std::string_view field) {
+  for (const Item& item : alt) {
+    if (item.keyword || item.neq || item.all || item.time != TimePart::kNone || item.path.full != field) continue;
+    KeySet keys;
+    bool ok = !item.tests.empty();
+    for (const Test& t : item.tests) {
+      if (t.kind != Test::kPattern || (t.pat.kind != PatKind::kExact && t.pat.kind != PatKind::kPrefix) ||
+          t.numeric || t.pat.lit.empty()) {
+        ok = false;
+        break;
+      }
+      keys.insert(txt::lowered(t.pat.lit));
+    }
+    if (ok) return keys;
+  }
+  return std::nullopt;
+}
+
+std::optional<KeySet> node_prefixes(const CNode& n, const CDetection& d, std::string_view field) {
+  switch (n.kind) {
+    case CondKind::kRef: {
+      KeySet all;
+      for (const auto& alt : d.sels[n.sel].alternatives) {
+        auto k = alt_prefixes(alt, field);
+        if (!k) return std::nullopt;
+        all.insert(k->begin(), k->end());
+      }
+      return all;
+    }
+    case CondKind::kAnd:
+    case CondKind::kAllOf: {
+      std::optional<KeySet> best;
+      for (const CNode& k : n.kids) {
+        auto ks = node_prefixes(k, d, field);
+        if (ks && (!best || ks->size() < best->size())) best = std::move(ks);
+      }
+      return best;
+    }
+    case CondKind::kOr:
+    case CondKind::kOneOf: {
+      KeySet all;
+      for (const CNode& k : n.kids) {
+        auto ks = node_prefixes(k, d, field);
+        if (!ks) return std::nullopt;
+        all.insert(ks->begin(), ks->end());
+      }
+      return all;
+    }
+    case CondKind::kNot: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// The gate of an unindexed rule: the field (eventName first, then the rule's other fields
+// in order) whose node_prefixes are fewest, none shorter than kMinGatePrefix.
+constexpr size_t kMinGatePrefix = 2;
+constexpr size_t kMaxGatePrefixes = 64;
+
+struct GateSpec {
+  std::string path;
+  std::vector<std::string> prefixes;
+};
+
+std::optional<GateSpec> gate_spec(const CDetection& d) {
+  std::vector<std::string> paths{"eventName"};
+  for (const CSelection& sel : d.sels) {
+    for (const auto& alt : sel.alternatives) {
+      for (const Item& item : alt) {
+        if (!item.keyword && std::find(paths.begin(), paths.end(), item.path.full) == paths.end()) {
+          paths.push_back(item.path.full);
+        }
+      }
+    }
+  }
+  std::optional<GateSpec> best;
+  for (const std::string& path : paths) {
+    auto keys = node_prefixes(d.cond, d, path);
+    if (!keys || keys->empty() || keys->size() > kMaxGatePrefixes) continue;
+    bool ok = true;
+    for (const std::string& k : *keys) ok = ok && k.size() >= kMinGatePrefix;
+    if (!ok) continue;
+    if (!best || keys->size() < best->prefixes.size()) {
+      best = GateSpec{path, std::vector<std::string>(keys->begin(), keys->end())};
+    }
+    if (path == "eventName") break;
+  }
+  return best;
+}
+
 // ---------------------------------------------------------------------------------------
 // Prefilter fragments
 // ---------------------------------------------------------------------------------------
@@ -1660,7 +1752,19 @@ struct Engine::Impl {
   std::vector<CorrelationPlan> correlations;
   Index by_name, by_source;
   std::vector<uint32_t> unindexed;
-  size_t detections = 0, indexed = 0;
+  // A field whose folded string value must start with one of `prefixes` (exact values
+  // count as their own prefix) for a rule to match.
+  struct Gate {
+    std::string path;
+    uint32_t slot = kNoFieldSlot;  // set by build_fields()
+    std::vector<std::string> prefixes;
+  };
+  // Parallel to unindexed: the index into gates of a rule that is only a candidate when
+  // its gate passes, or -1. Gated rules keep their place among the unindexed ones, so
+  // candidates come in the same order, and they are not prefiltered.
+  std::vector<int32_t> prefix_gate;
+  std::vector<Gate> gates;
+  size_t detections = 0, indexed = 0, prefix_indexed = 0;
   // prefilter: slot of each rule (-1: always evaluated), rules' slots per fragment id
   std::vector<int32_t> pf_slot;
   std::vector<std::vector<uint32_t>> frag_slots;  // by pattern id - kFirstFragment
@@ -1681,26 +1785,52 @@ struct Engine::Impl {
     char buf[256];
     std::string_view key;
     simdjson::dom::object obj = rec.root.get_object().value_unsafe();
-    auto try_index = [&](const Index& idx, const char* field, uint32_t slot) {
-      if (idx.empty()) return;
+    // the folded string value of a top-level field in `buf`/`key`; false when absent, not a
+    // string or too long
+    auto folded = [&](const char* field, uint32_t slot) {
       element v;
       if (rec.fs != nullptr) {
         // the slot of a top-level key is at_key()'s result (first of duplicates)
-        if (rec.fs->resolve_slot(slot, v) != FieldState::Res::kValue) return;
+        if (rec.fs->resolve_slot(slot, v) != FieldState::Res::kValue) return false;
       } else {
         auto r = obj.at_key(field);
-        if (r.error() != simdjson::SUCCESS) return;
+        if (r.error() != simdjson::SUCCESS) return false;
         v = r.value_unsafe();
       }
-      if (v.type() != element_type::STRING) return;
-      if (!lower_key(v.get_string().value_unsafe(), buf, key)) return;
+      if (v.type() != element_type::STRING) return false;
+      return lower_key(v.get_string().value_unsafe(), buf, key);
+    };
+    auto try_index = [&](const Index& idx) {
       auto it = idx.find(key);
       if (it == idx.end()) return;
       for (uint32_t r : it->second) fn(r);
     };
-    try_index(by_name, "eventName", kFieldEventName);
-    try_index(by_source, "eventSource", kFieldEventSource);
-    for (uint32_t r : unindexed) fn(r);
+    if (!by_name.empty() && folded("eventName", kFieldEventName)) try_index(by_name);
+    if (!by_source.empty() && folded("eventSource", kFieldEventSource)) try_index(by_source);
+    // A gate fails only on a string value that starts with none of its (folded) prefixes,
+    // ASCII case ignored as in matching, or on an absent field; any other value (a number,
+    // an array, a key with dots on the way) evaluates the rule as an unindexed one. Without
+    // the field table every gate passes.
+    auto gate_passes = [&](const Gate& g) {
+      if (rec.fs == nullptr || g.slot == kNoFieldSlot) return true;
+      element v;
+      switch (rec.fs->resolve_slot(g.slot, v)) {
+        case FieldState::Res::kAbsent: return false;
+        case FieldState::Res::kWalk: return true;
+        case FieldState::Res::kValue: break;
+      }
+      if (v.type() != element_type::STRING) return true;
+      std::string_view k = v.get_string().value_unsafe();
+      for (const std::string& p : g.prefixes) {
+        if (k.size() >= p.size() && txt::equals_fold(k.substr(0, p.size()), p)) return true;
+      }
+      return false;
+    };
+    for (size_t i = 0; i < unindexed.size(); ++i) {
+      int32_t gate = prefix_gate[i];
+      if (gate >= 0 && !gate_passes(gates[static_cast<size_t>(gate)])) continue;
+      fn(unindexed[i]);
+    }
   }
 
   bool matches(uint32_t r, const Rec& ev) const {
@@ -1786,6 +1916,7 @@ void Engine::Impl::build_fields() {
   for (CorrelationPlan& p : correlations) {
     for (CorrelationFeed& f : p.downstream) feed_slots(f);
   }
+  for (Gate& g : gates) g.slot = slot_of(g.path);
   fields.finish();
 }
 
@@ -1797,6 +1928,9 @@ bool Engine::Impl::build_prefilter(const EngineOptions& options, core::Diagnosti
     for (const auto& [k, rs] : *idx) {
       for (uint32_t r : rs) indexed_rule[r] = true;
     }
+  }
+  for (size_t i = 0; i < unindexed.size(); ++i) {
+    if (prefix_gate[i] >= 0) indexed_rule[unindexed[i]] = true;
   }
   std::map<std::pair<std::string, bool>, uint32_t> ids;  // fragment -> index into frag_slots
   for (uint32_t i = 0; i < meta.size(); ++i) {
@@ -1858,6 +1992,7 @@ const std::vector<CorrelationFeed>& Engine::feeds(uint32_t rule) const { return 
 const std::vector<CorrelationPlan>& Engine::correlations() const { return impl_->correlations; }
 size_t Engine::detection_count() const { return impl_->detections; }
 size_t Engine::indexed_count() const { return impl_->indexed; }
+size_t Engine::prefix_indexed_count() const { return impl_->prefix_indexed; }
 size_t Engine::prefiltered_count() const { return impl_->slots; }
 size_t Engine::fragment_count() const { return impl_->frag_slots.size(); }
 std::optional<uint32_t> Engine::field_slot(std::string_view dotted) const {
@@ -2081,8 +2216,16 @@ core::Result<Engine> Engine::build(const RuleSet& set, const EngineOptions& opti
     } else if (auto skeys = node_keys(d.cond, d, "eventSource")) {
       for (const std::string& k : *skeys) impl->by_source[k].push_back(i);
       ++impl->indexed;
+    } else if (auto spec = gate_spec(d)) {
+      // a field the rule needs to equal or start with one of a few values: a candidate
+      // only for events where it does (eventName|startswith, errorCode, awsRegion, ...)
+      impl->unindexed.push_back(i);
+      impl->prefix_gate.push_back(static_cast<int32_t>(impl->gates.size()));
+      impl->gates.push_back(Impl::Gate{std::move(spec->path), kNoFieldSlot, std::move(spec->prefixes)});
+      ++impl->prefix_indexed;
     } else {
       impl->unindexed.push_back(i);
+      impl->prefix_gate.push_back(-1);
     }
   }
   // drop metadata of rules that failed to compile? They keep their slot (no matcher) so

@@ -17,6 +17,10 @@
 //   engine->match(record, text, scratch, hits);  // prefiltered rules are skipped
 //   scratch.field(record, detect::kFieldEventTime);  // resolved once per record (below)
 //
+// An unindexed rule whose condition requires some field to equal or start with one of a
+// few values is gated on it: only evaluated on events where that field's value does (or
+// is not a plain string). Gated rules keep their place in the candidate order.
+//
 // Rules whose condition needs one of a few literal fragments (from contains / startswith /
 // endswith / equals values and wildcard literals) are also put in a Vectorscan database;
 // given the record's raw JSON text, match() scans it once and skips those rules when
@@ -177,6 +181,9 @@ class Engine {
   // them are reached through the eventName/eventSource index rather than tried on every event.
   [[nodiscard]] size_t detection_count() const;
   [[nodiscard]] size_t indexed_count() const;
+  // Of the others, those only evaluated on events whose eventName starts with one of the
+  // prefixes their condition requires (`eventName|startswith`); not prefiltered.
+  [[nodiscard]] size_t prefix_indexed_count() const;
   // Detection rules evaluated only when one of their literal fragments occurs in the
   // event's text, and the number of distinct fragments in the Vectorscan database.
   [[nodiscard]] size_t prefiltered_count() const;

@@ -29,17 +29,61 @@ struct FileResult {
   std::optional<core::Error> error;
 };
 
+// Chunks of MatchedEvent::shared: each worker appends its matches' context and event to a
+// chunk of kChunkBytes (no allocation per match; one chunk is never shared between files,
+// so the delivering thread never reads a chunk that a worker still appends to). A chunk
+// lives until the last of its matches leaves the reorder buffer or its correlation window,
+// then goes back to this pool for reuse: jemalloc gives freed pages back to the kernel on
+// its decay schedule, and faulting fresh pages in again (zeroed, 2 MiB at a time with huge
+// pages) is what the inputs' own allocations cost most. Small chunks free memory soon
+// after their matches are gone (a whole file's buffer would live as long as its last).
+class SharedPool : public std::enable_shared_from_this<SharedPool> {
+ public:
+  static constexpr size_t kChunkBytes = size_t{256} << 10;
+  static constexpr size_t kKeep = 256;  // free chunks kept (64 MiB at most)
+
+  // A chunk with room for at least `need` bytes.
+  std::shared_ptr<std::string> get(size_t need) {
+    std::unique_ptr<std::string> b;
+    if (need <= kChunkBytes) {
+      std::lock_guard lock(mu_);
+      if (!free_.empty()) {
+        b = std::move(free_.back());
+        free_.pop_back();
+      }
+    }
+    if (!b) {
+      b = std::make_unique<std::string>();
+      b->reserve(std::max(need, kChunkBytes));
+    }
+    return std::shared_ptr<std::string>(b.release(), [pool = shared_from_this()](std::string* c) { pool->put(c); });
+  }
+
+ private:
+  void put(std::string* c) {
+    std::unique_ptr<std::string> b(c);
+    if (b->capacity() > 2 * kChunkBytes) return;  // made for one large event
+    b->clear();
+    std::lock_guard lock(mu_);
+    if (free_.size() < kKeep) free_.push_back(std::move(b));
+  }
+
+  std::mutex mu_;
+  std::vector<std::unique_ptr<std::string>> free_;
+};
+
 class MatchSink : public RecordSink {
  public:
   MatchSink(const Engine& e, MatchScratch& scratch, Alert& alert, const AlertSink* render, const std::string& file,
-            FileResult& r, size_t max_problems)
+            FileResult& r, size_t max_problems, SharedPool& pool)
       : engine_(e),
         scratch_(scratch),
         alert_(alert),
         render_(render),
         file_(file),
         r_(r),
-        max_problems_(max_problems) {}
+        max_problems_(max_problems),
+        pool_(pool) {}
 
   void record(simdjson::dom::element rec, uint64_t offset, uint64_t index) override {
     record_with_text(rec, {}, offset, index);
@@ -72,12 +116,13 @@ class MatchSink : public RecordSink {
       }
       if (feeds.empty()) continue;
       if (!shared_file_) shared_file_ = std::make_shared<const std::string>(file_);
-      // the event text is taken over when nothing else needs it (a building block and the
-      // record's last match): the copy would cost as much as the allocation the next
-      // alert makes
-      bool take = !m.standalone && h + 1 == hits_.size();
-      MatchedEvent base = take ? MatchedEvent::from_alert(std::move(alert_), shared_file_)
-                               : MatchedEvent::from_alert(alert_, shared_file_);
+      // the context and event go into a chunk shared by the file's matches (no allocation
+      // per match; the Correlator copies out what it keeps past kShareSpanMs)
+      size_t need = alert_.event_time.size() + alert_.account.size() + alert_.region.size() +
+                    alert_.principal.size() + alert_.source_ip.size() + alert_.event_name.size() +
+                    alert_.event_source.size() + alert_.event.size();
+      if (!shared_ || shared_->capacity() - shared_->size() < need) shared_ = pool_.get(need);
+      MatchedEvent base = MatchedEvent::from_alert(alert_, shared_file_, shared_);
       for (size_t i = 0; i < feeds.size(); ++i) {
         bool last = i + 1 == feeds.size();
         r_.inputs.push_back(make_correlation_input(feeds[i], rec, scratch_, last ? std::move(base) : base));
@@ -102,6 +147,8 @@ class MatchSink : public RecordSink {
   std::shared_ptr<const std::string> shared_file_;
   FileResult& r_;
   size_t max_problems_;
+  SharedPool& pool_;
+  std::shared_ptr<std::string> shared_;  // the chunk this file's matches are appended to
   std::vector<uint32_t> hits_;
 };
 
@@ -155,6 +202,8 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
   std::vector<std::string> spare_text;
   std::vector<std::vector<CorrelationInput>> spare_inputs;
   const AlertSink* render = sink.render_on_workers() ? &sink : nullptr;
+  // chunks of the matches' context and event (MatchedEvent::shared)
+  auto shared_pool = std::make_shared<SharedPool>();
 
   auto worker = [&] {
     RecordReader reader(options.limits);
@@ -185,7 +234,7 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
         if (!ec && size < (uintmax_t{1} << 30)) r.text.reserve(static_cast<size_t>(size) + size / 2);
       }
       MatchStats before = scratch.stats();
-      MatchSink ms(engine, scratch, alert, render, files[i], r, options.max_problems);
+      MatchSink ms(engine, scratch, alert, render, files[i], r, options.max_problems, *shared_pool);
       core::Status s = reader.read_file(files[i], ms, r.stats);
       if (!s.ok()) r.error = s.error();
       const MatchStats& after = scratch.stats();
@@ -232,9 +281,7 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
       cv_done.wait(lock, [&] { return results[i].done; });
       r = std::move(results[i]);
       results[i] = FileResult{};
-      delivered = i + 1;
     }
-    cv_room.notify_all();
     ++st.files;
     st.bytes_read += r.stats.bytes_read;
     st.bytes_decoded += r.stats.bytes_decoded;
@@ -277,14 +324,19 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
       }
       pending.push({slots[slot].time_ms, slots[slot].seq, slot});
     }
-    if (corr && newest != INT64_MIN) release(newest - options.reorder_window_ms);
+    // The file's buffers go back before its place in the window is given up: a worker
+    // woken for the next file then reuses them instead of faulting in fresh ones (which it
+    // did while this thread was still correlating).
     r.text.clear();
     r.inputs.clear();
     {
       std::lock_guard lock(mu);
       if (spare_text.size() < window && r.text.capacity() > 0) spare_text.push_back(std::move(r.text));
       if (spare_inputs.size() < window && r.inputs.capacity() > 0) spare_inputs.push_back(std::move(r.inputs));
+      delivered = i + 1;
     }
+    cv_room.notify_all();
+    if (corr && newest != INT64_MIN) release(newest - options.reorder_window_ms);
     if (options.progress) options.progress(i + 1, files.size(), st.bytes_read);
   }
   for (std::thread& t : pool) t.join();

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 
 #include "detect/correlator.h"
 #include "detect/hunt.h"
@@ -309,6 +310,142 @@ TEST(Correlation, InputsHashedOrNotGiveTheSameAlerts) {
   EXPECT_NE(a.second.find("{\"n\":0}"), std::string::npos);
   EXPECT_NE(a.second.find("{\"n\":1}"), std::string::npos);
   EXPECT_EQ(a.second.find("{\"n\":4}"), std::string::npos);  // third of its window: beyond max_contributing (2)
+}
+
+TEST(Correlation, ValueCountAcrossTheSmallWindowBound) {
+  // windows of up to 16 matches count distinct values over their entries; larger ones keep
+  // a count per value as matches come and go: both must give the same aggregate
+  auto run = [](const std::string& timespan, int n, int64_t step_ms, const std::function<std::string(int)>& value) {
+    core::Diagnostics diags;
+    RuleSet set;
+    set.add_text("rules.yml",
+                 base_rules() + "---\ntitle: spraying\ncorrelation:\n  type: value_count\n  rules: [failed]\n  "
+                                "group-by: [sourceIPAddress]\n  timespan: " +
+                     timespan + "\n  condition: {field: user, gte: 5}\n",
+                 diags);
+    auto built = Engine::build(set, {}, diags);
+    EXPECT_TRUE(built.ok()) << diags.to_text();
+    std::vector<Alert> out;
+    if (!built.ok()) return out;
+    const Engine& e = built.value();
+    Correlator corr(e, 20);
+    for (int i = 0; i < n; ++i) {
+      CorrelationInput in;
+      in.time_ms = 1'000'000 + i * step_ms;
+      in.add_group_value("1.1.1.1");
+      in.set_value(value(i));
+      in.base.rule = e.correlations()[0].feeders[0];
+      in.base.time_ms = in.time_ms;
+      in.base.has_time = true;
+      in.base.ends.fill(0);
+      corr.add(std::move(in), out);
+    }
+    corr.finish(out);
+    return out;
+  };
+  // 30 matches of one value slide through a 10 s window of about 21 (counted per value,
+  // entries leaving decrement it), then four new values make five
+  auto slid = run("10s", 34, 500, [](int i) { return i < 30 ? std::string("x") : "y" + std::to_string(i); });
+  ASSERT_EQ(slid.size(), 1u);
+  EXPECT_EQ(slid[0].aggregate, 5);
+  EXPECT_EQ(slid[0].event_count, 21u);
+  // a small window: repeated values count once, empty values not at all
+  auto small = run("10m", 12, 1000, [](int i) { return i % 3 == 0 ? std::string() : "v" + std::to_string(i % 5); });
+  ASSERT_EQ(small.size(), 1u);  // "" v1 v2 "" v4 v0 "" v2 v3: v3 is the fifth
+  EXPECT_EQ(small[0].aggregate, 5);
+  EXPECT_EQ(small[0].event_count, 9u);
+}
+
+TEST(Correlation, SharedAndOwnedEventsGiveTheSameAlerts) {
+  // hunt() appends each match's context and event to a chunk shared by the file's matches;
+  // the Correlator must give the same alerts as with owned strings, drop the event text
+  // beyond max_contributing, and copy out what a window longer than kShareSpanMs keeps
+  for (const char* span : {"10m", "3h"}) {
+    core::Diagnostics diags;
+    RuleSet set;
+    set.add_text("rules.yml",
+                 base_rules() + "---\ntitle: burst\ncorrelation:\n  type: event_count\n  rules: [failed]\n  "
+                                "group-by: [sourceIPAddress]\n  timespan: " +
+                     std::string(span) + "\n  condition: {gte: 3}\n",
+                 diags);
+    auto built = Engine::build(set, {}, diags);
+    ASSERT_TRUE(built.ok()) << diags.to_text();
+    const Engine& e = built.value();
+    auto file = std::make_shared<const std::string>("f.json");
+    auto chunk = std::make_shared<std::string>();
+    auto run_inputs = [&](bool shared) {
+      Correlator corr(e, 2);
+      std::vector<Alert> out;
+      for (int i = 0; i < 13; ++i) {  // the 13th stays in its window
+        Alert a;
+        a.rule = e.correlations()[0].feeders[0];
+        a.time_ms = 1'000'000 + i * 1000;
+        a.has_time = true;
+        a.event_time = format_time_ms(a.time_ms);
+        a.account = "1234";
+        a.principal = "arn:aws:iam::1234:user/u" + std::to_string(i);
+        a.source_ip = i % 2 ? "1.1.1.1" : "2.2.2.2";
+        a.event_name = "ConsoleLogin";
+        a.record = static_cast<uint64_t>(i);
+        a.event = "{\"n\":" + std::to_string(i) + "}";
+        CorrelationInput in;
+        in.correlation = 0;
+        in.time_ms = a.time_ms;
+        in.add_group_value(a.source_ip);
+        in.base = shared ? MatchedEvent::from_alert(a, file, chunk) : MatchedEvent::from_alert(a, file);
+        if (shared) {
+          EXPECT_EQ(in.base.field(MatchedEvent::kPrincipal), a.principal);
+          EXPECT_EQ(in.base.event_text(), a.event);
+          EXPECT_TRUE(in.base.context.empty() && in.base.event.empty());
+        }
+        in.compute_hashes();
+        corr.add(std::move(in), out);
+      }
+      // a 3h window copied its matches out: nothing it holds keeps the chunk alive
+      if (shared) {
+        EXPECT_EQ(chunk.use_count() == 1, std::string(span) == "3h") << span;
+      }
+      corr.finish(out);
+      std::string text;
+      for (const Alert& a : out) text += alert_json(a) + "\n";
+      return std::make_pair(out.size(), text);
+    };
+    auto owned = run_inputs(false);
+    auto shared = run_inputs(true);
+    EXPECT_EQ(owned.first, 4u) << span;  // each group cleared after 3 matches
+    EXPECT_EQ(owned, shared) << span;
+    EXPECT_EQ(shared.second.find("{\"n\":4}"), std::string::npos);  // beyond max_contributing (2)
+    EXPECT_EQ(chunk.use_count(), 1);
+  }
+}
+
+TEST(Correlation, MatchedEventInASharedChunk) {
+  Alert a;
+  a.event_time = "2024-01-01T00:00:00Z";
+  a.region = "eu-west-1";
+  a.event_source = "s3.amazonaws.com";
+  a.event = R"({"x":1})";
+  auto chunk = std::make_shared<std::string>("earlier bytes");
+  MatchedEvent m = MatchedEvent::from_alert(a, nullptr, chunk);
+  MatchedEvent n = MatchedEvent::from_alert(a, nullptr, chunk);
+  EXPECT_EQ(m.shared_at, 13u);
+  EXPECT_EQ(n.field(MatchedEvent::kEventTime), a.event_time);
+  EXPECT_EQ(n.field(MatchedEvent::kRegion), a.region);
+  EXPECT_EQ(n.field(MatchedEvent::kAccount), "");
+  EXPECT_EQ(n.field(MatchedEvent::kEventSource), a.event_source);
+  EXPECT_EQ(n.event_text(), a.event);
+  m.drop_event();
+  EXPECT_EQ(m.event_text(), "");
+  EXPECT_EQ(m.field(MatchedEvent::kRegion), a.region);
+  n.own();
+  m.own();
+  EXPECT_EQ(chunk.use_count(), 1);
+  EXPECT_EQ(n.event, a.event);
+  EXPECT_EQ(n.field(MatchedEvent::kEventSource), a.event_source);
+  EXPECT_EQ(m.event_text(), "");
+  auto c = testing::compile(testing::rule_doc("  s: {x: 1}\n  condition: s\n"));
+  ASSERT_TRUE(c->engine);
+  EXPECT_EQ(alert_json(n.to_alert(*c->engine)), alert_json(MatchedEvent::from_alert(a).to_alert(*c->engine)));
 }
 
 }  // namespace

@@ -312,5 +312,57 @@ TEST(Index, RulesAreIndexedByEventNameAndSource) {
   EXPECT_TRUE(testing::hits(*c->engine, R"({"eventName":"A","x":1})").empty());
 }
 
+TEST(Index, FieldPrefixesGateTheRuleInItsPlace) {
+  // rule 1 is only a candidate when eventName starts with list/get (folded, like the
+  // match), and keeps its place between the unindexed rules 0 and 2 (hit order)
+  std::string yaml = rule_doc("  sel:\n    eventName|contains: obj\n  condition: sel\n") + "---\n" +
+                     rule_doc("  sel:\n    eventName|startswith: [List, Get]\n    readOnly: true\n  condition: sel\n") +
+                     "---\n" + rule_doc("  sel:\n    readOnly: true\n  condition: sel\n") + "---\n" +
+                     rule_doc("  a:\n    eventName: Describe\n  b:\n    eventName|startswith: Desc\n    x: 1\n"
+                              "  condition: a or b\n");
+  auto c = testing::compile(yaml);
+  ASSERT_EQ(c->engine->detection_count(), 4u);
+  EXPECT_EQ(c->engine->indexed_count(), 0u);
+  // rules 1 and 3 (an exact value is a prefix), and 2 on readOnly (a boolean in the
+  // events, which passes the gate: only strings are checked)
+  EXPECT_EQ(c->engine->prefix_indexed_count(), 3u);
+  EXPECT_EQ(c->engine->prefiltered_count(), 1u);     // rule 0 ("obj"); gated rules are not
+  EXPECT_EQ(testing::hits(*c->engine, R"({"eventName":"listObjects","readOnly":true})"),
+            (std::vector<uint32_t>{0, 1, 2}));
+  EXPECT_EQ(testing::hits(*c->engine, R"({"eventName":"GETITEM","readOnly":true})"), (std::vector<uint32_t>{1, 2}));
+  EXPECT_EQ(testing::hits(*c->engine, R"({"eventName":"PutObject","readOnly":true})"), (std::vector<uint32_t>{0, 2}));
+  EXPECT_EQ(testing::hits(*c->engine, R"({"eventName":"Lis","readOnly":true})"), (std::vector<uint32_t>{2}));
+  EXPECT_EQ(testing::hits(*c->engine, R"({"eventName":"Describe"})"), (std::vector<uint32_t>{3}));
+  EXPECT_EQ(testing::hits(*c->engine, R"({"eventName":"DescribeX","x":1})"), (std::vector<uint32_t>{3}));
+  EXPECT_TRUE(testing::hits(*c->engine, R"({"eventName":"DescribeX","x":2})").empty());
+  // not a string: evaluated as before; absent: the gate fails; long values are compared
+  // by their start
+  EXPECT_EQ(testing::hits(*c->engine, R"({"eventName":["GetX"],"readOnly":true})"), (std::vector<uint32_t>{1, 2}));
+  EXPECT_EQ(testing::hits(*c->engine, R"({"readOnly":true})"), (std::vector<uint32_t>{2}));
+  EXPECT_EQ(testing::hits(*c->engine, R"({"readOnly":"TRUE"})"), (std::vector<uint32_t>{2}));
+  EXPECT_TRUE(testing::hits(*c->engine, R"({"eventName":"GetX","readOnly":false})").empty());
+  EXPECT_TRUE(testing::hits(*c->engine, R"({"eventName":"GetX"})").empty());
+  std::string long_name = "Get" + std::string(300, 'x');
+  EXPECT_EQ(testing::hits(*c->engine, R"({"eventName":")" + long_name + R"(","readOnly":true})"),
+            (std::vector<uint32_t>{1, 2}));
+  EXPECT_EQ(testing::hits(*c->engine, R"({"eventName":"Put)" + long_name + R"(","readOnly":true})"),
+            (std::vector<uint32_t>{2}));
+  // a `not` does not gate; other fields do, nested ones too (a key with dots on the way
+  // is walked as before)
+  auto n = testing::compile(rule_doc("  sel:\n    eventName|startswith: List\n  condition: not sel\n") + "---\n" +
+                            rule_doc("  sel:\n    eventSource|startswith: s3\n  condition: sel\n") + "---\n" +
+                            rule_doc("  sel:\n    userIdentity.type: Root\n  f:\n    x: 1\n  condition: sel and not f\n"));
+  EXPECT_EQ(n->engine->prefix_indexed_count(), 2u);
+  EXPECT_EQ(testing::hits(*n->engine, R"({"eventName":"GetObject","eventSource":"s3.amazonaws.com"})"),
+            (std::vector<uint32_t>{0, 1}));
+  EXPECT_TRUE(testing::hits(*n->engine, R"({"eventName":"ListX","eventSource":"ec2.amazonaws.com"})").empty());
+  EXPECT_EQ(testing::hits(*n->engine, R"({"eventName":"ListX","userIdentity":{"type":"root"}})"),
+            (std::vector<uint32_t>{2}));
+  EXPECT_EQ(testing::hits(*n->engine, R"({"eventName":"ListX","userIdentity.type":"Root"})"),
+            (std::vector<uint32_t>{2}));
+  EXPECT_TRUE(testing::hits(*n->engine, R"({"eventName":"ListX","userIdentity":{"type":"IAMUser"}})").empty());
+  EXPECT_TRUE(testing::hits(*n->engine, R"({"eventName":"ListX","userIdentity":{"type":"Root"},"x":1})").empty());
+}
+
 }  // namespace
 }  // namespace sekimori::detect
