@@ -189,19 +189,30 @@ struct RecordReader::Impl {
     }
 
     // Spans of the elements of the array whose '[' is structural i.
-    // `close` (when given) is set to the index of the closing ']'.
+    // `close` (when given) is set to the index of the closing ']'. False, too, on commas
+    // out of place (`[,{..}]`, `[{..},,{..}]`, `[{..},]`, `[{..} {..}]`): stage 1 does not
+    // check them, and such a document must go to salvage(), which reports them.
     bool elements(size_t i, std::vector<Span>& out, size_t* close = nullptr) const {
       ++i;
+      bool want_value = false;  // after a ','
+      bool had_value = false;   // a value since the '[' or the last ','
       while (i < n) {
         char c = buf[ix[i]];
         if (c == ']') {
+          if (want_value) return false;
           if (close != nullptr) *close = i;
           return true;
         }
         if (c == ',') {
+          if (!had_value) return false;
+          want_value = true;
+          had_value = false;
           ++i;
           continue;
         }
+        if (had_value) return false;
+        want_value = false;
+        had_value = true;
         bool plain = true, minified = true;
         size_t j = skip(i, plain, minified);
         if (j > n) return false;
@@ -338,26 +349,54 @@ struct RecordReader::Impl {
       sink.malformed(0, std::string("document does not parse: ") + simdjson::error_message(whole_error));
       return;
     }
+    // Every problem is reported where it is; a document that failed as a whole but shows
+    // none here (text after the array, say) is reported once at offset 0.
+    uint64_t problems = 0;
+    auto problem = [&](size_t at, std::string message) {
+      ++problems;
+      ++stats.malformed;
+      sink.malformed(at, message);
+    };
     size_t i = arr + 1;
-    while (i < s.size()) {
-      while (i < s.size() && (is_ws(s[i]) || s[i] == ',')) ++i;
-      if (i >= s.size() || s[i] == ']') break;
+    bool had_value = false;                       // a record since the '[' or the last ','
+    size_t comma = std::string_view::npos;        // the last ',' while no record followed it
+    bool closed = false;
+    while (true) {
+      while (i < s.size() && is_ws(s[i])) ++i;
+      if (i >= s.size()) break;
+      if (s[i] == ']') {
+        if (comma != std::string_view::npos) problem(comma, "comma before ']' with no record after it");
+        closed = true;
+        break;
+      }
+      if (s[i] == ',') {
+        if (!had_value) problem(i, "empty array element (a comma with no record before it)");
+        had_value = false;
+        comma = i++;
+        continue;
+      }
+      if (had_value) problem(i, "records not separated by a comma");
+      had_value = true;
+      comma = std::string_view::npos;
       size_t end = value_end(s, i);
       if (end == std::string_view::npos) {
-        ++stats.malformed;
-        sink.malformed(i, "record is not terminated; the rest of the file is skipped");
+        problem(i, "record is not terminated; the rest of the file is skipped");
         return;
       }
       // text_ has padding after the whole buffer, so a sub-span may be parsed in place
       auto doc = parser.parse(s.data() + i, end - i, false);
       if (doc.error() != simdjson::SUCCESS) {
-        ++stats.malformed;
-        sink.malformed(i, std::string("record does not parse: ") + simdjson::error_message(doc.error()));
+        problem(i, std::string("record does not parse: ") + simdjson::error_message(doc.error()));
       } else {
         bool ok = find_spans(s.data() + i, Shape::kSingle);
         emit_record(doc.value_unsafe(), ok ? text_of(s.data() + i, 0) : RecordText{}, i, index, sink, stats);
       }
       i = end;
+    }
+    if (!closed) problem(s.size(), "the array of records is not closed");
+    if (problems == 0) {
+      problem(0, std::string("document does not parse: ") + simdjson::error_message(whole_error) +
+                     "; its records were read one by one");
     }
   }
 

@@ -162,6 +162,44 @@ TEST(RecordText, BrokenRecordOfASplitDocumentIsReportedAtItsOffset) {
   EXPECT_EQ(t.bad[0].second.rfind("record does not parse", 0), 0u) << t.bad[0].second;
 }
 
+// A comma out of place loses no record and is never skipped silently: the document goes to
+// the record-by-record salvage, which reports each misplaced comma where it is; a document
+// that fails as a whole with no such problem inside its array is reported once.
+TEST(RecordText, CommasOutOfPlaceAreReportedWhereTheyAre) {
+  ReaderLimits whole, split;
+  whole.by_record_bytes = UINT64_MAX;
+  split.by_record_bytes = 0;
+  struct Case {
+    std::string doc;
+    Strings json;
+    std::string at;      // where the problem is reported (text searched in doc; "" = offset 0)
+    std::string prefix;  // the message starts with
+  };
+  const std::vector<Case> cases = {
+      {R"({"Records":[{"a":1},,{"b":2}]})", {R"({"a":1})", R"({"b":2})"}, R"(,{"b")", "empty array element"},
+      {R"([,{"a":1}])", {R"({"a":1})"}, ",{", "empty array element"},
+      {R"({"Records":[{"a":1},]})", {R"({"a":1})"}, ",]", "comma before ']'"},
+      {R"([{"a":1} {"b":2}])", {R"({"a":1})", R"({"b":2})"}, R"({"b")", "records not separated"},
+      {R"({"Records":[{"a":1}]} trailing)", {R"({"a":1})"}, "", "document does not parse"},
+  };
+  for (const Case& c : cases) {
+    for (const ReaderLimits& limits : {whole, split}) {
+      Texts t = read(c.doc, limits);
+      EXPECT_EQ(t.json, c.json) << c.doc;
+      ASSERT_EQ(t.bad.size(), 1u) << c.doc;
+      EXPECT_EQ(t.bad[0].first, c.at.empty() ? 0u : c.doc.find(c.at)) << c.doc;
+      EXPECT_EQ(t.bad[0].second.rfind(c.prefix, 0), 0u) << c.doc << ": " << t.bad[0].second;
+    }
+  }
+  // an array that never closes: its records are read, the end is reported
+  std::string open = R"({"Records":[{"a":1},{"b":2})";
+  Texts t = read(open, split);
+  EXPECT_EQ(t.json, (Strings{R"({"a":1})", R"({"b":2})"}));
+  ASSERT_EQ(t.bad.size(), 1u);
+  EXPECT_EQ(t.bad[0].first, open.size());
+  EXPECT_EQ(t.bad[0].second, "the array of records is not closed");
+}
+
 // On real CloudTrail (Stratus Red Team detonation logs and the bundled detections' example
 // events): every record's text parses to the record itself, and the alert event built from
 // the text is byte-identical to the DOM re-serialisation it replaces.
