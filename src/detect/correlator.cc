@@ -17,7 +17,10 @@ namespace sekimori::detect {
 
 using simdjson::dom::element;
 
-MatchedEvent MatchedEvent::from_alert(const Alert& a, std::shared_ptr<const std::string> file) {
+namespace {
+
+// The match's identity (rule, time, position, file), without its context or event.
+MatchedEvent header_of(const Alert& a, std::shared_ptr<const std::string> file) {
   MatchedEvent m;
   m.rule = a.rule;
   m.time_ms = a.time_ms;
@@ -25,6 +28,13 @@ MatchedEvent MatchedEvent::from_alert(const Alert& a, std::shared_ptr<const std:
   m.offset = a.offset;
   m.record = a.record;
   m.file = file ? std::move(file) : std::make_shared<const std::string>(a.file);
+  return m;
+}
+
+}  // namespace
+
+MatchedEvent MatchedEvent::from_alert(const Alert& a, std::shared_ptr<const std::string> file) {
+  MatchedEvent m = header_of(a, std::move(file));
   const std::string* parts[kFields] = {&a.event_time, &a.account,    &a.region,      &a.principal,
                                        &a.source_ip,  &a.event_name, &a.event_source};
   size_t n = 0;
@@ -40,13 +50,7 @@ MatchedEvent MatchedEvent::from_alert(const Alert& a, std::shared_ptr<const std:
 
 MatchedEvent MatchedEvent::from_alert(const Alert& a, std::shared_ptr<const std::string> file,
                                       const std::shared_ptr<std::string>& shared) {
-  MatchedEvent m;
-  m.rule = a.rule;
-  m.time_ms = a.time_ms;
-  m.has_time = a.has_time;
-  m.offset = a.offset;
-  m.record = a.record;
-  m.file = file ? std::move(file) : std::make_shared<const std::string>(a.file);
+  MatchedEvent m = header_of(a, std::move(file));
   std::string& buf = *shared;
   m.shared_at = buf.size();
   const std::string* parts[kFields] = {&a.event_time, &a.account,    &a.region,      &a.principal,

@@ -1436,112 +1436,76 @@ class Compiler {
 // the condition does not pin the field.
 using KeySet = std::set<std::string>;
 
-std::optional<KeySet> alt_keys(const std::vector<Item>& alt, std::string_view field) {
+// With kPrefixes, `startswith` values count too (an exact value is its own prefix) and
+// every value is folded; empty prefixes pin nothing.
+template <bool kPrefixes>
+std::optional<KeySet> alt_values(const std::vector<Item>& alt, std::string_view field) {
   for (const Item& item : alt) {
     if (item.keyword || item.neq || item.all || item.time != TimePart::kNone || item.path.full != field) continue;
     KeySet keys;
     bool ok = !item.tests.empty();
     for (const Test& t : item.tests) {
-      if (t.kind != Test::kPattern || t.pat.kind != PatKind::kExact || t.numeric) {
+      bool kind_ok = t.pat.kind == PatKind::kExact || (kPrefixes && t.pat.kind == PatKind::kPrefix);
+      if (t.kind != Test::kPattern || !kind_ok || t.numeric || (kPrefixes && t.pat.lit.empty())) {
         ok = false;
         break;
       }
-      keys.insert(t.pat.cased ? txt::lowered(t.pat.lit) : t.pat.lit);
+      keys.insert(kPrefixes || t.pat.cased ? txt::lowered(t.pat.lit) : t.pat.lit);
     }
     if (ok) return keys;
+  }
+  return std::nullopt;
+}
+
+// The values `field` is pinned to by the condition, from what `alt` gives for a selection
+// alternative (an AND of items): the union over ORs, the smallest set over ANDs; nullopt
+// when some branch does not pin it (or under a `not`).
+using AltValues = std::optional<KeySet> (*)(const std::vector<Item>&, std::string_view);
+
+std::optional<KeySet> pinned(const CNode& n, const CDetection& d, std::string_view field, AltValues alt) {
+  switch (n.kind) {
+    case CondKind::kRef: {
+      KeySet all;
+      for (const auto& a : d.sels[n.sel].alternatives) {
+        auto k = alt(a, field);
+        if (!k) return std::nullopt;
+        all.insert(k->begin(), k->end());
+      }
+      return all;
+    }
+    case CondKind::kAnd:
+    case CondKind::kAllOf: {
+      std::optional<KeySet> best;
+      for (const CNode& k : n.kids) {
+        auto ks = pinned(k, d, field, alt);
+        if (ks && (!best || ks->size() < best->size())) best = std::move(ks);
+      }
+      return best;
+    }
+    case CondKind::kOr:
+    case CondKind::kOneOf: {
+      KeySet all;
+      for (const CNode& k : n.kids) {
+        auto ks = pinned(k, d, field, alt);
+        if (!ks) return std::nullopt;
+        all.insert(ks->begin(), ks->end());
+      }
+      return all;
+    }
+    case CondKind::kNot: return std::nullopt;
   }
   return std::nullopt;
 }
 
 std::optional<KeySet> node_keys(const CNode& n, const CDetection& d, std::string_view field) {
-  switch (n.kind) {
-    case CondKind::kRef: {
-      KeySet all;
-      for (const auto& alt : d.sels[n.sel].alternatives) {
-        auto k = alt_keys(alt, field);
-        if (!k) return std::nullopt;
-        all.insert(k->begin(), k->end());
-      }
-      return all;
-    }
-    case CondKind::kAnd:
-    case CondKind::kAllOf: {
-      std::optional<KeySet> best;
-      for (const CNode& k : n.kids) {
-        auto ks = node_keys(k, d, field);
-        if (ks && (!best || ks->size() < best->size())) best = std::move(ks);
-      }
-      return best;
-    }
-    case CondKind::kOr:
-    case CondKind::kOneOf: {
-      KeySet all;
-      for (const CNode& k : n.kids) {
-        auto ks = node_keys(k, d, field);
-        if (!ks) return std::nullopt;
-        all.insert(ks->begin(), ks->end());
-      }
-      return all;
-    }
-    case CondKind::kNot: return std::nullopt;
-  }
-  return std::nullopt;
+  return pinned(n, d, field, &alt_values<false>);
 }
 
 // The prefixes (folded) one of which `field` must start with for the detection to match,
-// as node_keys but also taking `startswith` values (an exact value is its own prefix);
-// nullopt when the condition does not pin them.
-std::optional<KeySet> alt_prefixes(const std::vector<Item>& alt, std::string_view field) {
-  for (const Item& item : alt) {
-    if (item.keyword || item.neq || item.all || item.time != TimePart::kNone || item.path.full != field) continue;
-    KeySet keys;
-    bool ok = !item.tests.empty();
-    for (const Test& t : item.tests) {
-      if (t.kind != Test::kPattern || (t.pat.kind != PatKind::kExact && t.pat.kind != PatKind::kPrefix) ||
-          t.numeric || t.pat.lit.empty()) {
-        ok = false;
-        break;
-      }
-      keys.insert(txt::lowered(t.pat.lit));
-    }
-    if (ok) return keys;
-  }
-  return std::nullopt;
-}
-
+// as node_keys but also taking `startswith` values; nullopt when the condition does not
+// pin them.
 std::optional<KeySet> node_prefixes(const CNode& n, const CDetection& d, std::string_view field) {
-  switch (n.kind) {
-    case CondKind::kRef: {
-      KeySet all;
-      for (const auto& alt : d.sels[n.sel].alternatives) {
-        auto k = alt_prefixes(alt, field);
-        if (!k) return std::nullopt;
-        all.insert(k->begin(), k->end());
-      }
-      return all;
-    }
-    case CondKind::kAnd:
-    case CondKind::kAllOf: {
-      std::optional<KeySet> best;
-      for (const CNode& k : n.kids) {
-        auto ks = node_prefixes(k, d, field);
-        if (ks && (!best || ks->size() < best->size())) best = std::move(ks);
-      }
-      return best;
-    }
-    case CondKind::kOr:
-    case CondKind::kOneOf: {
-      KeySet all;
-      for (const CNode& k : n.kids) {
-        auto ks = node_prefixes(k, d, field);
-        if (!ks) return std::nullopt;
-        all.insert(ks->begin(), ks->end());
-      }
-      return all;
-    }
-    case CondKind::kNot: return std::nullopt;
-  }
-  return std::nullopt;
+  return pinned(n, d, field, &alt_values<true>);
 }
 
 // The gate of an unindexed rule: the field (eventName first, then the rule's other fields
