@@ -51,6 +51,16 @@ std::string t(int minute, int second = 0) {
   return buf;
 }
 
+// The base rules and one correlation, built; diagnostics go to the test log on failure.
+core::Result<Engine> build_with(const std::string& corr_yaml) {
+  core::Diagnostics diags;
+  RuleSet set;
+  set.add_text("rules.yml", base_rules() + "---\n" + corr_yaml, diags);
+  auto built = Engine::build(set, {}, diags);
+  EXPECT_TRUE(built.ok()) << diags.to_text();
+  return built;
+}
+
 Collect run(const std::string& corr_yaml, const std::vector<std::string>& events, std::string* diag_out = nullptr) {
   core::Diagnostics diags;
   RuleSet set;
@@ -269,14 +279,10 @@ TEST(Correlation, GroupValuesWithSeparatorCharactersStayApart) {
 TEST(Correlation, InputsHashedOrNotGiveTheSameAlerts) {
   // make_correlation_input hashes the group key and value on the worker; inputs built by
   // hand (watch, chained correlations) are hashed by the Correlator: both must agree
-  core::Diagnostics diags;
-  RuleSet set;
-  set.add_text("rules.yml",
-               base_rules() + "---\ntitle: spraying\ncorrelation:\n  type: value_count\n  rules: [failed]\n  "
-                              "group-by: [sourceIPAddress]\n  timespan: 10m\n  condition: {field: user, gte: 3}\n",
-               diags);
-  auto built = Engine::build(set, {}, diags);
-  ASSERT_TRUE(built.ok()) << diags.to_text();
+  auto built = build_with(
+      "title: spraying\ncorrelation:\n  type: value_count\n  rules: [failed]\n  "
+      "group-by: [sourceIPAddress]\n  timespan: 10m\n  condition: {field: user, gte: 3}\n");
+  ASSERT_TRUE(built.ok());
   const Engine& e = built.value();
   ASSERT_EQ(e.correlations().size(), 1u);
   auto run_inputs = [&](bool hashed) {
@@ -316,15 +322,10 @@ TEST(Correlation, ValueCountAcrossTheSmallWindowBound) {
   // windows of up to 16 matches count distinct values over their entries; larger ones keep
   // a count per value as matches come and go: both must give the same aggregate
   auto run = [](const std::string& timespan, int n, int64_t step_ms, const std::function<std::string(int)>& value) {
-    core::Diagnostics diags;
-    RuleSet set;
-    set.add_text("rules.yml",
-                 base_rules() + "---\ntitle: spraying\ncorrelation:\n  type: value_count\n  rules: [failed]\n  "
-                                "group-by: [sourceIPAddress]\n  timespan: " +
-                     timespan + "\n  condition: {field: user, gte: 5}\n",
-                 diags);
-    auto built = Engine::build(set, {}, diags);
-    EXPECT_TRUE(built.ok()) << diags.to_text();
+    auto built = build_with(
+        "title: spraying\ncorrelation:\n  type: value_count\n  rules: [failed]\n  "
+        "group-by: [sourceIPAddress]\n  timespan: " +
+        timespan + "\n  condition: {field: user, gte: 5}\n");
     std::vector<Alert> out;
     if (!built.ok()) return out;
     const Engine& e = built.value();
@@ -361,15 +362,11 @@ TEST(Correlation, SharedAndOwnedEventsGiveTheSameAlerts) {
   // the Correlator must give the same alerts as with owned strings, drop the event text
   // beyond max_contributing, and copy out what a window longer than kShareSpanMs keeps
   for (const char* span : {"10m", "3h"}) {
-    core::Diagnostics diags;
-    RuleSet set;
-    set.add_text("rules.yml",
-                 base_rules() + "---\ntitle: burst\ncorrelation:\n  type: event_count\n  rules: [failed]\n  "
-                                "group-by: [sourceIPAddress]\n  timespan: " +
-                     std::string(span) + "\n  condition: {gte: 3}\n",
-                 diags);
-    auto built = Engine::build(set, {}, diags);
-    ASSERT_TRUE(built.ok()) << diags.to_text();
+    auto built = build_with(
+        "title: burst\ncorrelation:\n  type: event_count\n  rules: [failed]\n  "
+        "group-by: [sourceIPAddress]\n  timespan: " +
+        std::string(span) + "\n  condition: {gte: 3}\n");
+    ASSERT_TRUE(built.ok());
     const Engine& e = built.value();
     auto file = std::make_shared<const std::string>("f.json");
     auto chunk = std::make_shared<std::string>();
