@@ -61,6 +61,13 @@ core::Result<Engine> build_with(const std::string& corr_yaml) {
   return built;
 }
 
+// How many alerts, and all of them as JSON lines: what two runs compare.
+std::pair<size_t, std::string> count_and_text(const std::vector<Alert>& out) {
+  std::string text;
+  for (const Alert& a : out) text += alert_json(a) + "\n";
+  return {out.size(), text};
+}
+
 Collect run(const std::string& corr_yaml, const std::vector<std::string>& events, std::string* diag_out = nullptr) {
   core::Diagnostics diags;
   RuleSet set;
@@ -304,9 +311,7 @@ TEST(Correlation, InputsHashedOrNotGiveTheSameAlerts) {
       corr.add(std::move(in), out);
     }
     corr.finish(out);
-    std::string text;
-    for (const Alert& a : out) text += alert_json(a) + "\n";
-    return std::make_pair(out.size(), text);
+    return count_and_text(out);
   };
   auto a = run_inputs(true);
   auto b = run_inputs(false);
@@ -403,9 +408,7 @@ TEST(Correlation, SharedAndOwnedEventsGiveTheSameAlerts) {
         EXPECT_EQ(chunk.use_count() == 1, std::string(span) == "3h") << span;
       }
       corr.finish(out);
-      std::string text;
-      for (const Alert& a : out) text += alert_json(a) + "\n";
-      return std::make_pair(out.size(), text);
+      return count_and_text(out);
     };
     auto owned = run_inputs(false);
     auto shared = run_inputs(true);
