@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "detect/condition.h"
+#include "detect/internal/hash_index.h"
 #include "detect/internal/text.h"
 
 namespace sekimori::detect {
@@ -33,48 +34,76 @@ MatchedEvent header_of(const Alert& a, std::shared_ptr<const std::string> file) 
 
 }  // namespace
 
+namespace {
+
+void context_parts(const Alert& a, const std::string* (&parts)[MatchedEvent::kFields]) {
+  parts[MatchedEvent::kEventTime] = &a.event_time;
+  parts[MatchedEvent::kAccount] = &a.account;
+  parts[MatchedEvent::kRegion] = &a.region;
+  parts[MatchedEvent::kPrincipal] = &a.principal;
+  parts[MatchedEvent::kSourceIp] = &a.source_ip;
+  parts[MatchedEvent::kEventName] = &a.event_name;
+  parts[MatchedEvent::kEventSource] = &a.event_source;
+}
+
+// Appends the alert's context fields and then `event` to `buf` (setting m's layout).
+void append_context_and_event(MatchedEvent& m, const Alert& a, std::string_view event, std::string& buf) {
+  const std::string* parts[MatchedEvent::kFields];
+  context_parts(a, parts);
+  m.shared_at = buf.size();
+  uint32_t n = 0;
+  for (int f = 0; f < MatchedEvent::kFields; ++f) {
+    buf += *parts[f];
+    n += static_cast<uint32_t>(parts[f]->size());
+    m.ends[f] = n;
+  }
+  buf += event;
+  m.shared_event = static_cast<uint32_t>(event.size());
+}
+
+}  // namespace
+
 MatchedEvent MatchedEvent::from_alert(const Alert& a, std::shared_ptr<const std::string> file) {
   MatchedEvent m = header_of(a, std::move(file));
-  const std::string* parts[kFields] = {&a.event_time, &a.account,    &a.region,      &a.principal,
-                                       &a.source_ip,  &a.event_name, &a.event_source};
-  size_t n = 0;
+  const std::string* parts[kFields];
+  context_parts(a, parts);
+  size_t n = a.event.size();
   for (const std::string* p : parts) n += p->size();
-  m.context.reserve(n);
-  for (int f = 0; f < kFields; ++f) {
-    m.context += *parts[f];
-    m.ends[f] = static_cast<uint32_t>(m.context.size());
-  }
-  m.event = a.event;
+  if (n == 0) return m;
+  auto buf = std::make_shared<std::string>();
+  buf->reserve(n);
+  append_context_and_event(m, a, a.event, *buf);
+  m.shared = std::move(buf);
   return m;
 }
 
 MatchedEvent MatchedEvent::from_alert(const Alert& a, std::shared_ptr<const std::string> file,
                                       const std::shared_ptr<std::string>& shared) {
   MatchedEvent m = header_of(a, std::move(file));
-  std::string& buf = *shared;
-  m.shared_at = buf.size();
-  const std::string* parts[kFields] = {&a.event_time, &a.account,    &a.region,      &a.principal,
-                                       &a.source_ip,  &a.event_name, &a.event_source};
-  uint32_t n = 0;
-  for (int f = 0; f < kFields; ++f) {
-    buf += *parts[f];
-    n += static_cast<uint32_t>(parts[f]->size());
-    m.ends[f] = n;
-  }
-  buf += a.event;
-  m.shared_event = static_cast<uint32_t>(a.event.size());
+  append_context_and_event(m, a, a.event, *shared);
   m.shared = shared;
+  m.chunk = true;
   return m;
 }
 
 void MatchedEvent::own() {
-  if (!shared) return;
+  if (!chunk) return;
   std::string_view all = std::string_view(*shared).substr(shared_at, ends[kFields - 1] + size_t{shared_event});
-  context.assign(all.substr(0, ends[kFields - 1]));
-  event.assign(all.substr(ends[kFields - 1]));
-  shared.reset();
+  shared = all.empty() ? nullptr : std::make_shared<const std::string>(all);
   shared_at = 0;
+  chunk = false;
+}
+
+void MatchedEvent::drop_event() {
+  if (shared_event == 0) return;
+  if (chunk) {  // the chunk's bytes stay until the chunk goes
+    shared_event = 0;
+    return;
+  }
+  std::string_view ctx = std::string_view(*shared).substr(shared_at, ends[kFields - 1]);
   shared_event = 0;
+  shared_at = 0;
+  shared = ctx.empty() ? nullptr : std::make_shared<const std::string>(ctx);
 }
 
 Alert MatchedEvent::to_alert(const Engine& engine) const {
@@ -97,25 +126,43 @@ Alert MatchedEvent::to_alert(const Engine& engine) const {
   return a;
 }
 
-void CorrelationInput::add_group_value(std::string_view v) {
+namespace {
+
+// Appends one group-by value and its separator (CorrelationInput::keys).
+void append_group_value(std::string& out, std::string_view v) {
   if (v.empty() || (std::memchr(v.data(), '\x1e', v.size()) == nullptr &&
                     std::memchr(v.data(), '\x1f', v.size()) == nullptr)) {
-    keys.append(v.data(), v.size());  // nothing to escape (the usual case)
-    keys += '\x1f';
-    value_at = static_cast<uint32_t>(keys.size());
+    out.append(v.data(), v.size());  // nothing to escape (the usual case)
+    out += '\x1f';
     return;
   }
   for (char ch : v) {
-    if (ch == '\x1e' || ch == '\x1f') keys += '\x1e';
-    keys += ch;
+    if (ch == '\x1e' || ch == '\x1f') out += '\x1e';
+    out += ch;
   }
-  keys += '\x1f';
+  out += '\x1f';
+}
+
+}  // namespace
+
+void CorrelationInput::add_group_value(std::string_view v) {
+  append_group_value(keys, v);
   value_at = static_cast<uint32_t>(keys.size());
 }
 
 void CorrelationInput::set_value(std::string_view v) {
   keys.resize(value_at);
   keys += v;
+}
+
+void CorrelationInput::own() {
+  if (keys_shared) {
+    keys.assign(all_keys());
+    keys_shared = false;
+    keys_at = 0;
+    keys_size = 0;
+  }
+  base.own();
 }
 
 void CorrelationInput::compute_hashes() {
@@ -148,7 +195,7 @@ std::vector<std::string> split_group_key(std::string_view k) {
 std::vector<std::string> CorrelationInput::group_values() const { return split_group_key(group_key()); }
 
 CorrelationInput make_correlation_input(const CorrelationFeed& feed, element record, MatchScratch& fields,
-                                        MatchedEvent base) {
+                                        MatchedEvent base, std::string* chunk) {
   CorrelationInput in;
   in.correlation = feed.correlation;
   in.position = feed.position;
@@ -172,7 +219,11 @@ CorrelationInput make_correlation_input(const CorrelationFeed& feed, element rec
     if (!scalar_text_view(e, views[i], bufs[i])) views[i] = {};
     total += views[i].size() + 2;
   }
-  in.keys.reserve(total);
+  // into the chunk after the match's context and event, or into the input's own buffer
+  bool shared = chunk != nullptr && base.chunk && base.shared.get() == chunk;
+  std::string& out = shared ? *chunk : in.keys;
+  size_t at = out.size();
+  if (!shared) out.reserve(total);
   char buf[64];
   for (size_t i = 0; i < n; ++i) {
     bool value = i == feed.group_fields.size();
@@ -183,10 +234,17 @@ CorrelationInput make_correlation_input(const CorrelationFeed& feed, element rec
                                                     : kNoFieldSlot;
       if (!scalar_text_view(get(slot, value ? feed.value_field : feed.group_fields[i]), v, buf)) v = {};
     }
-    if (value)
-      in.set_value(v);
-    else
-      in.add_group_value(v);
+    if (value) {
+      out.append(v.data(), v.size());
+    } else {
+      append_group_value(out, v);
+      in.value_at = static_cast<uint32_t>(out.size() - at);
+    }
+  }
+  if (shared) {
+    in.keys_shared = true;
+    in.keys_at = at;
+    in.keys_size = static_cast<uint32_t>(out.size() - at);
   }
   in.base = std::move(base);
   in.compute_hashes();
@@ -217,11 +275,16 @@ namespace {
 struct Entry {
   int64_t time;
   uint32_t position;
-  uint32_t value_at;  // the value is keys[value_at..] (the input's buffer, moved)
+  uint32_t value_at;  // the value is keys[value_at..] (the input's keys, moved or shared)
   size_t value_hash;  // std::hash of value()
-  std::string keys;
+  std::string keys;   // owned keys; empty when they are in base.shared
+  size_t keys_at;     // where the shared keys are (keys_size == 0: owned)
+  uint32_t keys_size;
   MatchedEvent base;
-  [[nodiscard]] std::string_view value() const { return std::string_view(keys).substr(value_at); }
+  [[nodiscard]] std::string_view value() const {
+    std::string_view k = keys_size != 0 ? std::string_view(*base.shared).substr(keys_at, keys_size) : keys;
+    return k.substr(value_at);
+  }
 };
 
 // A string with its std::hash<std::string_view>, computed where the input was built (a
@@ -243,6 +306,24 @@ struct PreEq {
   bool operator()(std::string_view a, const Prehashed& b) const { return a == b.s; }
 };
 
+// A group's key with its hash (the same std::hash value), so that inserting a group,
+// which is what about half of all inputs do, does not hash the key again.
+struct GroupKey {
+  std::string s;
+  size_t h = 0;
+};
+struct GroupHash {
+  using is_transparent = void;
+  size_t operator()(const GroupKey& k) const { return k.h; }  // not noexcept: see PreHash
+  size_t operator()(const Prehashed& p) const { return p.h; }
+};
+struct GroupEq {
+  using is_transparent = void;
+  bool operator()(const GroupKey& a, const GroupKey& b) const { return a.s == b.s; }
+  bool operator()(const Prehashed& a, const GroupKey& b) const { return a.s == b.s; }
+  bool operator()(const GroupKey& a, const Prehashed& b) const { return a.s == b.s; }
+};
+
 struct Group {
   std::deque<Entry> entries;
   int64_t window_start = 0;
@@ -254,8 +335,10 @@ struct Group {
   bool counting = false;
   static constexpr size_t kSmallWindow = 16;
 
-  void push(Entry e, bool count) {
-    entries.push_back(std::move(e));
+  // Moves the input's keys and event into a new entry at the back (no temporary Entry).
+  void push(CorrelationInput& in, bool count) {
+    entries.emplace_back(in.time_ms, in.position, in.value_at, in.value_hash, std::move(in.keys), in.keys_at,
+                         in.keys_shared ? in.keys_size : 0, std::move(in.base));
     if (!count) return;
     if (counting) {
       add(entries.back());
@@ -301,12 +384,23 @@ struct Group {
   }
 };
 
-// `s` ends where its std::string ends (Entry::value), so s.data() is NUL-terminated.
+// The whole of `s` as a number (std::strtod's syntax). `s` may be a view into a chunk, so
+// it is copied to be NUL-terminated.
 bool parse_number(std::string_view s, double& out) {
   if (s.empty()) return false;
+  char small[64];
+  std::string large;
+  const char* text = small;
+  if (s.size() < sizeof small) {
+    std::memcpy(small, s.data(), s.size());
+    small[s.size()] = '\0';
+  } else {
+    large.assign(s);
+    text = large.c_str();
+  }
   char* end = nullptr;
-  out = std::strtod(s.data(), &end);
-  return end == s.data() + s.size();
+  out = std::strtod(text, &end);
+  return end == text + s.size();
 }
 
 }  // namespace
@@ -317,11 +411,18 @@ struct Correlator::Impl {
   struct State {
     bool sliding = true;
     std::optional<CondNode> expr;  // temporal boolean condition
-    using Groups = std::unordered_map<std::string, Group, PreHash, PreEq>;
+    using Groups = std::unordered_map<GroupKey, Group, GroupHash, GroupEq>;
     Groups groups;
+    // The same groups by their key's hash: a lookup reads one slot of a flat table instead
+    // of the map's bucket and the node before the group, and the slot can be prefetched
+    // (Correlator::prefetch). The map owns the groups and gives the order in which a sweep
+    // closes windows.
+    internal::HashIndex<Groups::value_type> index;
     // Groups come and go with every window (most hold a match or two): expired ones are
     // kept, emptied, and reused for new keys, so a new group allocates nothing (its key
-    // string, deque and counts table keep their memory).
+    // string, deque and counts table keep their memory). A sweep keeps up to as many as
+    // there were groups before it (at least kSpareGroups): as many as the next interval
+    // between sweeps will likely create, and no more than the state already held.
     std::vector<Groups::node_type> spare;
   };
   static constexpr size_t kSpareGroups = 1024;
@@ -511,6 +612,7 @@ struct Correlator::Impl {
   void close_expired(uint32_t c, std::vector<Alert>& out, bool all) {
     State& s = states[c];
     int64_t span = engine.correlations()[c].spec.timespan_ms;
+    const size_t keep = all ? kSpareGroups : std::max(kSpareGroups, s.groups.size());
     for (auto it = s.groups.begin(); it != s.groups.end();) {
       Group& g = it->second;
       if (s.sliding && !all) {
@@ -526,20 +628,21 @@ struct Correlator::Impl {
         continue;
       }
       if (!s.sliding && !g.entries.empty()) {
-        if (auto agg = evaluate(c, g, nullptr)) fire(c, it->first, g, *agg, out, false);
+        if (auto agg = evaluate(c, g, nullptr)) fire(c, it->first.s, g, *agg, out, false);
       }
       held -= g.entries.size();
       auto next = std::next(it);
+      s.index.erase(it->first.h, &*it);
       auto node = s.groups.extract(it);
       it = next;
-      if (s.spare.size() < kSpareGroups) {
+      if (s.spare.size() < keep) {
         node.mapped().clear();
         s.spare.push_back(std::move(node));
       }
     }
   }
 
-  void add_one(CorrelationInput in, std::vector<Alert>& out) {
+  void add_one(CorrelationInput& in, std::vector<Alert>& out) {
     uint32_t c = in.correlation;
     State& s = states[c];
     const CorrelationPlan& p = engine.correlations()[c];
@@ -547,21 +650,26 @@ struct Correlator::Impl {
     now = std::max(now, in.time_ms);
     if (!in.hashed) in.compute_hashes();
     std::string_view key = in.group_key();
-    auto it = s.groups.find(Prehashed{key, in.key_hash});
-    if (it == s.groups.end()) {
+    State::Groups::value_type* found =
+        s.index.find(in.key_hash, [&](const State::Groups::value_type& g) { return g.first.s == key; });
+    if (found == nullptr) {
+      State::Groups::iterator it;
       if (!s.spare.empty()) {
         auto node = std::move(s.spare.back());
         s.spare.pop_back();
-        node.key().assign(key.data(), key.size());
+        node.key().s.assign(key.data(), key.size());
+        node.key().h = in.key_hash;
         it = s.groups.insert(std::move(node)).position;
       } else {
-        it = s.groups.try_emplace(std::string(key)).first;
+        it = s.groups.try_emplace(GroupKey{std::string(key), in.key_hash}).first;
       }
       it->second.window_start = in.time_ms;
+      found = &*it;
+      s.index.insert(in.key_hash, found);
     }
-    Group& g = it->second;
+    Group& g = found->second;
     if (!s.sliding && !g.entries.empty() && in.time_ms - g.window_start > span) {
-      if (auto agg = evaluate(c, g, nullptr)) fire(c, it->first, g, *agg, out, false);
+      if (auto agg = evaluate(c, g, nullptr)) fire(c, found->first.s, g, *agg, out, false);
       held -= g.entries.size();
       g.clear();
     }
@@ -569,9 +677,8 @@ struct Correlator::Impl {
     // only the first events of a window are shown in an alert: keep no JSON for the rest
     if (g.entries.size() >= max_contrib) in.base.drop_event();
     // a long window would keep the file's whole shared buffer alive for this match
-    if (in.base.shared && span > kShareSpanMs) in.base.own();
-    g.push(Entry{in.time_ms, in.position, in.value_at, in.value_hash, std::move(in.keys), std::move(in.base)},
-           p.spec.type == CorrelationType::kValueCount);
+    if (in.base.chunk && span > kShareSpanMs) in.own();
+    g.push(in, p.spec.type == CorrelationType::kValueCount);
     ++held;
     peak = std::max(peak, held);
     if (s.sliding) {
@@ -580,7 +687,7 @@ struct Correlator::Impl {
         --held;
       }
       if (auto agg = evaluate(c, g, &g.entries.back())) {
-        fire(c, it->first, g, *agg, out, p.spec.type != CorrelationType::kValuePercentile);
+        fire(c, found->first.s, g, *agg, out, p.spec.type != CorrelationType::kValuePercentile);
       }
     }
     if (++since_sweep >= 4096) {
@@ -590,18 +697,38 @@ struct Correlator::Impl {
   }
 };
 
+void Correlator::prefetch(const CorrelationInput& in, int stage) const {
+  if (!in.hashed || in.correlation >= impl_->states.size()) return;
+  const auto& index = impl_->states[in.correlation].index;
+  if (stage == 0) {
+    if (const void* slot = index.home(in.key_hash)) __builtin_prefetch(slot);
+    __builtin_prefetch(in.all_keys().data());  // compared with the group's key
+    return;
+  }
+  const auto* node = index.candidate(in.key_hash);
+  if (node == nullptr) return;
+  if (stage == 1) {
+    __builtin_prefetch(node);
+    __builtin_prefetch(reinterpret_cast<const char*>(node) + 64);
+    __builtin_prefetch(reinterpret_cast<const char*>(node) + 128);
+    return;
+  }
+  __builtin_prefetch(node->first.s.data());
+  if (!node->second.entries.empty()) __builtin_prefetch(&node->second.entries.front());
+}
+
 Correlator::Correlator(const Engine& engine, size_t max_contributing)
     : impl_(std::make_unique<Impl>(engine, max_contributing)) {}
 Correlator::~Correlator() = default;
 
-void Correlator::add(CorrelationInput in, std::vector<Alert>& out) {
-  impl_->add_one(std::move(in), out);
+void Correlator::add(CorrelationInput&& in, std::vector<Alert>& out) {
+  impl_->add_one(in, out);
   // chained inputs fire at the same time as their source; process them now (bounded:
   // correlation references form no cycles)
   for (int guard = 0; !impl_->pending.empty() && guard < 64; ++guard) {
     std::vector<CorrelationInput> next = std::move(impl_->pending);
     impl_->pending.clear();
-    for (CorrelationInput& c : next) impl_->add_one(std::move(c), out);
+    for (CorrelationInput& c : next) impl_->add_one(c, out);
   }
 }
 
@@ -611,7 +738,7 @@ void Correlator::finish(std::vector<Alert>& out) {
     if (impl_->pending.empty()) break;
     std::vector<CorrelationInput> next = std::move(impl_->pending);
     impl_->pending.clear();
-    for (CorrelationInput& c : next) impl_->add_one(std::move(c), out);
+    for (CorrelationInput& c : next) impl_->add_one(c, out);
   }
 }
 

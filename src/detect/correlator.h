@@ -36,17 +36,18 @@
 namespace sekimori::detect {
 
 // What correlation keeps of one match: its rule, time and input position, the alert
-// context (event time, account, region, principal, source IP, event name and source) in one
-// buffer, and the minified event. That is what a correlation alert shows of its last
+// context (event time, account, region, principal, source IP, event name and source) and
+// the minified event, in one buffer. That is what a correlation alert shows of its last
 // event and of its contributing events; nothing else of the Alert is built. The file name
 // is shared by the matches of one file.
 //
-// The context and event are either owned (`context`, `event`) or, when `shared` is set,
-// bytes of a chunk shared by several matches of one file (hunt() appends each match's
-// context and event to such a chunk instead of allocating two strings per match): the
-// context at [shared_at, shared_at + ends[kFields - 1]), the event right after it,
-// `shared_event` bytes long. Read them with field() and event_text(); own() copies them
-// out (the Correlator does so for matches it keeps longer than kShareSpanMs).
+// The context and event lie in `shared`: the context at [shared_at, shared_at +
+// ends[kFields - 1]), the event right after it, `shared_event` bytes long. With `chunk`
+// set, `shared` is a chunk shared by several matches of one file (hunt() appends each
+// match's context, event and group keys to such a chunk instead of allocating per match);
+// otherwise it is this match's own buffer (null when empty). Read them with field() and
+// event_text(); own() copies a chunk's bytes out (the Correlator does so for matches it
+// keeps longer than kShareSpanMs). The struct stays small (it is moved per input twice).
 struct MatchedEvent {
   enum Field : uint8_t {
     kEventTime,
@@ -59,36 +60,29 @@ struct MatchedEvent {
     kFields
   };
   uint32_t rule = 0;
+  uint32_t shared_event = 0;  // bytes of the event (0 once not needed, or for correlation alerts)
   int64_t time_ms = 0;
-  bool has_time = false;
   uint64_t offset = 0, record = 0;
   std::shared_ptr<const std::string> file;
-  std::string context;                   // the kFields fields back to back
-  std::array<uint32_t, kFields> ends{};  // end of each field in the context
-  std::string event;                     // empty once not needed (or for correlation alerts)
-  std::shared_ptr<const std::string> shared;  // see above; null when owned
+  std::shared_ptr<const std::string> shared;  // see above
   size_t shared_at = 0;
-  uint32_t shared_event = 0;
+  std::array<uint32_t, kFields> ends{};  // end of each field in the context
+  bool has_time = false;
+  bool chunk = false;  // `shared` is a chunk of several matches
 
   [[nodiscard]] std::string_view field(Field f) const {
+    if (!shared) return {};
     uint32_t b = f == 0 ? 0 : ends[f - 1];
-    std::string_view ctx = shared ? std::string_view(*shared).substr(shared_at, ends[kFields - 1]) : context;
-    return ctx.substr(b, ends[f] - b);
+    return std::string_view(*shared).substr(shared_at + b, ends[f] - b);
   }
   [[nodiscard]] std::string_view event_text() const {
     return shared ? std::string_view(*shared).substr(shared_at + ends[kFields - 1], shared_event)
-                  : std::string_view(event);
+                  : std::string_view();
   }
-  // Forgets the event text (the context stays).
-  void drop_event() {
-    if (shared) {
-      shared_event = 0;
-    } else {
-      event.clear();
-      event.shrink_to_fit();
-    }
-  }
-  // Copies a shared context and event into `context` and `event` and releases the buffer.
+  // Forgets the event text (the context stays; an own buffer is made anew without it).
+  void drop_event();
+  // Copies a chunk's context and event into a buffer of this match alone, releasing the
+  // chunk (CorrelationInput::own() when the group keys are in the chunk too).
   void own();
   // `file`: shared name of a.file (made from a.file when null).
   static MatchedEvent from_alert(const Alert& a, std::shared_ptr<const std::string> file = nullptr);
@@ -104,11 +98,17 @@ struct CorrelationInput {
   uint32_t correlation = 0;
   uint32_t position = 0;
   int64_t time_ms = 0;
-  uint64_t seq = 0;  // tie-break keeping input order
   // The group-by values, each followed by '\x1f' (the group key; '\x1e' and '\x1f' inside a
-  // value are escaped with '\x1e'), then the aggregated value: one buffer per input.
+  // value are escaped with '\x1e'), then the aggregated value: one buffer per input, or,
+  // when `keys_shared` is set, `keys_size` bytes at `keys_at` in the match's chunk
+  // (base.shared; make_correlation_input appends them there after the context and event,
+  // so an input built by a worker allocates nothing of its own). Read them with
+  // all_keys(), group_key() and value() (views; a chunk's are not NUL-terminated).
   std::string keys;
-  uint32_t value_at = 0;  // where the value starts in `keys`
+  size_t keys_at = 0;
+  uint32_t keys_size = 0;
+  uint32_t value_at = 0;  // where the value starts in the keys
+  bool keys_shared = false;
   // Hashes of group_key() and value() (std::hash<std::string_view>), computed by
   // compute_hashes() on the thread that builds the input, so the Correlator's thread only
   // looks them up; when `hashed` is false the Correlator computes them itself.
@@ -116,23 +116,31 @@ struct CorrelationInput {
   size_t key_hash = 0, value_hash = 0;
   MatchedEvent base;
 
-  // Build with add_group_value() for each group-by field, then set_value() (optional).
+  // Build with add_group_value() for each group-by field, then set_value() (optional);
+  // both write to `keys` (owned keys).
   void add_group_value(std::string_view v);
   void set_value(std::string_view v);
-  [[nodiscard]] std::string_view group_key() const { return std::string_view(keys).substr(0, value_at); }
-  [[nodiscard]] std::string_view value() const { return std::string_view(keys).substr(value_at); }
+  [[nodiscard]] std::string_view all_keys() const {
+    return keys_shared ? std::string_view(*base.shared).substr(keys_at, keys_size) : std::string_view(keys);
+  }
+  [[nodiscard]] std::string_view group_key() const { return all_keys().substr(0, value_at); }
+  [[nodiscard]] std::string_view value() const { return all_keys().substr(value_at); }
   [[nodiscard]] std::vector<std::string> group_values() const;
   // Sets key_hash and value_hash from the current keys (call after the last change).
   void compute_hashes();
+  // Copies shared keys, context and event out of the chunk (MatchedEvent::own(), which
+  // alone would leave shared keys without their buffer).
+  void own();
 };
 
 // Builds the input for `feed` from an event (group and value fields looked up).
 CorrelationInput make_correlation_input(const CorrelationFeed& feed, simdjson::dom::element record,
                                         MatchedEvent base);
 // The same, reading the fields from the field table of `fields`, which must have just
-// matched `record` (Engine::match with a MatchScratch).
+// matched `record` (Engine::match with a MatchScratch). With `chunk` (which must be
+// base.shared), the keys are appended to it instead of allocated (keys_shared).
 CorrelationInput make_correlation_input(const CorrelationFeed& feed, simdjson::dom::element record,
-                                        MatchScratch& fields, MatchedEvent base);
+                                        MatchScratch& fields, MatchedEvent base, std::string* chunk = nullptr);
 
 class Correlator {
  public:
@@ -146,7 +154,13 @@ class Correlator {
   Correlator(const Correlator&) = delete;
   Correlator& operator=(const Correlator&) = delete;
 
-  void add(CorrelationInput in, std::vector<Alert>& out);
+  // Takes the input's buffers (`in` is left moved-from).
+  void add(CorrelationInput&& in, std::vector<Alert>& out);
+  // A hint that `in` will be added soon, with no effect on results: stage 0 fetches its
+  // group's slot in the group index into the cache, stage 1 (a few inputs later) the
+  // group, stage 2 (later still) the group's key and oldest match. hunt() calls it for
+  // the inputs 12, 6 and 3 places ahead, so the lookups find them in the cache.
+  void prefetch(const CorrelationInput& in, int stage) const;
   // Closes every open window (end of input).
   void finish(std::vector<Alert>& out);
   // Matches currently held in windows.

@@ -21,7 +21,10 @@ struct FileResult {
   std::vector<Alert> alerts;
   std::string text;                 // rendered alerts (AlertSink::render_on_workers)
   std::vector<uint32_t> text_rules;  // the rule of each alert in `text`
-  std::vector<CorrelationInput> inputs;
+  std::vector<CorrelationInput> inputs;  // timed ones only, once the file is read
+  std::vector<uint32_t> order;           // their time order (prepare_run)
+  uint64_t correlation_inputs = 0, untimed = 0;
+  int64_t newest = INT64_MIN;  // the latest time of `inputs`
   ReadStats stats;
   MatchStats match;
   std::vector<InputProblem> problems;
@@ -116,16 +119,18 @@ class MatchSink : public RecordSink {
       }
       if (feeds.empty()) continue;
       if (!shared_file_) shared_file_ = std::make_shared<const std::string>(file_);
-      // the context and event go into a chunk shared by the file's matches (no allocation
-      // per match; the Correlator copies out what it keeps past kShareSpanMs)
+      // the context, event and group keys go into a chunk shared by the file's matches (no
+      // allocation per match; the Correlator copies out what it keeps past kShareSpanMs).
+      // The keys' room is a guess: a chunk that is too small grows, which is only slower.
       size_t need = alert_.event_time.size() + alert_.account.size() + alert_.region.size() +
                     alert_.principal.size() + alert_.source_ip.size() + alert_.event_name.size() +
-                    alert_.event_source.size() + alert_.event.size();
+                    alert_.event_source.size() + alert_.event.size() + feeds.size() * kKeysRoom;
       if (!shared_ || shared_->capacity() - shared_->size() < need) shared_ = pool_.get(need);
       MatchedEvent base = MatchedEvent::from_alert(alert_, shared_file_, shared_);
       for (size_t i = 0; i < feeds.size(); ++i) {
         bool last = i + 1 == feeds.size();
-        r_.inputs.push_back(make_correlation_input(feeds[i], rec, scratch_, last ? std::move(base) : base));
+        r_.inputs.push_back(
+            make_correlation_input(feeds[i], rec, scratch_, last ? std::move(base) : base, shared_.get()));
       }
     }
   }
@@ -150,6 +155,7 @@ class MatchSink : public RecordSink {
   SharedPool& pool_;
   std::shared_ptr<std::string> shared_;  // the chunk this file's matches are appended to
   std::vector<uint32_t> hits_;
+  static constexpr size_t kKeysRoom = 256;  // room left in a chunk for each input's keys
 };
 
 // The delivery time in a CloudTrail object name ("..._20240131T1205Z_..."), or "".
@@ -166,19 +172,60 @@ std::string delivery_time(const std::string& path) {
   return {};
 }
 
-// The reorder buffer is a heap of small keys; the inputs (group values, value, context and
-// event text) stay in a pool of slots that are reused, so releasing and adding inputs
-// neither moves them around nor allocates per input.
-struct Pending {
-  int64_t time_ms;
-  uint64_t seq;
-  uint32_t slot;
+// The reorder buffer: each file's timed inputs, in time order (a stable sort on the
+// worker; files are nearly always in order already, which is checked first), form one
+// run, and runs are merged by a small heap over their heads, keyed by (time, file): the
+// same order as a heap over all inputs keyed by (time, arrival), since a file's inputs
+// all arrive after the previous file's. Inputs stay in the file's vector until they are
+// correlated (no move into a pool, one heap entry per file instead of per input).
+struct Run {
+  std::vector<CorrelationInput> inputs;
+  std::vector<uint32_t> order;  // positions in time order; empty when `inputs` already is
+  size_t pos = 0;
+  [[nodiscard]] CorrelationInput& head() { return inputs[order.empty() ? pos : order[pos]]; }
+  // The input `ahead` places after the head, or null past the end.
+  [[nodiscard]] const CorrelationInput* after(size_t ahead) const {
+    size_t k = pos + ahead;
+    if (k >= inputs.size()) return nullptr;
+    return &inputs[order.empty() ? k : order[k]];
+  }
+  [[nodiscard]] bool done() const { return pos >= inputs.size(); }
 };
-struct Later {
-  bool operator()(const Pending& a, const Pending& b) const {
-    return a.time_ms != b.time_ms ? a.time_ms > b.time_ms : a.seq > b.seq;
+struct RunHead {
+  int64_t time_ms;
+  uint64_t file;
+  uint32_t run;
+};
+struct LaterRun {
+  bool operator()(const RunHead& a, const RunHead& b) const {
+    return a.time_ms != b.time_ms ? a.time_ms > b.time_ms : a.file > b.file;
   }
 };
+
+// Drops the inputs without eventTime (counted in `untimed`: they are not correlated) and
+// notes the time order of the rest in `order` unless they are in order already.
+void prepare_run(std::vector<CorrelationInput>& inputs, std::vector<uint32_t>& order, uint64_t& untimed,
+                 int64_t& newest) {
+  size_t kept = 0;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!inputs[i].base.has_time) {
+      ++untimed;
+      continue;
+    }
+    newest = std::max(newest, inputs[i].time_ms);
+    if (kept != i) inputs[kept] = std::move(inputs[i]);
+    ++kept;
+  }
+  inputs.resize(kept);
+  order.clear();
+  bool sorted = true;
+  for (size_t i = 1; i < kept && sorted; ++i) sorted = inputs[i - 1].time_ms <= inputs[i].time_ms;
+  if (sorted) return;
+  order.resize(kept);
+  for (size_t i = 0; i < kept; ++i) order[i] = static_cast<uint32_t>(i);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint32_t a, uint32_t b) { return inputs[a].time_ms < inputs[b].time_ms; });
+}
 
 }  // namespace
 
@@ -237,6 +284,8 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
       MatchSink ms(engine, scratch, alert, render, files[i], r, options.max_problems, *shared_pool);
       core::Status s = reader.read_file(files[i], ms, r.stats);
       if (!s.ok()) r.error = s.error();
+      r.correlation_inputs = r.inputs.size();
+      prepare_run(r.inputs, r.order, r.untimed, r.newest);
       const MatchStats& after = scratch.stats();
       r.match = {after.events - before.events, after.scanned - before.scanned,
                  after.unscannable - before.unscannable, after.evaluated - before.evaluated,
@@ -253,25 +302,56 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
 
-  std::priority_queue<Pending, std::vector<Pending>, Later> pending;
+  std::priority_queue<RunHead, std::vector<RunHead>, LaterRun> heads;
   std::optional<Correlator> corr;
   if (!engine.correlations().empty()) corr.emplace(engine, options.max_contributing);
   std::vector<Alert> corr_out;
   int64_t newest = INT64_MIN, released = INT64_MIN;
-  uint64_t seq = 0;
-  std::vector<CorrelationInput> slots;
-  std::vector<uint32_t> free_slots;
+  std::vector<Run> runs;
+  std::vector<uint32_t> free_runs;
   auto release = [&](int64_t upto) {
-    while (!pending.empty() && pending.top().time_ms <= upto) {
-      Pending top = pending.top();
-      pending.pop();
-      if (top.time_ms < released) ++st.late;
-      released = std::max(released, top.time_ms);
-      corr->add(std::move(slots[top.slot]), corr_out);
-      free_slots.push_back(top.slot);
-      for (const Alert& a : corr_out) sink.alert(a);
-      st.alerts += corr_out.size();
-      corr_out.clear();
+    while (!heads.empty() && heads.top().time_ms <= upto) {
+      RunHead h = heads.top();
+      heads.pop();
+      Run& run = runs[h.run];
+      // take the run's inputs while they stay ahead of every other run's head
+      while (true) {
+        // the groups of the next inputs are fetched into the cache in three steps while
+        // the inputs before them are correlated (Correlator::prefetch)
+        if (const CorrelationInput* n = run.after(20)) {  // the input itself (written by a worker long ago)
+          __builtin_prefetch(n);
+          __builtin_prefetch(reinterpret_cast<const char*>(n) + 64);
+          __builtin_prefetch(reinterpret_cast<const char*>(n) + 128);
+        }
+        if (const CorrelationInput* n = run.after(12)) corr->prefetch(*n, 0);
+        if (const CorrelationInput* n = run.after(6)) corr->prefetch(*n, 1);
+        if (const CorrelationInput* n = run.after(3)) corr->prefetch(*n, 2);
+        CorrelationInput& in = run.head();
+        if (in.time_ms < released) ++st.late;
+        released = std::max(released, in.time_ms);
+        corr->add(std::move(in), corr_out);
+        for (const Alert& a : corr_out) sink.alert(a);
+        st.alerts += corr_out.size();
+        corr_out.clear();
+        if (++run.pos >= run.inputs.size()) break;
+        int64_t t = run.head().time_ms;
+        bool first = heads.empty() || t < heads.top().time_ms ||
+                     (t == heads.top().time_ms && h.file < heads.top().file);
+        if (t > upto || !first) {
+          heads.push({t, h.file, h.run});
+          break;
+        }
+      }
+      if (run.done()) {
+        run.inputs.clear();
+        {
+          std::lock_guard lock(mu);
+          if (spare_inputs.size() < window) spare_inputs.push_back(std::move(run.inputs));
+        }
+        run.inputs = {};
+        run.order.clear();
+        free_runs.push_back(h.run);
+      }
     }
   };
   for (size_t i = 0; i < files.size(); ++i) {
@@ -305,24 +385,23 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
     st.alerts += r.alerts.size();
     if (!r.text_rules.empty()) sink.rendered(r.text, r.text_rules);
     st.alerts += r.text_rules.size();
-    for (CorrelationInput& in : r.inputs) {
-      ++st.correlation_inputs;
-      if (!in.base.has_time) {
-        ++st.untimed;
-        continue;
-      }
-      in.seq = seq++;
-      newest = std::max(newest, in.time_ms);
-      uint32_t slot;
-      if (!free_slots.empty()) {
-        slot = free_slots.back();
-        free_slots.pop_back();
-        slots[slot] = std::move(in);
+    st.correlation_inputs += r.correlation_inputs;
+    st.untimed += r.untimed;
+    if (corr && !r.inputs.empty()) {
+      newest = std::max(newest, r.newest);
+      uint32_t k;
+      if (!free_runs.empty()) {
+        k = free_runs.back();
+        free_runs.pop_back();
       } else {
-        slot = static_cast<uint32_t>(slots.size());
-        slots.push_back(std::move(in));
+        k = static_cast<uint32_t>(runs.size());
+        runs.emplace_back();
       }
-      pending.push({slots[slot].time_ms, slots[slot].seq, slot});
+      Run& run = runs[k];
+      run.inputs = std::move(r.inputs);
+      run.order = std::move(r.order);
+      run.pos = 0;
+      heads.push({run.head().time_ms, i, k});
     }
     // The file's buffers go back before its place in the window is given up: a worker
     // woken for the next file then reuses them instead of faulting in fresh ones (which it
@@ -332,6 +411,8 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
     {
       std::lock_guard lock(mu);
       if (spare_text.size() < window && r.text.capacity() > 0) spare_text.push_back(std::move(r.text));
+      // (the inputs' vector is a run of the reorder buffer now; it comes back when the run
+      // has been correlated)
       if (spare_inputs.size() < window && r.inputs.capacity() > 0) spare_inputs.push_back(std::move(r.inputs));
       delivered = i + 1;
     }

@@ -7,6 +7,7 @@
 
 #include "detect/correlator.h"
 #include "detect/hunt.h"
+#include "detect/internal/hash_index.h"
 #include "test_util.h"
 
 namespace sekimori::detect {
@@ -301,12 +302,13 @@ TEST(Correlation, InputsHashedOrNotGiveTheSameAlerts) {
       in.time_ms = 1'000'000 + i * 1000;
       in.add_group_value(i % 2 ? "1.1.1.1" : "2.2.2.2\x1f");
       in.set_value("user" + std::to_string((i / 2) % 4));
+      Alert a;
+      a.event = "{\"n\":" + std::to_string(i) + "}";
+      in.base = MatchedEvent::from_alert(a);
       in.base.rule = e.correlations()[0].feeders[0];
       in.base.time_ms = in.time_ms;
       in.base.has_time = true;
       in.base.record = static_cast<uint64_t>(i);
-      in.base.event = "{\"n\":" + std::to_string(i) + "}";
-      in.base.ends.fill(0);
       if (hashed) in.compute_hashes();
       corr.add(std::move(in), out);
     }
@@ -398,7 +400,8 @@ TEST(Correlation, SharedAndOwnedEventsGiveTheSameAlerts) {
         if (shared) {
           EXPECT_EQ(in.base.field(MatchedEvent::kPrincipal), a.principal);
           EXPECT_EQ(in.base.event_text(), a.event);
-          EXPECT_TRUE(in.base.context.empty() && in.base.event.empty());
+          EXPECT_TRUE(in.base.chunk);
+          EXPECT_EQ(in.base.shared.get(), chunk.get());
         }
         in.compute_hashes();
         corr.add(std::move(in), out);
@@ -416,6 +419,277 @@ TEST(Correlation, SharedAndOwnedEventsGiveTheSameAlerts) {
     EXPECT_EQ(owned, shared) << span;
     EXPECT_EQ(shared.second.find("{\"n\":4}"), std::string::npos);  // beyond max_contributing (2)
     EXPECT_EQ(chunk.use_count(), 1);
+  }
+}
+
+// Alerts without the input position (file, offset, record), which differs between hunt()
+// over files and the same events handed to a Correlator by hand.
+std::string without_position(std::vector<Alert> out) {
+  std::string text;
+  for (Alert& a : out) {
+    a.file.clear();
+    a.offset = a.record = 0;
+    for (Alert& c : a.contributing) {
+      c.file.clear();
+      c.offset = c.record = 0;
+    }
+    text += alert_json(a) + "\n";
+  }
+  return text;
+}
+
+TEST(Correlation, ReorderBufferMergesFilesInTimeOrder) {
+  // hunt() merges each file's inputs (sorted by time on the worker) instead of keeping one
+  // heap over all inputs: the order given to the Correlator, and which inputs are late, must
+  // be what a heap over all inputs keyed by (time, arrival) gives. Files overlap in time,
+  // are out of order inside, and share times across files (ties go by file order).
+  auto built = build_with(
+      "title: pair\ncorrelation:\n  type: event_count\n  rules: [failed]\n  group-by: [sourceIPAddress]\n"
+      "  timespan: 3m\n  condition: {gte: 3}\n---\n"
+      "title: order\ncorrelation:\n  type: temporal_ordered\n  rules: [failed, success]\n  "
+      "group-by: [sourceIPAddress]\n  timespan: 4m\n");
+  ASSERT_TRUE(built.ok());
+  const Engine& e = built.value();
+  struct Ev {
+    int64_t time_ms;
+    std::string json;
+  };
+  std::vector<std::vector<Ev>> files(6);
+  uint32_t rng = 12345;
+  auto next = [&rng](uint32_t n) {
+    rng = rng * 1103515245u + 12345u;
+    return (rng >> 16) % n;
+  };
+  int k = 0;
+  for (size_t f = 0; f < files.size(); ++f) {
+    for (int i = 0; i < 40; ++i, ++k) {
+      int sec = static_cast<int>(f) * 120 + static_cast<int>(next(300)) - 60;  // ~2 min per file, overlapping
+      if (i % 7 == 0) sec = static_cast<int>(f) * 100;                         // ties across files
+      sec = std::max(sec, 0);
+      char ts[32];
+      std::snprintf(ts, sizeof ts, "2024-01-01T10:%02d:%02dZ", sec / 60, sec % 60);
+      bool ok = next(5) == 0;
+      std::string ev = R"({"eventTime":")" + std::string(ts) +
+                       R"(","eventName":"ConsoleLogin","sourceIPAddress":"10.0.0.)" + std::to_string(next(3)) +
+                       R"(","userIdentity":{"userName":"u"},"responseElements":{"ConsoleLogin":")" +
+                       (ok ? "Success" : "Failure") + R"("},"n":)" + std::to_string(k) + "}";
+      int64_t ms = 0;
+      ASSERT_TRUE(parse_time_ms(ts, ms));
+      files[f].push_back({ms, ev});
+    }
+  }
+  std::vector<std::string> paths;
+  for (size_t f = 0; f < files.size(); ++f) {
+    paths.push_back(::testing::TempDir() + "/reorder_" + std::to_string(f) + ".jsonl");
+    std::ofstream out(paths.back());
+    for (const Ev& ev : files[f]) out << ev.json << "\n";
+  }
+  for (int64_t window : {int64_t{3'600'000}, int64_t{90'000}, int64_t{0}}) {
+    // the reference: one heap over every input, released as hunt() releases
+    Correlator corr(e, 20);
+    std::vector<Alert> expected;
+    simdjson::dom::parser parser;
+    struct Pending {
+      int64_t time_ms;
+      uint64_t seq;
+      CorrelationInput in;
+    };
+    auto later = [](const Pending& a, const Pending& b) {
+      return a.time_ms != b.time_ms ? a.time_ms > b.time_ms : a.seq > b.seq;
+    };
+    std::vector<Pending> heap;
+    uint64_t seq = 0, late = 0;
+    int64_t newest = INT64_MIN, released = INT64_MIN;
+    auto release = [&](int64_t upto) {
+      while (!heap.empty() && heap.front().time_ms <= upto) {
+        std::pop_heap(heap.begin(), heap.end(), later);
+        Pending p = std::move(heap.back());
+        heap.pop_back();
+        if (p.time_ms < released) ++late;
+        released = std::max(released, p.time_ms);
+        corr.add(std::move(p.in), expected);
+      }
+    };
+    for (size_t f = 0; f < files.size(); ++f) {
+      for (const Ev& ev : files[f]) {
+        auto doc = parser.parse(ev.json);
+        ASSERT_EQ(doc.error(), simdjson::SUCCESS);
+        std::vector<uint32_t> rules;
+        e.match(doc.value_unsafe(), rules);
+        for (uint32_t r : rules) {
+          for (const CorrelationFeed& feed : e.feeds(r)) {
+            Alert a = make_alert(e, r, doc.value_unsafe(), paths[f], 0, 0);
+            CorrelationInput in = make_correlation_input(feed, doc.value_unsafe(), MatchedEvent::from_alert(a));
+            newest = std::max(newest, in.time_ms);
+            heap.push_back({in.time_ms, seq++, std::move(in)});
+            std::push_heap(heap.begin(), heap.end(), later);
+          }
+        }
+      }
+      release(newest - window);
+    }
+    release(INT64_MAX);
+    corr.finish(expected);
+    ASSERT_GT(expected.size(), 5u);
+    for (unsigned threads : {1u, 2u}) {
+      if (window != 90'000 && threads == 1) continue;  // (each hunt() takes a while in a sanitizer build)
+      Collect c;
+      HuntOptions o;
+      o.threads = threads;
+      o.reorder_window_ms = window;
+      HuntStats st = hunt(e, paths, o, c);
+      EXPECT_EQ(st.late, late) << window;
+      EXPECT_EQ(without_position(c.alerts), without_position(expected)) << window << " " << threads;
+      if (window == 3'600'000) {
+        EXPECT_EQ(st.late, 0u);
+      }
+    }
+    if (window == 0) {
+      EXPECT_GT(late, 0u);
+    }
+  }
+}
+
+TEST(Correlation, KeysInTheChunkGiveTheSameAlerts) {
+  // hunt() appends each input's group keys and value to the match's chunk, right before the
+  // next match's bytes: values are views there (not NUL-terminated), so numbers must still
+  // parse whole (value_sum), and a window longer than kShareSpanMs copies the keys out too
+  for (const char* span : {"10m", "3h"}) {
+    auto built = build_with(
+        "title: sum\ncorrelation:\n  type: value_sum\n  rules: [failed]\n  group-by: [sourceIPAddress]\n"
+        "  timespan: " + std::string(span) + "\n  condition: {field: n, gte: 30}\n");
+    ASSERT_TRUE(built.ok());
+    const Engine& e = built.value();
+    auto file = std::make_shared<const std::string>("f.json");
+    auto run_inputs = [&](bool in_chunk) {
+      auto chunk = std::make_shared<std::string>();
+      Correlator corr(e, 3);
+      std::vector<Alert> out;
+      MatchScratch scratch(e);
+      simdjson::dom::parser parser;
+      std::vector<uint32_t> hits;
+      for (int i = 0; i < 16; ++i) {
+        std::string json = R"({"eventTime":"2024-01-01T10:)" + std::to_string(10 + i) +
+                           R"(:00Z","eventName":"ConsoleLogin","sourceIPAddress":"10.0.0.)" + std::to_string(i % 2) +
+                           R"(","responseElements":{"ConsoleLogin":"Failure"},"n":)" +
+                           (i % 3 ? std::to_string(i) : std::to_string(i) + ".5") + "}";
+        auto doc = parser.parse(json);
+        EXPECT_EQ(doc.error(), simdjson::SUCCESS);
+        simdjson::dom::element rec = doc.value_unsafe();
+        e.match(rec, json, scratch, hits);
+        EXPECT_EQ(hits.size(), 1u);
+        Alert a;
+        fill_alert(a, e, hits[0], rec, RecordText{json, true, true}, scratch, *file, 0, static_cast<uint64_t>(i));
+        const CorrelationFeed& feed = e.feeds(hits[0])[0];
+        CorrelationInput in =
+            in_chunk ? make_correlation_input(feed, rec, scratch, MatchedEvent::from_alert(a, file, chunk), chunk.get())
+                     : make_correlation_input(feed, rec, scratch, MatchedEvent::from_alert(a, file));
+        EXPECT_EQ(in.keys_shared, in_chunk);
+        corr.add(std::move(in), out);
+      }
+      corr.finish(out);
+      EXPECT_EQ(chunk.use_count(), 1);
+      return count_and_text(out);
+    };
+    auto owned = run_inputs(false);
+    auto shared = run_inputs(true);
+    EXPECT_GT(owned.first, 0u) << span;
+    EXPECT_EQ(owned, shared) << span;
+    EXPECT_NE(owned.second.find("\"aggregate\":"), std::string::npos);
+  }
+}
+
+TEST(Correlation, GroupHashIndexAgreesWithAMap) {
+  // the Correlator finds groups through internal::HashIndex (open addressing, backward-shift
+  // deletion); random inserts and erases with many equal and colliding hashes must leave
+  // every present entry findable and no erased one
+  struct Obj {
+    int key;
+  };
+  std::vector<std::unique_ptr<Obj>> objs;
+  for (int i = 0; i < 600; ++i) objs.push_back(std::make_unique<Obj>(Obj{i}));
+  // few distinct hashes, several sharing their low bits (the same home slot) or equal;
+  // half of them just below a power of two, so that runs wrap around the table's end
+  auto hash_of = [](int key) {
+    size_t hi = static_cast<size_t>(key % 7) * 4096, lo = static_cast<size_t>(key % 97);
+    return key % 2 ? hi + lo : hi - lo - 1;
+  };
+  internal::HashIndex<Obj> index;
+  std::vector<bool> present(objs.size(), false);
+  uint32_t rng = 7;
+  auto next = [&rng](uint32_t n) {
+    rng = rng * 1664525u + 1013904223u;
+    return (rng >> 8) % n;
+  };
+  for (int step = 0; step < 20000; ++step) {
+    int k = static_cast<int>(next(static_cast<uint32_t>(objs.size())));
+    if (present[static_cast<size_t>(k)]) {
+      index.erase(hash_of(k), objs[static_cast<size_t>(k)].get());
+    } else {
+      index.insert(hash_of(k), objs[static_cast<size_t>(k)].get());
+    }
+    present[static_cast<size_t>(k)] = !present[static_cast<size_t>(k)];
+    if (step % 500 != 0 && step != 19999) continue;
+    size_t n = 0;
+    for (size_t i = 0; i < objs.size(); ++i) {
+      int key = static_cast<int>(i);
+      Obj* got = index.find(hash_of(key), [&](const Obj& o) { return o.key == key; });
+      ASSERT_EQ(got, present[i] ? objs[i].get() : nullptr) << "step " << step << " key " << key;
+      n += present[i] ? 1 : 0;
+      if (present[i]) {
+        const Obj* c = index.candidate(hash_of(key));
+        ASSERT_NE(c, nullptr);
+        EXPECT_EQ(hash_of(c->key), hash_of(key));
+      }
+    }
+    ASSERT_EQ(index.size(), n);
+  }
+  internal::HashIndex<Obj> empty;
+  EXPECT_EQ(empty.find(1, [](const Obj&) { return true; }), nullptr);
+  EXPECT_EQ(empty.home(1), nullptr);
+  EXPECT_EQ(empty.candidate(1), nullptr);
+  empty.erase(1, objs[0].get());  // nothing there: no effect
+  EXPECT_EQ(empty.size(), 0u);
+}
+
+TEST(Correlation, ManyGroupsComeAndGoAcrossSweeps) {
+  // thousands of groups, most holding a match or two, created, expired, swept (every 4096
+  // inputs) and reused: each group that gets three matches within its window fires once
+  auto built = build_with(
+      "title: triple\ncorrelation:\n  type: event_count\n  rules: [failed]\n  group-by: [sourceIPAddress]\n"
+      "  timespan: 1m\n  condition: {gte: 3}\n");
+  ASSERT_TRUE(built.ok());
+  const Engine& e = built.value();
+  Correlator corr(e, 2);
+  std::vector<Alert> out;
+  const int kGroups = 3000;
+  size_t expected = 0;
+  int64_t t = 1'000'000;
+  for (int round = 0; round < 4; ++round) {
+    for (int g = 0; g < kGroups; ++g) {
+      // groups whose number is a multiple of 3 (plus the round) get three matches in a
+      // row, the others one; a round later their window has passed
+      int n = (g + round) % 3 == 0 ? 3 : 1;
+      expected += n == 3 ? 1 : 0;
+      for (int k = 0; k < n; ++k) {
+        CorrelationInput in;
+        in.time_ms = t;
+        t += 5;
+        in.add_group_value("10." + std::to_string(g / 256) + "." + std::to_string(g % 256) + ".1");
+        in.base.rule = e.correlations()[0].feeders[0];
+        in.base.time_ms = in.time_ms;
+        in.base.has_time = true;
+        in.compute_hashes();
+        corr.add(std::move(in), out);
+      }
+    }
+    t += 120'000;
+  }
+  corr.finish(out);
+  EXPECT_EQ(out.size(), expected);
+  EXPECT_EQ(corr.held(), 0u);
+  for (const Alert& a : out) {
+    EXPECT_EQ(a.event_count, 3u);
   }
 }
 
@@ -440,9 +714,19 @@ TEST(Correlation, MatchedEventInASharedChunk) {
   n.own();
   m.own();
   EXPECT_EQ(chunk.use_count(), 1);
-  EXPECT_EQ(n.event, a.event);
+  EXPECT_FALSE(n.chunk);
+  EXPECT_NE(n.shared.get(), chunk.get());
+  EXPECT_EQ(n.event_text(), a.event);
   EXPECT_EQ(n.field(MatchedEvent::kEventSource), a.event_source);
   EXPECT_EQ(m.event_text(), "");
+  // an own buffer: dropping the event keeps the context in a buffer of its own
+  MatchedEvent o = MatchedEvent::from_alert(a);
+  EXPECT_FALSE(o.chunk);
+  o.drop_event();
+  EXPECT_EQ(o.event_text(), "");
+  EXPECT_EQ(o.field(MatchedEvent::kRegion), a.region);
+  EXPECT_EQ(o.field(MatchedEvent::kEventSource), a.event_source);
+  EXPECT_EQ(MatchedEvent().field(MatchedEvent::kRegion), "");
   auto c = testing::compile(testing::rule_doc("  s: {x: 1}\n  condition: s\n"));
   ASSERT_TRUE(c->engine);
   EXPECT_EQ(alert_json(n.to_alert(*c->engine)), alert_json(MatchedEvent::from_alert(a).to_alert(*c->engine)));

@@ -120,12 +120,27 @@ TEST(FieldTable, AlertContextAndCorrelationInputsAreUnchanged) {
     fill_alert(plain, e, 0, rec, RecordText{}, "f.json", 1, 2);
     EXPECT_EQ(alert_json(with_table), alert_json(plain)) << json;
     MatchedEvent base = MatchedEvent::from_alert(plain);
+    auto chunk = std::make_shared<std::string>("earlier bytes");
     for (const CorrelationFeed& feed : e.feeds(0)) {  // the second has more fields than fit the fast path
       CorrelationInput a = make_correlation_input(feed, rec, scratch, base);
       CorrelationInput b = make_correlation_input(feed, rec, base);
       EXPECT_EQ(a.keys, b.keys) << json;
       EXPECT_EQ(a.value_at, b.value_at) << json;
+      // the keys appended to the match's chunk (as hunt() builds inputs) read the same
+      CorrelationInput s = make_correlation_input(feed, rec, scratch, MatchedEvent::from_alert(plain, nullptr, chunk),
+                                                  chunk.get());
+      EXPECT_TRUE(s.keys_shared && s.keys.empty()) << json;
+      EXPECT_EQ(s.all_keys(), b.keys) << json;
+      EXPECT_EQ(s.group_key(), b.group_key()) << json;
+      EXPECT_EQ(s.value(), b.value()) << json;
+      EXPECT_EQ(s.key_hash, b.key_hash) << json;
+      EXPECT_EQ(s.value_hash, b.value_hash) << json;
+      s.own();
+      EXPECT_FALSE(s.keys_shared || s.base.chunk) << json;
+      EXPECT_EQ(s.keys, b.keys) << json;
+      EXPECT_EQ(s.base.event_text(), plain.event) << json;
     }
+    EXPECT_EQ(chunk.use_count(), 1);
   }
 }
 
