@@ -222,6 +222,9 @@ class StringWalker {
             const formats::Node* origin, Sink& sink) {
     if (depth > kMaxStringDepth) return fail("strings(): value nested deeper than " + std::to_string(kMaxStringDepth));
     if (!ctx_.charge(1)) return fail("evaluation cost budget exceeded");
+    if (v.is_node_view() && (v.kind() == Kind::kList || v.kind() == Kind::kMap)) {
+      return walk_node(*v.node(), path, key, depth, decodes, copy, origin, sink);
+    }
     switch (v.kind()) {
       case Kind::kString: return leaf(v, path, key, depth, decodes, copy, origin, sink);
       case Kind::kList: {
@@ -266,6 +269,45 @@ class StringWalker {
     }
   }
 
+  // walk() over a document's list or map, without a Value for every node: the same
+  // leaves, paths and keys as walking its Value (Value::from_node) element by element.
+  template <typename Sink>
+  bool walk_node(const formats::Node& n, std::string& path, const Value& key, size_t depth, int decodes, bool copy,
+                 const formats::Node* origin, Sink& sink) {
+    if (n.kind() == formats::NodeKind::kList) {
+      size_t i = 0;
+      for (const formats::Node& item : n.items()) {
+        size_t mark = path.size();
+        path += '[';
+        path += std::to_string(i++);
+        path += ']';
+        bool ok = child(item, path, key, depth + 1, decodes, copy, origin, sink);
+        path.resize(mark);
+        if (!ok) return false;
+      }
+      return true;
+    }
+    for (const formats::Member& m : n.members()) {
+      Value name;
+      switch (m.key.kind()) {
+        case formats::NodeKind::kString:
+          name = copy ? Value::string(std::string(m.key.as_string())) : Value::from_node(m.key);
+          break;
+        case formats::NodeKind::kInt: name = Value::string(std::to_string(m.key.as_int())); break;
+        case formats::NodeKind::kUint: name = Value::string(std::to_string(m.key.as_uint())); break;
+        case formats::NodeKind::kBool: name = Value::string_ref(m.key.as_bool() ? "true" : "false"); break;
+        default: continue;
+      }
+      size_t mark = path.size();
+      if (!path.empty()) path += '.';
+      path += name.as_string();
+      bool ok = child(m.value, path, name, depth + 1, decodes, copy, origin, sink);
+      path.resize(mark);
+      if (!ok) return false;
+    }
+    return true;
+  }
+
   bool fail(std::string message) {
     error_ = std::move(message);
     return false;
@@ -299,6 +341,20 @@ class StringWalker {
       return fail("strings(): more than " + std::to_string(kMaxStringLeaves) + " string values");
     }
     return sink(copy ? Value::string_from(std::string(text), origin) : v, std::string_view(path), key);
+  }
+
+  // One element of a node walked by walk_node(): what walk() would do with its Value.
+  template <typename Sink>
+  bool child(const formats::Node& n, std::string& path, const Value& key, size_t depth, int decodes, bool copy,
+             const formats::Node* origin, Sink& sink) {
+    if (depth > kMaxStringDepth) return fail("strings(): value nested deeper than " + std::to_string(kMaxStringDepth));
+    if (!ctx_.charge(1)) return fail("evaluation cost budget exceeded");
+    switch (n.kind()) {
+      case formats::NodeKind::kString: return leaf(Value::from_node(n), path, key, depth, decodes, copy, origin, sink);
+      case formats::NodeKind::kList:
+      case formats::NodeKind::kMap: return walk_node(n, path, key, depth, decodes, copy, origin, sink);
+      default: return true;  // numbers, bools, null, unknowns: no strings
+    }
   }
 
   const CallContext& ctx_;
