@@ -299,7 +299,7 @@ void apply_suppressions(Finding& f, const model::Resource& r, const SuppressionS
 
 // One batch's results, with resource indexes counted from the batch's first resource.
 struct BatchOut {
-  std::vector<Finding> findings;
+  std::deque<Finding> findings;
   std::vector<Pass> passes;
   std::vector<ScannedResource> resources;
   core::Diagnostics diags;
@@ -326,7 +326,6 @@ struct Scanner::State {
     auto grow = [](auto& v, size_t need) {  // geometric: never one reallocation per batch
       if (need > v.capacity()) v.reserve(std::max(need, v.capacity() * 2));
     };
-    grow(result.findings, result.findings.size() + b.findings.size());
     grow(result.passes, result.passes.size() + b.passes.size());
     grow(result.resources, base + b.resources.size());
     for (Finding& f : b.findings) {
@@ -445,19 +444,14 @@ void Scanner::add(std::span<const model::Resource> resources, uint64_t batch, si
     pool.reserve(threads);
     for (size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
     for (std::thread& t : pool) t.join();
-    size_t nf = 0;
     size_t np = 0;
-    for (const BatchOut& c : per_chunk) {
-      nf += c.findings.size();
-      np += c.passes.size();
-    }
-    out_all.findings.reserve(nf);
+    for (const BatchOut& c : per_chunk) np += c.passes.size();
     out_all.passes.reserve(np);
     for (BatchOut& c : per_chunk) {
       std::move(c.findings.begin(), c.findings.end(), std::back_inserter(out_all.findings));
       out_all.passes.insert(out_all.passes.end(), c.passes.begin(), c.passes.end());
       out_all.diags.merge(std::move(c.diags));
-      std::vector<Finding>().swap(c.findings);
+      std::deque<Finding>().swap(c.findings);
       std::vector<Pass>().swap(c.passes);
     }
   }

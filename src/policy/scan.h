@@ -33,6 +33,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -115,8 +116,9 @@ struct Summary {
 
 struct ScanResult {
   // Every result that is not a pass (fail, unknown, error, suppressed), in resource
-  // order, then rule order.
-  std::vector<Finding> findings;
+  // order, then rule order. A deque: appending a batch never moves (or copies into fresh
+  // memory) the findings before it, as a growing vector of 100,000s of findings did.
+  std::deque<Finding> findings;
   std::vector<Pass> passes;                 // the passes, in the same order
   std::vector<ScannedResource> resources;   // every resource scanned, in input order
   core::Diagnostics diagnostics;  // runtime errors, expired exceptions, missing reasons
