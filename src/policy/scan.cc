@@ -301,7 +301,7 @@ void apply_suppressions(Finding& f, const model::Resource& r, const SuppressionS
 struct BatchOut {
   std::deque<Finding> findings;
   std::vector<Pass> passes;
-  std::vector<ScannedResource> resources;
+  std::deque<ScannedResource> resources;
   core::Diagnostics diags;
 };
 
@@ -323,11 +323,8 @@ struct Scanner::State {
   // Appends a batch to the result (its turn has come): indexes continue the result's.
   void commit(BatchOut&& b) {
     const size_t base = result.resources.size();
-    auto grow = [](auto& v, size_t need) {  // geometric: never one reallocation per batch
-      if (need > v.capacity()) v.reserve(std::max(need, v.capacity() * 2));
-    };
-    grow(result.passes, result.passes.size() + b.passes.size());
-    grow(result.resources, base + b.resources.size());
+    const size_t passes = result.passes.size() + b.passes.size();  // geometric: not one reallocation per batch
+    if (passes > result.passes.capacity()) result.passes.reserve(std::max(passes, result.passes.capacity() * 2));
     for (Finding& f : b.findings) {
       f.resource_index += base;
       result.findings.push_back(std::move(f));
@@ -455,7 +452,6 @@ void Scanner::add(std::span<const model::Resource> resources, uint64_t batch, si
       std::vector<Pass>().swap(c.passes);
     }
   }
-  out_all.resources.reserve(n);
   for (const model::Resource& r : resources) {
     out_all.resources.push_back(ScannedResource{r.id, r.type, r.source_type, r.format, r.location});
   }

@@ -116,11 +116,12 @@ struct Summary {
 
 struct ScanResult {
   // Every result that is not a pass (fail, unknown, error, suppressed), in resource
-  // order, then rule order. A deque: appending a batch never moves (or copies into fresh
-  // memory) the findings before it, as a growing vector of 100,000s of findings did.
+  // order, then rule order. Findings and resources are deques: appending a batch never
+  // moves (or copies into fresh memory) what came before, as growing vectors of 100,000s
+  // of them did.
   std::deque<Finding> findings;
   std::vector<Pass> passes;                 // the passes, in the same order
-  std::vector<ScannedResource> resources;   // every resource scanned, in input order
+  std::deque<ScannedResource> resources;    // every resource scanned, in input order
   core::Diagnostics diagnostics;  // runtime errors, expired exceptions, missing reasons
   Summary summary;
 
