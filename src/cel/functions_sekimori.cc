@@ -156,8 +156,45 @@ bool glob_match(const std::vector<GlobToken>& p, const std::u32string& s) {
   return pi == p.size();
 }
 
+bool is_ascii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+// glob_match() for the common case, an ASCII pattern of literals, `*` and `?` against
+// ASCII text (IAM actions, resource names): bytes are code points, nothing to compile.
+bool glob_match_ascii(std::string_view p, std::string_view s) {
+  size_t si = 0, pi = 0;
+  size_t star_p = std::string::npos, star_s = 0;
+  while (si < s.size()) {
+    if (pi < p.size() && p[pi] == '*') {
+      star_p = pi++;
+      star_s = si;
+      continue;
+    }
+    if (pi < p.size() && (p[pi] == '?' || p[pi] == s[si])) {
+      ++pi;
+      ++si;
+      continue;
+    }
+    if (star_p == std::string::npos) return false;
+    pi = star_p + 1;
+    si = ++star_s;
+  }
+  while (pi < p.size() && p[pi] == '*') ++pi;
+  return pi == p.size();
+}
+
 Value glob_one(std::string_view s, const Value& pattern, const CallContext& ctx, bool* matched) {
   if (pattern.kind() != Kind::kString) return Value::no_overload("glob");
+  std::string_view p = pattern.as_string();
+  if (p.find_first_of("[\\") == std::string_view::npos && is_ascii(p) && is_ascii(s)) {
+    if (!ctx.charge(s.size() + p.size())) return Value::error("evaluation cost budget exceeded");
+    *matched = glob_match_ascii(p, s);
+    return Value::boolean(*matched);
+  }
   std::vector<GlobToken> tokens;
   if (!compile_glob(pattern.as_string(), &tokens)) {
     return Value::error("invalid glob pattern '" + std::string(pattern.as_string().substr(0, 64)) + "'");
