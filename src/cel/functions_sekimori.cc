@@ -1,9 +1,15 @@
 // sekimori's CEL extensions for cloud rules: public-address checks on IPs and CIDRs,
 // CIDR overlap, shell-style glob matching (no regex, no exponential backtracking), and
 // `strings()`, which lists the string leaves of a value with their paths (for rules that
-// look for credentials in any attribute).
+// look at every attribute), and `credentials()`, those of them that look like a
+// hard-coded credential.
+#include <array>
 #include <cstdint>
+#include <cstring>
+#include <functional>
 #include <memory>
+
+#include <re2/re2.h>
 
 #include "cel/functions.h"
 #include "cel/network.h"
@@ -150,8 +156,45 @@ bool glob_match(const std::vector<GlobToken>& p, const std::u32string& s) {
   return pi == p.size();
 }
 
+bool is_ascii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+// glob_match() for the common case, an ASCII pattern of literals, `*` and `?` against
+// ASCII text (IAM actions, resource names): bytes are code points, nothing to compile.
+bool glob_match_ascii(std::string_view p, std::string_view s) {
+  size_t si = 0, pi = 0;
+  size_t star_p = std::string::npos, star_s = 0;
+  while (si < s.size()) {
+    if (pi < p.size() && p[pi] == '*') {
+      star_p = pi++;
+      star_s = si;
+      continue;
+    }
+    if (pi < p.size() && (p[pi] == '?' || p[pi] == s[si])) {
+      ++pi;
+      ++si;
+      continue;
+    }
+    if (star_p == std::string::npos) return false;
+    pi = star_p + 1;
+    si = ++star_s;
+  }
+  while (pi < p.size() && p[pi] == '*') ++pi;
+  return pi == p.size();
+}
+
 Value glob_one(std::string_view s, const Value& pattern, const CallContext& ctx, bool* matched) {
   if (pattern.kind() != Kind::kString) return Value::no_overload("glob");
+  std::string_view p = pattern.as_string();
+  if (p.find_first_of("[\\") == std::string_view::npos && is_ascii(p) && is_ascii(s)) {
+    if (!ctx.charge(s.size() + p.size())) return Value::error("evaluation cost budget exceeded");
+    *matched = glob_match_ascii(p, s);
+    return Value::boolean(*matched);
+  }
   std::vector<GlobToken> tokens;
   if (!compile_glob(pattern.as_string(), &tokens)) {
     return Value::error("invalid glob pattern '" + std::string(pattern.as_string().substr(0, 64)) + "'");
@@ -200,19 +243,27 @@ bool looks_like_json_container(std::string_view s) {
   return (s[i] == '{' && s[j - 1] == '}') || (s[i] == '[' && s[j - 1] == ']') || (s[i] == '"' && s[j - 1] == '"');
 }
 
+// Walks a value's string leaves in document order and hands each to `Sink`, a callable
+// `bool(const Value& value, std::string_view path, const Value& key)` (false stops the
+// walk with an error the sink set through fail()). A leaf decoded from JSON held in a
+// string is handed over as a copy that keeps the holding string's node for its location.
 class StringWalker {
  public:
   explicit StringWalker(const CallContext& ctx) : ctx_(ctx) {}
 
-  // Walks `v`; false with error_ set when a limit or the cost budget stops it.
+  // Walks `v`; false with error() set when a limit or the cost budget stops it.
   // `key` is the nearest map key (a string value, borrowed from the document when it can be).
   // `origin`: the document string a decoded (copied) value came from, for its location.
+  template <typename Sink>
   bool walk(const Value& v, std::string& path, const Value& key, size_t depth, int decodes, bool copy,
-            const formats::Node* origin = nullptr) {
+            const formats::Node* origin, Sink& sink) {
     if (depth > kMaxStringDepth) return fail("strings(): value nested deeper than " + std::to_string(kMaxStringDepth));
     if (!ctx_.charge(1)) return fail("evaluation cost budget exceeded");
+    if (v.is_node_view() && (v.kind() == Kind::kList || v.kind() == Kind::kMap)) {
+      return walk_node(*v.node(), path, key, depth, decodes, copy, origin, sink);
+    }
     switch (v.kind()) {
-      case Kind::kString: return leaf(v, path, key, depth, decodes, copy, origin);
+      case Kind::kString: return leaf(v, path, key, depth, decodes, copy, origin, sink);
       case Kind::kList: {
         size_t n = v.list_size();
         for (size_t i = 0; i < n; ++i) {
@@ -220,7 +271,7 @@ class StringWalker {
           path += '[';
           path += std::to_string(i);
           path += ']';
-          bool ok = walk(v.list_at(i), path, key, depth + 1, decodes, copy, origin);
+          bool ok = walk(v.list_at(i), path, key, depth + 1, decodes, copy, origin, sink);
           path.resize(mark);
           if (!ok) return false;
         }
@@ -241,31 +292,70 @@ class StringWalker {
           size_t mark = path.size();
           if (!path.empty()) path += '.';
           path += name.as_string();
-          bool ok = walk(v.map_value_at(i), path, name, depth + 1, decodes, copy, origin);
+          bool ok = walk(v.map_value_at(i), path, name, depth + 1, decodes, copy, origin, sink);
           path.resize(mark);
           if (!ok) return false;
         }
         return true;
       }
       case Kind::kOptional:
-        if (v.optional_has_value()) return walk(v.optional_value(), path, key, depth + 1, decodes, copy, origin);
+        if (v.optional_has_value()) return walk(v.optional_value(), path, key, depth + 1, decodes, copy, origin, sink);
         return true;
       default:
         return true;  // numbers, bools, null, unknowns (not literals), errors: no strings
     }
   }
 
-  std::vector<Value> take() { return std::move(out_); }
-  const std::string& error() const { return error_; }
+  // walk() over a document's list or map, without a Value for every node: the same
+  // leaves, paths and keys as walking its Value (Value::from_node) element by element.
+  template <typename Sink>
+  bool walk_node(const formats::Node& n, std::string& path, const Value& key, size_t depth, int decodes, bool copy,
+                 const formats::Node* origin, Sink& sink) {
+    if (n.kind() == formats::NodeKind::kList) {
+      size_t i = 0;
+      for (const formats::Node& item : n.items()) {
+        size_t mark = path.size();
+        path += '[';
+        path += std::to_string(i++);
+        path += ']';
+        bool ok = child(item, path, key, depth + 1, decodes, copy, origin, sink);
+        path.resize(mark);
+        if (!ok) return false;
+      }
+      return true;
+    }
+    for (const formats::Member& m : n.members()) {
+      Value name;
+      switch (m.key.kind()) {
+        case formats::NodeKind::kString:
+          name = copy ? Value::string(std::string(m.key.as_string())) : Value::from_node(m.key);
+          break;
+        case formats::NodeKind::kInt: name = Value::string(std::to_string(m.key.as_int())); break;
+        case formats::NodeKind::kUint: name = Value::string(std::to_string(m.key.as_uint())); break;
+        case formats::NodeKind::kBool: name = Value::string_ref(m.key.as_bool() ? "true" : "false"); break;
+        default: continue;
+      }
+      size_t mark = path.size();
+      if (!path.empty()) path += '.';
+      path += name.as_string();
+      bool ok = child(m.value, path, name, depth + 1, decodes, copy, origin, sink);
+      path.resize(mark);
+      if (!ok) return false;
+    }
+    return true;
+  }
 
- private:
   bool fail(std::string message) {
     error_ = std::move(message);
     return false;
   }
+  [[nodiscard]] const std::string& error() const { return error_; }
+  [[nodiscard]] const CallContext& context() const { return ctx_; }
 
+ private:
+  template <typename Sink>
   bool leaf(const Value& v, std::string& path, const Value& key, size_t depth, int decodes, bool copy,
-            const formats::Node* origin) {
+            const formats::Node* origin, Sink& sink) {
     std::string_view text = v.as_string();
     if (!ctx_.charge(text.size() + path.size())) return fail("evaluation cost budget exceeded");
     // A JSON document held in a string (AWS Config configuration and
@@ -281,33 +371,205 @@ class StringWalker {
       if (doc.ok() && (doc->root().kind() != formats::NodeKind::kString ||
                        looks_like_json_container(doc->root().as_string()))) {
         return walk(Value::from_node(doc->root()), path, key, depth + 1, decodes + 1, true,
-                    origin != nullptr ? origin : v.node());
+                    origin != nullptr ? origin : v.node(), sink);
       }
     }
-    if (out_.size() >= kMaxStringLeaves) {
+    if (++leaves_ > kMaxStringLeaves) {
       return fail("strings(): more than " + std::to_string(kMaxStringLeaves) + " string values");
     }
-    Value value = copy ? Value::string_from(std::string(text), origin) : v;
-    if (paths_->size() + path.size() > UINT32_MAX) return fail("strings(): the paths of the values found are too long");
-    auto offset = static_cast<uint32_t>(paths_->size());
-    paths_->append(path);
-    out_.push_back(Value::path_key_value(paths_, offset, static_cast<uint32_t>(path.size()), key, std::move(value)));
-    return true;
+    return sink(copy ? Value::string_from(std::string(text), origin) : v, std::string_view(path), key);
+  }
+
+  // One element of a node walked by walk_node(): what walk() would do with its Value.
+  template <typename Sink>
+  bool child(const formats::Node& n, std::string& path, const Value& key, size_t depth, int decodes, bool copy,
+             const formats::Node* origin, Sink& sink) {
+    if (depth > kMaxStringDepth) return fail("strings(): value nested deeper than " + std::to_string(kMaxStringDepth));
+    if (!ctx_.charge(1)) return fail("evaluation cost budget exceeded");
+    switch (n.kind()) {
+      case formats::NodeKind::kString: return leaf(Value::from_node(n), path, key, depth, decodes, copy, origin, sink);
+      case formats::NodeKind::kList:
+      case formats::NodeKind::kMap: return walk_node(n, path, key, depth, decodes, copy, origin, sink);
+      default: return true;  // numbers, bools, null, unknowns: no strings
+    }
   }
 
   const CallContext& ctx_;
-  std::vector<Value> out_;
-  std::shared_ptr<std::string> paths_ = std::make_shared<std::string>();  // every leaf's path, one after another
+  size_t leaves_ = 0;
   std::string error_;
 };
 
-Value strings_impl(Args a, const CallContext& ctx) {
+// Walks a strings()/credentials() receiver: a map, list or string.
+template <typename Sink>
+Value walk_strings(Args a, const CallContext& ctx, std::string_view name, Sink& sink) {
   Kind k = a[0].kind();
-  if (k != Kind::kMap && k != Kind::kList && k != Kind::kString) return Value::no_overload("strings");
+  if (k != Kind::kMap && k != Kind::kList && k != Kind::kString) return Value::no_overload(std::string(name));
   StringWalker w(ctx);
   std::string path;
-  if (!w.walk(a[0], path, Value::string_ref(""), 0, 0, false)) return Value::error(w.error());
-  return Value::list(w.take());
+  if (!w.walk(a[0], path, Value::string_ref(""), 0, 0, false, nullptr, sink)) {
+    return Value::error(w.error().empty() ? std::string(name) + "(): stopped" : w.error());
+  }
+  return Value();
+}
+
+Value strings_impl(Args a, const CallContext& ctx) {
+  std::vector<Value> out;
+  auto paths = std::make_shared<std::string>();  // every leaf's path, one after another
+  std::string error;
+  auto sink = [&](Value value, std::string_view path, const Value& key) {
+    if (paths->size() + path.size() > UINT32_MAX) {
+      error = "strings(): the paths of the values found are too long";
+      return false;
+    }
+    auto offset = static_cast<uint32_t>(paths->size());
+    paths->append(path);
+    out.push_back(Value::path_key_value(paths, offset, static_cast<uint32_t>(path.size()), key, std::move(value)));
+    return true;
+  };
+  Value r = walk_strings(a, ctx, "strings", sink);
+  if (!error.empty()) return Value::error(std::move(error));
+  if (r.is_exceptional()) return r;
+  return Value::list(std::move(out));
+}
+
+// --- credentials ---
+//
+// The string leaves that look like a hard-coded credential, each tagged with what it looks
+// like (docs/formats/cel-functions.md). The tests are fixed here rather than written in CEL
+// because they run on every string of every resource: natively they cost a few memory
+// scans per leaf, and the regular expressions run only where a cheap necessary condition
+// (a substring, a length, the attribute's name) holds.
+
+const re2::RE2& compiled(const char* pattern) {
+  // Patterns are constants of this file: each is compiled once, never freed.
+  return *new re2::RE2(pattern, re2::RE2::Quiet);
+}
+
+const re2::RE2& private_key_header() {
+  static const re2::RE2& re = compiled(R"(-----BEGIN ((RSA|DSA|EC|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?-----)");
+  return re;
+}
+const re2::RE2& secret_name() {
+  static const re2::RE2& re =
+      compiled(R"((?i)(passw(or)?d|passphrase|secret|token|api_?key|private_?key|credential))");
+  return re;
+}
+// Names that mention a secret but hold something else: a reference to it, its metadata.
+const re2::RE2& not_secret_name() {
+  static const re2::RE2& re = compiled(
+      R"((?i)(arn|name|id|ids|param|parameter|path|url|uri|file|ttl|length|header|type|version|region|expiry|expiration|enabled|endpoint|policy|rotation|duration|kms_?key|kms_?key_?id|key_?id|reference|ref|source|count|size|age|timeout|format|mode|required|rules)$)");
+  return re;
+}
+const re2::RE2& plain_word() {
+  static const re2::RE2& re = compiled(R"(^([a-z]+|[A-Z][a-z]+|[A-Z][A-Z_]*)$)");
+  return re;
+}
+// Values that are not literals: ARNs, dynamic references, paths, URLs, masks, placeholders,
+// booleans, numbers.
+const re2::RE2& reference_value() {
+  static const re2::RE2& re =
+      compiled(R"(^(arn:|[{][{]resolve:|/|https?://|[*]+$|<[^>]*>$|(?i)(true|false)$|[0-9]+$))");
+  return re;
+}
+const re2::RE2& embedded_assignment() {
+  static const re2::RE2& re = compiled(
+      R"((?i)(^|[^a-z0-9])(password|passwd|pwd|secret_access_key|secret_key|api_key)[\x22\x27]?\s*[=:]\s*[\x22\x27]?[^\s\x22\x27$<{%]{4,})");
+  return re;
+}
+const re2::RE2& access_key_id() {
+  static const re2::RE2& re = compiled(R"((^|[^A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}([^A-Z0-9]|$))");
+  return re;
+}
+const re2::RE2& secret_word() {
+  static const re2::RE2& re = compiled(R"((?i)secret)");
+  return re;
+}
+const re2::RE2& forty_base64() {
+  static const re2::RE2& re = compiled(R"((^|[^A-Za-z0-9/+])[A-Za-z0-9/+]{40}([^A-Za-z0-9/+=]|$))");
+  return re;
+}
+
+// What an attribute name says, remembered per thread for short names: resources repeat the
+// same few dozen names.
+struct NameClass {
+  bool secret = false;      // names a password, secret, token, key or credential
+  bool metadata = false;    // ... but ends like a reference or metadata (`password_arn`)
+  bool says_secret = false; // contains "secret" in any case
+};
+
+NameClass classify_name(std::string_view name) {
+  struct Slot {
+    uint8_t size = 0xFF;  // 0xFF: empty
+    NameClass c;
+    char text[46];
+  };
+  constexpr size_t kSlots = 256;
+  thread_local std::array<Slot, kSlots> memo;
+  Slot* slot = nullptr;
+  if (name.size() <= sizeof(Slot::text)) {
+    slot = &memo[std::hash<std::string_view>{}(name) % kSlots];
+    if (slot->size == name.size() && (name.empty() || std::memcmp(slot->text, name.data(), name.size()) == 0)) {
+      return slot->c;
+    }
+  }
+  NameClass c;
+  c.secret = re2::RE2::PartialMatch(name, secret_name());
+  c.metadata = c.secret && re2::RE2::PartialMatch(name, not_secret_name());
+  c.says_secret = re2::RE2::PartialMatch(name, secret_word());
+  if (slot != nullptr) {
+    slot->size = static_cast<uint8_t>(name.size());
+    if (!name.empty()) std::memcpy(slot->text, name.data(), name.size());
+    slot->c = c;
+  }
+  return c;
+}
+
+bool has_space(std::string_view v) {
+  for (char ch : v) {  // RE2's \s: tab, newline, form feed, carriage return, space
+    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\f' || ch == '\r') return true;
+  }
+  return false;
+}
+
+// The credential kinds `value` (under attribute `name`) looks like, in a fixed order.
+std::vector<std::string_view> credential_kinds(std::string_view v, std::string_view name) {
+  std::vector<std::string_view> kinds;
+  if (v.find("PRIVATE KEY") != std::string_view::npos && re2::RE2::PartialMatch(v, private_key_header())) {
+    kinds.emplace_back("private_key");
+  }
+  NameClass n = classify_name(name);
+  if (v.size() >= 8 && n.secret && !n.metadata && v.find("${") == std::string_view::npos && !has_space(v) &&
+      !re2::RE2::PartialMatch(v, plain_word()) && !re2::RE2::PartialMatch(v, reference_value())) {
+    kinds.emplace_back("password");
+  }
+  if (v.find('\n') != std::string_view::npos && re2::RE2::PartialMatch(v, embedded_assignment())) {
+    kinds.emplace_back("embedded_password");
+  }
+  if ((v.find("AKIA") != std::string_view::npos || v.find("ASIA") != std::string_view::npos) &&
+      re2::RE2::PartialMatch(v, access_key_id())) {
+    kinds.emplace_back("access_key_id");
+  }
+  if (v.size() >= 40 && (n.says_secret || re2::RE2::PartialMatch(v, secret_word())) &&
+      re2::RE2::PartialMatch(v, forty_base64())) {
+    kinds.emplace_back("secret_access_key");
+  }
+  return kinds;
+}
+
+Value credentials_impl(Args a, const CallContext& ctx) {
+  std::vector<Value> out;
+  auto sink = [&](const Value& value, std::string_view path, const Value& key) {
+    for (std::string_view kind : credential_kinds(value.as_string(), key.as_string())) {
+      out.push_back(Value::map({{Value::string_ref("path"), Value::string(std::string(path))},
+                                {Value::string_ref("key"), key},
+                                {Value::string_ref("value"), value},
+                                {Value::string_ref("kind"), Value::string_ref(kind)}}));
+    }
+    return true;
+  };
+  Value r = walk_strings(a, ctx, "credentials", sink);
+  if (r.is_exceptional()) return r;
+  return Value::list(std::move(out));
 }
 
 }  // namespace
@@ -319,6 +581,7 @@ void register_sekimori_extensions(FunctionRegistry& reg) {
   reg.add({"glob", CallStyle::kReceiver, 2, &glob});
   reg.add({"globAny", CallStyle::kReceiver, 2, &glob_any});
   reg.add({"strings", CallStyle::kReceiver, 1, &strings_impl});
+  reg.add({"credentials", CallStyle::kReceiver, 1, &credentials_impl});
 }
 
 }  // namespace sekimori::cel

@@ -163,6 +163,8 @@ class Value {
   // The document node this value was read from (any kind, via from_node), if any: lets
   // callers report the location of the attribute a rule looked at.
   [[nodiscard]] const formats::Node* node() const { return origin_; }
+  // A list or map whose elements are read from node() as they are asked for.
+  [[nodiscard]] bool is_node_view() const { return origin_ != nullptr && !heap_; }
 
   // Debug/CLI rendering in CEL literal syntax: 1, 1u, 1.5, "s", b"\x00", [1, 2],
   // {"a": 1}, timestamp("..."), duration("...s"), optional.of(1), error(...), unknown(...).

@@ -79,7 +79,7 @@ int prepare_report(const ReportArgs& args, ReportRun& run) {
   const knowledge::KnowledgeBase& kb = knowledge::KnowledgeBase::builtin();
 
   // Rules.
-  if (!args.no_builtin_rules) run.rules.add_builtin(run.diagnostics);
+  if (!args.no_builtin_rules) run.rules.add_builtin(run.diagnostics, /*examples=*/false);
   for (const std::string& dir : args.rule_dirs) run.rules.add_directory(dir, run.diagnostics);
   if (run.diagnostics.has_errors()) run.input_failed = true;
   run.rules.select(args.include, args.exclude);

@@ -132,7 +132,7 @@ int run_scan(const ScanArgs& args) {
   // Rules.
   core::Diagnostics rule_diags;
   policy::RuleSet rules;
-  if (!args.no_builtin) rules.add_builtin(rule_diags);
+  if (!args.no_builtin) rules.add_builtin(rule_diags, /*examples=*/false);
   for (const std::string& dir : args.rule_dirs) rules.add_directory(dir, rule_diags);
   if (rule_diags.has_errors()) input_failed = true;
   rules.select(args.include, args.exclude);

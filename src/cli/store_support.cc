@@ -338,7 +338,7 @@ store::Vocabulary make_vocabulary(const std::vector<std::string>& rule_dirs) {
   v.is_threat = [&kb](std::string_view k) { return kb.is_valid_threat(k) || kb.threat_2024(k) != nullptr; };
   auto rules = std::make_shared<policy::RuleSet>();
   core::Diagnostics diags;
-  rules->add_builtin(diags);
+  rules->add_builtin(diags, /*examples=*/false);
   for (const std::string& d : rule_dirs) rules->add_directory(d, diags);
   v.is_rule = [rules](std::string_view id) { return rules->find(id) != nullptr; };
   v.service_model = [&kb](std::string_view m) -> std::optional<std::string> {

@@ -7,6 +7,7 @@
 #include "formats/document.h"
 
 #include <algorithm>
+#include <array>
 #include <functional>
 #include <cassert>
 #include <cstdlib>
@@ -561,10 +562,20 @@ core::Status Builder::end_map(core::Diagnostics* diags) {
   // Duplicate string keys: (earlier, later) pairs; the earlier member is dropped.
   std::vector<std::pair<uint32_t, uint32_t>> dups;
   if (m <= Node::kIndexThreshold) {
+    // Pairwise, but on a signature of each key (size, first and last byte) held here: the
+    // keys' text, elsewhere in memory, is read only where two signatures agree.
+    std::array<uint64_t, Node::kIndexThreshold> sig{};
+    for (size_t i = 0; i < m; ++i) {
+      std::string_view k = is_str(i) ? key(i).as_string() : std::string_view();
+      sig[i] = !is_str(i) ? UINT64_MAX
+                          : (uint64_t{k.size()} << 16) |
+                                (k.empty() ? 0 : (uint64_t{static_cast<unsigned char>(k.front())} << 8) |
+                                                     static_cast<unsigned char>(k.back()));
+    }
     for (size_t i = 0; i < m; ++i) {
       if (!is_str(i)) continue;
       for (size_t j = i + 1; j < m; ++j) {
-        if (is_str(j) && key(i).as_string() == key(j).as_string()) {
+        if (sig[j] == sig[i] && key(i).as_string() == key(j).as_string()) {
           dups.emplace_back(static_cast<uint32_t>(i), static_cast<uint32_t>(j));
           break;
         }

@@ -498,6 +498,12 @@ core::Result<Document> load_json_or_keep(std::string path, std::string& text, co
   // read (a new parser for every file allocated, faulted in and freed them each time;
   // JSON held in strings is loaded by the thousand).
   thread_local od::parser parser;
+  // Grown geometrically: iterate() alone would reallocate (and fault in afresh) its
+  // buffers for every file larger than all before it.
+  if (size > parser.capacity() && size <= kKeepParserCapacity &&
+      parser.allocate(std::min(std::max(size, 2 * parser.capacity()), kKeepParserCapacity)) != simdjson::SUCCESS) {
+    parser = od::parser{};  // iterate() then reports the allocation failure itself
+  }
   JsonWalker walker(b, lines, t, diags, limits.json_prune);
   od::document doc;
   auto e = parser.iterate(simdjson::padded_string_view(t.data(), size, size + simdjson::SIMDJSON_PADDING))

@@ -105,8 +105,9 @@ class RuleSet {
                 bool builtin = false);
   // Every *.yaml / *.yml file under `dir` (recursively, in sorted order).
   void add_directory(const std::string& dir, core::Diagnostics& diags);
-  // The bundled pack compiled into the binary.
-  void add_builtin(core::Diagnostics& diags);
+  // The bundled pack compiled into the binary. Without `examples` the files' `examples:`
+  // sections (most of their text; `rules test` runs them, a scan does not) are not parsed.
+  void add_builtin(core::Diagnostics& diags, bool examples = true);
 
   // Keeps the rules that match an --include (ID or tag; all when `include` is empty) and
   // no --exclude. IDs and tags compare case-insensitively; "SKM-AWS-S3-*" globs work.

@@ -134,8 +134,10 @@ bool valid_tag(std::string_view t) {
 
 class Loader {
  public:
-  Loader(const formats::Document& doc, core::Diagnostics& diags, const RuleLimits& limits)
-      : doc_(doc), diags_(diags), limits_(limits) {}
+  // Without `examples` the file's text was cut before its `examples:` key (a bundled
+  // rule loaded for a scan): the key is not required.
+  Loader(const formats::Document& doc, core::Diagnostics& diags, const RuleLimits& limits, bool examples = true)
+      : doc_(doc), diags_(diags), limits_(limits), examples_(examples) {}
 
   bool failed() const { return errors_ > 0; }
 
@@ -349,6 +351,7 @@ class Loader {
       }
     }
     for (std::string_view k : kRequired) {
+      if (!examples_ && k == "examples") continue;
       if (root.find(k) == nullptr) {
         error("rule.missing_key", "missing required key '" + std::string(k) + "'", root);
       }
@@ -620,6 +623,7 @@ class Loader {
   const formats::Document& doc_;
   core::Diagnostics& diags_;
   const RuleLimits& limits_;
+  bool examples_ = true;
   size_t errors_ = 0;
 };
 
@@ -643,8 +647,10 @@ bool selector_matches(const Rule& r, const std::string& sel) {
 
 }  // namespace
 
-core::Result<Rule> parse_rule(const std::string& path, std::string text, core::Diagnostics& diags,
-                              const RuleLimits& limits) {
+namespace {
+
+core::Result<Rule> parse_rule_text(const std::string& path, std::string text, core::Diagnostics& diags,
+                                   const RuleLimits& limits, bool examples) {
   if (text.size() > limits.max_file_bytes) {
     auto e = core::make_error("rule.limit", "rule file is larger than " + std::to_string(limits.max_file_bytes) + " bytes",
                               core::Location{path, 0, 0, 0});
@@ -661,10 +667,31 @@ core::Result<Rule> parse_rule(const std::string& path, std::string text, core::D
     diags.add_error(doc.error());
     return doc.error();
   }
-  Loader loader(*doc, diags, limits);
+  Loader loader(*doc, diags, limits, examples);
   std::optional<Rule> rule = loader.load(path);
   if (!rule) return core::make_error("rule.invalid", "rule file has errors", core::Location{path, 0, 0, 0});
   return std::move(*rule);
+}
+
+// `text` up to its top-level `examples:` key, when every line after that key belongs to it
+// (indented, a list item, a comment or blank); otherwise all of `text`.
+std::string_view without_examples(std::string_view text) {
+  size_t at = text.rfind("\nexamples:");
+  if (at == std::string_view::npos) return text;
+  for (size_t i = text.find('\n', at + 1); i != std::string_view::npos && i + 1 < text.size();
+       i = text.find('\n', i + 1)) {
+    std::string_view line = text.substr(i + 1, 3);
+    char c = line[0];
+    if ((c != ' ' && c != '-' && c != '#' && c != '\n' && c != '\r') || line == "---") return text;
+  }
+  return text.substr(0, at + 1);
+}
+
+}  // namespace
+
+core::Result<Rule> parse_rule(const std::string& path, std::string text, core::Diagnostics& diags,
+                              const RuleLimits& limits) {
+  return parse_rule_text(path, std::move(text), diags, limits, true);
 }
 
 RuleSet::RuleSet(RuleLimits limits) : limits_(limits) {}
@@ -739,7 +766,7 @@ void RuleSet::add_directory(const std::string& dir, core::Diagnostics& diags) {
   }
 }
 
-void RuleSet::add_builtin(core::Diagnostics& diags) {
+void RuleSet::add_builtin(core::Diagnostics& diags, bool examples) {
   // Parsing the pack (YAML, then CEL) is most of a small scan's start-up: the files are
   // parsed on several threads, then added in their order, so the rules and diagnostics
   // are the same as one by one.
@@ -752,7 +779,9 @@ void RuleSet::add_builtin(core::Diagnostics& diags) {
   std::atomic<size_t> next{0};
   auto work = [&] {
     for (size_t i = next++; i < files.size(); i = next++) {
-      auto rule = parse_rule(std::string(files[i].path), std::string(files[i].text), parsed[i].diags, limits_);
+      std::string_view text = examples ? files[i].text : without_examples(files[i].text);
+      bool cut = text.size() != files[i].text.size();
+      auto rule = parse_rule_text(std::string(files[i].path), std::string(text), parsed[i].diags, limits_, !cut);
       if (rule.ok()) parsed[i].rule = std::move(rule).value();
     }
   };

@@ -299,9 +299,9 @@ void apply_suppressions(Finding& f, const model::Resource& r, const SuppressionS
 
 // One batch's results, with resource indexes counted from the batch's first resource.
 struct BatchOut {
-  std::vector<Finding> findings;
+  std::deque<Finding> findings;
   std::vector<Pass> passes;
-  std::vector<ScannedResource> resources;
+  std::deque<ScannedResource> resources;
   core::Diagnostics diags;
 };
 
@@ -323,12 +323,8 @@ struct Scanner::State {
   // Appends a batch to the result (its turn has come): indexes continue the result's.
   void commit(BatchOut&& b) {
     const size_t base = result.resources.size();
-    auto grow = [](auto& v, size_t need) {  // geometric: never one reallocation per batch
-      if (need > v.capacity()) v.reserve(std::max(need, v.capacity() * 2));
-    };
-    grow(result.findings, result.findings.size() + b.findings.size());
-    grow(result.passes, result.passes.size() + b.passes.size());
-    grow(result.resources, base + b.resources.size());
+    const size_t passes = result.passes.size() + b.passes.size();  // geometric: not one reallocation per batch
+    if (passes > result.passes.capacity()) result.passes.reserve(std::max(passes, result.passes.capacity() * 2));
     for (Finding& f : b.findings) {
       f.resource_index += base;
       result.findings.push_back(std::move(f));
@@ -445,23 +441,17 @@ void Scanner::add(std::span<const model::Resource> resources, uint64_t batch, si
     pool.reserve(threads);
     for (size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
     for (std::thread& t : pool) t.join();
-    size_t nf = 0;
     size_t np = 0;
-    for (const BatchOut& c : per_chunk) {
-      nf += c.findings.size();
-      np += c.passes.size();
-    }
-    out_all.findings.reserve(nf);
+    for (const BatchOut& c : per_chunk) np += c.passes.size();
     out_all.passes.reserve(np);
     for (BatchOut& c : per_chunk) {
       std::move(c.findings.begin(), c.findings.end(), std::back_inserter(out_all.findings));
       out_all.passes.insert(out_all.passes.end(), c.passes.begin(), c.passes.end());
       out_all.diags.merge(std::move(c.diags));
-      std::vector<Finding>().swap(c.findings);
+      std::deque<Finding>().swap(c.findings);
       std::vector<Pass>().swap(c.passes);
     }
   }
-  out_all.resources.reserve(n);
   for (const model::Resource& r : resources) {
     out_all.resources.push_back(ScannedResource{r.id, r.type, r.source_type, r.format, r.location});
   }

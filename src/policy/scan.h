@@ -33,6 +33,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -115,10 +116,12 @@ struct Summary {
 
 struct ScanResult {
   // Every result that is not a pass (fail, unknown, error, suppressed), in resource
-  // order, then rule order.
-  std::vector<Finding> findings;
+  // order, then rule order. Findings and resources are deques: appending a batch never
+  // moves (or copies into fresh memory) what came before, as growing vectors of 100,000s
+  // of them did.
+  std::deque<Finding> findings;
   std::vector<Pass> passes;                 // the passes, in the same order
-  std::vector<ScannedResource> resources;   // every resource scanned, in input order
+  std::deque<ScannedResource> resources;    // every resource scanned, in input order
   core::Diagnostics diagnostics;  // runtime errors, expired exceptions, missing reasons
   Summary summary;
 

@@ -1,7 +1,10 @@
 // strings(): the string leaves of a value with their paths and nearest keys, JSON held in
-// strings decoded, unknowns skipped, limits and the cost budget enforced.
+// strings decoded, unknowns skipped, limits and the cost budget enforced; credentials():
+// the leaves that look like a hard-coded credential, checked against the same tests
+// written in CEL over strings().
 #include <gtest/gtest.h>
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -205,6 +208,139 @@ TEST(StringLeaves, UsableFromARule) {
   Activation act;
   act.bind("input", Value::from_node(doc.root(), "input"));
   EXPECT_TRUE(IsBool(prog->evaluate(act), true));
+}
+
+// --- credentials() ---
+
+std::vector<std::string> kinds_of(const Value& list) {
+  std::vector<std::string> out;
+  for (size_t i = 0; list.kind() == Kind::kList && i < list.list_size(); ++i) {
+    std::optional<Value> k = list.list_at(i).map_find("kind");
+    out.push_back(k && k->kind() == Kind::kString ? std::string(k->as_string()) : "<missing>");
+  }
+  return out;
+}
+
+Value one(std::string_view key, std::string_view value) {
+  return Value::map({{Value::string(std::string(key)), Value::string(std::string(value))}});
+}
+
+using Kinds = std::vector<std::string>;
+
+TEST(Credentials, EachKindAndWhatIsNotOne) {
+  auto kinds = [](std::string_view key, std::string_view value) {
+    return kinds_of(method("credentials", {one(key, value)}));
+  };
+  EXPECT_EQ(kinds("Key", "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n"), Kinds{"private_key"});
+  EXPECT_EQ(kinds("Key", "-----BEGIN PRIVATE KEY-----"), Kinds{"private_key"});
+  EXPECT_EQ(kinds("Key", "a PRIVATE KEY without a header"), Kinds{});
+  EXPECT_EQ(kinds("MasterUserPassword", "Sup3rS3cret!"), Kinds{"password"});
+  EXPECT_EQ(kinds("api_key", "9f8e7d6c5b4a"), Kinds{"password"});
+  EXPECT_EQ(kinds("MasterUserPassword", "short1!"), Kinds{});                      // under 8 bytes
+  EXPECT_EQ(kinds("password_arn", "Sup3rS3cret!"), Kinds{});                       // a reference's name
+  EXPECT_EQ(kinds("secret_kms_key_id", "Sup3rS3cret!"), Kinds{});
+  EXPECT_EQ(kinds("MasterUserPassword", "{{resolve:secretsmanager:db}}"), Kinds{});
+  EXPECT_EQ(kinds("MasterUserPassword", "arn:aws:secretsmanager:x"), Kinds{});
+  EXPECT_EQ(kinds("MasterUserPassword", "${var.password}"), Kinds{});
+  EXPECT_EQ(kinds("MasterUserPassword", "two words here"), Kinds{});
+  EXPECT_EQ(kinds("MasterUserPassword", "PASSWORD_FROM_ENV"), Kinds{});             // a placeholder word
+  EXPECT_EQ(kinds("MasterUserPassword", "****************"), Kinds{});
+  EXPECT_EQ(kinds("MasterUserPassword", "12345678901"), Kinds{});
+  EXPECT_EQ(kinds("Description", "Sup3rS3cret!"), Kinds{});                         // not a secret's name
+  EXPECT_EQ(kinds("Script", "#!/bin/sh\nexport DB_PASSWORD=hunter22\n"), Kinds{"embedded_password"});
+  EXPECT_EQ(kinds("Script", "export DB_PASSWORD=hunter22"), Kinds{});              // one line
+  EXPECT_EQ(kinds("Id", "AKIAIOSFODNN7EXAMPLE"), Kinds{"access_key_id"});
+  EXPECT_EQ(kinds("Id", "XAKIAIOSFODNN7EXAMPLE"), Kinds{});
+  EXPECT_EQ(kinds("Note", "secret: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), Kinds{"secret_access_key"});
+  EXPECT_EQ(kinds("Secret", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), (Kinds{"password", "secret_access_key"}));
+  EXPECT_EQ(kinds("Other", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), Kinds{});   // no "secret" anywhere
+  EXPECT_EQ(kinds("Secret", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYab"), Kinds{"password"});  // 42, not 40
+}
+
+TEST(Credentials, LeavesCarryPathKeyValueAndNode) {
+  formats::Document doc = yaml(
+      "Properties:\n"
+      "  Name: orders\n"
+      "  Users:\n"
+      "    - {Name: app, Password: Sup3rS3cret!}\n");
+  Value r = method("credentials", {Value::from_node(doc.root())});
+  ASSERT_EQ(r.kind(), Kind::kList) << r.debug_string();
+  std::vector<Leaf> l = leaves(r);
+  ASSERT_EQ(l.size(), 1u);
+  EXPECT_EQ(l[0].path, "Properties.Users[0].Password");
+  EXPECT_EQ(l[0].key, "Password");
+  EXPECT_EQ(l[0].value, "Sup3rS3cret!");
+  std::optional<Value> v = r.list_at(0).map_find("value");
+  ASSERT_TRUE(v && v->node() != nullptr);
+  EXPECT_EQ(v->node()->pos().line, 4u);
+  // The same walk as strings(): its limits and errors too.
+  EXPECT_TRUE(IsErr(method("credentials", {Value::integer(1)})));
+  std::vector<Value> many(20001, Value::string("x"));
+  EXPECT_TRUE(IsErr(method("credentials", {Value::list(many)})));
+}
+
+// credentials() replaced this CEL over strings() in SKM-AWS-CRED-001: both must say the
+// same about every value.
+TEST(Credentials, AgreesWithTheTestsWrittenInCel) {
+  const char* kCel = R"(cel.bind(leaves, input.strings(),
+    leaves.exists(s, cel.bind(v, s.value,
+      (v.contains('PRIVATE KEY') &&
+        v.matches(r'-----BEGIN ((RSA|DSA|EC|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?-----')) ||
+      (v.size() >= 8 &&
+        s.key.matches(r'(?i)(passw(or)?d|passphrase|secret|token|api_?key|private_?key|credential)') &&
+        !s.key.matches(r'(?i)(arn|name|id|ids|param|parameter|path|url|uri|file|ttl|length|header|type|version|region|expiry|expiration|enabled|endpoint|policy|rotation|duration|kms_?key|kms_?key_?id|key_?id|reference|ref|source|count|size|age|timeout|format|mode|required|rules)$') &&
+        !v.contains('${') && !v.matches(r'\s') &&
+        !v.matches(r'^([a-z]+|[A-Z][a-z]+|[A-Z][A-Z_]*)$') &&
+        !v.matches(r'^(arn:|[{][{]resolve:|/|https?://|[*]+$|<[^>]*>$|(?i)(true|false)$|[0-9]+$)')) ||
+      (v.contains('\n') &&
+        v.matches(r'(?i)(^|[^a-z0-9])(password|passwd|pwd|secret_access_key|secret_key|api_key)[\x22\x27]?\s*[=:]\s*[\x22\x27]?[^\s\x22\x27$<{%]{4,}')))) ||
+    (leaves.exists(s, s.value.matches(r'(^|[^A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}([^A-Z0-9]|$)')) &&
+     leaves.exists(s, (s.key.matches(r'(?i)secret') || s.value.matches(r'(?i)secret')) &&
+       s.value.matches(r'(^|[^A-Za-z0-9/+])[A-Za-z0-9/+]{40}([^A-Za-z0-9/+=]|$)')))))";
+  const char* kNative = R"(cel.bind(found, input.credentials(),
+    found.exists(s, s.kind in ['private_key', 'password', 'embedded_password']) ||
+    (found.exists(s, s.kind == 'access_key_id') && found.exists(s, s.kind == 'secret_access_key'))))";
+  auto by_cel = Program::compile(kCel, {.variables = {"input"}});
+  auto native = Program::compile(kNative, {.variables = {"input"}});
+  ASSERT_TRUE(by_cel.ok()) << by_cel.error().message;
+  ASSERT_TRUE(native.ok()) << native.error().message;
+  const std::vector<std::string> keys = {"Password", "db_passwd", "Secret", "SecretString", "token", "ApiKey",
+                                         "password_arn", "KmsKeyId", "Name", "Value", "", "credential_source"};
+  const std::vector<std::string> values = {
+      "Sup3rS3cret!", "hunter2", "hunter22hunter22", "{{resolve:ssm:/x}}", "arn:aws:iam::1:role/x", "/path/x",
+      "https://x.example", "<password>", "****", "TRUE", "12345678", "lowercase", "Capital", "ALL_CAPS_X",
+      "has space1", "${aws:username}x", "-----BEGIN OPENSSH PRIVATE KEY-----", "-----BEGIN PUBLIC KEY-----",
+      "line\npassword: 'abcd1234'", "line\npwd=$VAR", "line\nsecret_key = \"x1y2z3w4\"",
+      "AKIAIOSFODNN7EXAMPLE", "key ASIAIOSFODNN7EXAMPLE!", "AKIAIOSFODNN7EXAMPL",
+      "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "secret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+      "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYab",
+      "{\"Statement\": [{\"Password\": \"Sup3rS3cret!\"}]}", "\u00e9t\u00e9-secret-\u00fc12345"};
+  size_t found = 0;
+  for (const std::string& k : keys) {
+    for (const std::string& v : values) {
+      Activation act;
+      act.bind("input", one(k, v));
+      Value a = by_cel->evaluate(act);
+      Value b = native->evaluate(act);
+      ASSERT_EQ(a.kind(), Kind::kBool) << k << "=" << v << ": " << a.debug_string();
+      EXPECT_TRUE(IsBool(b, a.as_bool())) << k << "=" << v;
+      found += a.as_bool() ? 1 : 0;
+    }
+  }
+  // Pairs in different attributes of one value, and both kinds absent.
+  for (const auto& [k1, v1, k2, v2] : std::vector<std::array<std::string, 4>>{
+           {"AccessKeyId", "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
+           {"AccessKeyId", "AKIAIOSFODNN7EXAMPLE", "Other", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
+           {"Name", "orders", "Owner", "payments"}}) {
+    Activation act;
+    act.bind("input", Value::map({{Value::string(k1), Value::string(v1)}, {Value::string(k2), Value::string(v2)}}));
+    Value a = by_cel->evaluate(act);
+    ASSERT_EQ(a.kind(), Kind::kBool) << a.debug_string();
+    EXPECT_TRUE(IsBool(native->evaluate(act), a.as_bool())) << k1 << " " << k2;
+  }
+  // The table exercises both outcomes.
+  EXPECT_GT(found, 20u);
+  EXPECT_LT(found, keys.size() * values.size());
 }
 
 }  // namespace

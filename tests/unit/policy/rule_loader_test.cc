@@ -221,5 +221,41 @@ TEST(BundledRules, ValidateWithoutErrors) {
   EXPECT_FALSE(builtin_rule_pack_version().empty());
 }
 
+// A scan loads the pack without its examples: the same rules, nothing else missing.
+TEST(BundledRules, WithoutExamplesTheSameRules) {
+  RuleSet full;
+  RuleSet lean;
+  core::Diagnostics d1;
+  core::Diagnostics d2;
+  full.add_builtin(d1);
+  lean.add_builtin(d2, /*examples=*/false);
+  EXPECT_FALSE(d2.has_errors()) << d2.to_text();
+  ASSERT_EQ(full.rules().size(), lean.rules().size());
+  size_t examples = 0;
+  for (size_t i = 0; i < full.rules().size(); ++i) {
+    const Rule& a = full.rules()[i];
+    const Rule& b = lean.rules()[i];
+    EXPECT_EQ(a.id, b.id);
+    EXPECT_EQ(a.title, b.title);
+    EXPECT_EQ(a.description, b.description);
+    EXPECT_EQ(a.severity, b.severity);
+    EXPECT_EQ(a.resource_types, b.resource_types);
+    EXPECT_EQ(a.formats, b.formats);
+    EXPECT_EQ(a.remediation, b.remediation);
+    EXPECT_EQ(a.fix, b.fix);
+    EXPECT_EQ(a.when, b.when);
+    EXPECT_EQ(a.assertion, b.assertion);
+    EXPECT_EQ(a.message, b.message);
+    EXPECT_EQ(a.threats, b.threats);
+    EXPECT_EQ(a.ccm, b.ccm);
+    EXPECT_EQ(a.cis_aws, b.cis_aws);
+    EXPECT_EQ(a.location, b.location);
+    EXPECT_FALSE(a.examples.empty()) << a.id;
+    EXPECT_TRUE(b.examples.empty()) << b.id;
+    examples += a.examples.size();
+  }
+  EXPECT_GT(examples, 2 * full.rules().size());
+}
+
 }  // namespace
 }  // namespace sekimori::policy
