@@ -350,7 +350,6 @@ class StringWalker {
     return false;
   }
   [[nodiscard]] const std::string& error() const { return error_; }
-  [[nodiscard]] const CallContext& context() const { return ctx_; }
 
  private:
   template <typename Sink>
@@ -440,53 +439,31 @@ Value strings_impl(Args a, const CallContext& ctx) {
 // scans per leaf, and the regular expressions run only where a cheap necessary condition
 // (a substring, a length, the attribute's name) holds.
 
-const re2::RE2& compiled(const char* pattern) {
-  // Patterns are constants of this file: each is compiled once, never freed.
-  return *new re2::RE2(pattern, re2::RE2::Quiet);
-}
+// The patterns, compiled once (a function-local static: never destroyed while a scan may
+// still run on another thread at exit).
+struct CredentialPatterns {
+  static constexpr auto kQuiet = re2::RE2::Quiet;
+  re2::RE2 private_key_header{R"(-----BEGIN ((RSA|DSA|EC|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?-----)", kQuiet};
+  re2::RE2 secret_name{R"((?i)(passw(or)?d|passphrase|secret|token|api_?key|private_?key|credential))", kQuiet};
+  // Names that mention a secret but hold something else: a reference to it, its metadata.
+  re2::RE2 not_secret_name{
+      R"((?i)(arn|name|id|ids|param|parameter|path|url|uri|file|ttl|length|header|type|version|region|expiry|expiration|enabled|endpoint|policy|rotation|duration|kms_?key|kms_?key_?id|key_?id|reference|ref|source|count|size|age|timeout|format|mode|required|rules)$)",
+      kQuiet};
+  re2::RE2 plain_word{R"(^([a-z]+|[A-Z][a-z]+|[A-Z][A-Z_]*)$)", kQuiet};
+  // Values that are not literals: ARNs, dynamic references, paths, URLs, masks,
+  // placeholders, booleans, numbers.
+  re2::RE2 reference_value{R"(^(arn:|[{][{]resolve:|/|https?://|[*]+$|<[^>]*>$|(?i)(true|false)$|[0-9]+$))", kQuiet};
+  re2::RE2 embedded_assignment{
+      R"((?i)(^|[^a-z0-9])(password|passwd|pwd|secret_access_key|secret_key|api_key)[\x22\x27]?\s*[=:]\s*[\x22\x27]?[^\s\x22\x27$<{%]{4,})",
+      kQuiet};
+  re2::RE2 access_key_id{R"((^|[^A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}([^A-Z0-9]|$))", kQuiet};
+  re2::RE2 secret_word{R"((?i)secret)", kQuiet};
+  re2::RE2 forty_base64{R"((^|[^A-Za-z0-9/+])[A-Za-z0-9/+]{40}([^A-Za-z0-9/+=]|$))", kQuiet};
+};
 
-const re2::RE2& private_key_header() {
-  static const re2::RE2& re = compiled(R"(-----BEGIN ((RSA|DSA|EC|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?-----)");
-  return re;
-}
-const re2::RE2& secret_name() {
-  static const re2::RE2& re =
-      compiled(R"((?i)(passw(or)?d|passphrase|secret|token|api_?key|private_?key|credential))");
-  return re;
-}
-// Names that mention a secret but hold something else: a reference to it, its metadata.
-const re2::RE2& not_secret_name() {
-  static const re2::RE2& re = compiled(
-      R"((?i)(arn|name|id|ids|param|parameter|path|url|uri|file|ttl|length|header|type|version|region|expiry|expiration|enabled|endpoint|policy|rotation|duration|kms_?key|kms_?key_?id|key_?id|reference|ref|source|count|size|age|timeout|format|mode|required|rules)$)");
-  return re;
-}
-const re2::RE2& plain_word() {
-  static const re2::RE2& re = compiled(R"(^([a-z]+|[A-Z][a-z]+|[A-Z][A-Z_]*)$)");
-  return re;
-}
-// Values that are not literals: ARNs, dynamic references, paths, URLs, masks, placeholders,
-// booleans, numbers.
-const re2::RE2& reference_value() {
-  static const re2::RE2& re =
-      compiled(R"(^(arn:|[{][{]resolve:|/|https?://|[*]+$|<[^>]*>$|(?i)(true|false)$|[0-9]+$))");
-  return re;
-}
-const re2::RE2& embedded_assignment() {
-  static const re2::RE2& re = compiled(
-      R"((?i)(^|[^a-z0-9])(password|passwd|pwd|secret_access_key|secret_key|api_key)[\x22\x27]?\s*[=:]\s*[\x22\x27]?[^\s\x22\x27$<{%]{4,})");
-  return re;
-}
-const re2::RE2& access_key_id() {
-  static const re2::RE2& re = compiled(R"((^|[^A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}([^A-Z0-9]|$))");
-  return re;
-}
-const re2::RE2& secret_word() {
-  static const re2::RE2& re = compiled(R"((?i)secret)");
-  return re;
-}
-const re2::RE2& forty_base64() {
-  static const re2::RE2& re = compiled(R"((^|[^A-Za-z0-9/+])[A-Za-z0-9/+]{40}([^A-Za-z0-9/+=]|$))");
-  return re;
+const CredentialPatterns& credential_patterns() {
+  static const CredentialPatterns& p = *new CredentialPatterns();
+  return p;
 }
 
 // What an attribute name says, remembered per thread for short names: resources repeat the
@@ -513,9 +490,10 @@ NameClass classify_name(std::string_view name) {
     }
   }
   NameClass c;
-  c.secret = re2::RE2::PartialMatch(name, secret_name());
-  c.metadata = c.secret && re2::RE2::PartialMatch(name, not_secret_name());
-  c.says_secret = re2::RE2::PartialMatch(name, secret_word());
+  const CredentialPatterns& pat = credential_patterns();
+  c.secret = re2::RE2::PartialMatch(name, pat.secret_name);
+  c.metadata = c.secret && re2::RE2::PartialMatch(name, pat.not_secret_name);
+  c.says_secret = re2::RE2::PartialMatch(name, pat.secret_word);
   if (slot != nullptr) {
     slot->size = static_cast<uint8_t>(name.size());
     if (!name.empty()) std::memcpy(slot->text, name.data(), name.size());
@@ -533,24 +511,25 @@ bool has_space(std::string_view v) {
 
 // The credential kinds `value` (under attribute `name`) looks like, in a fixed order.
 std::vector<std::string_view> credential_kinds(std::string_view v, std::string_view name) {
+  const CredentialPatterns& pat = credential_patterns();
   std::vector<std::string_view> kinds;
-  if (v.find("PRIVATE KEY") != std::string_view::npos && re2::RE2::PartialMatch(v, private_key_header())) {
+  if (v.find("PRIVATE KEY") != std::string_view::npos && re2::RE2::PartialMatch(v, pat.private_key_header)) {
     kinds.emplace_back("private_key");
   }
   NameClass n = classify_name(name);
   if (v.size() >= 8 && n.secret && !n.metadata && v.find("${") == std::string_view::npos && !has_space(v) &&
-      !re2::RE2::PartialMatch(v, plain_word()) && !re2::RE2::PartialMatch(v, reference_value())) {
+      !re2::RE2::PartialMatch(v, pat.plain_word) && !re2::RE2::PartialMatch(v, pat.reference_value)) {
     kinds.emplace_back("password");
   }
-  if (v.find('\n') != std::string_view::npos && re2::RE2::PartialMatch(v, embedded_assignment())) {
+  if (v.find('\n') != std::string_view::npos && re2::RE2::PartialMatch(v, pat.embedded_assignment)) {
     kinds.emplace_back("embedded_password");
   }
   if ((v.find("AKIA") != std::string_view::npos || v.find("ASIA") != std::string_view::npos) &&
-      re2::RE2::PartialMatch(v, access_key_id())) {
+      re2::RE2::PartialMatch(v, pat.access_key_id)) {
     kinds.emplace_back("access_key_id");
   }
-  if (v.size() >= 40 && (n.says_secret || re2::RE2::PartialMatch(v, secret_word())) &&
-      re2::RE2::PartialMatch(v, forty_base64())) {
+  if (v.size() >= 40 && (n.says_secret || re2::RE2::PartialMatch(v, pat.secret_word)) &&
+      re2::RE2::PartialMatch(v, pat.forty_base64)) {
     kinds.emplace_back("secret_access_key");
   }
   return kinds;
