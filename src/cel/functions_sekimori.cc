@@ -133,17 +133,20 @@ bool compile_glob(std::string_view pattern, std::vector<GlobToken>* out) {
   return true;
 }
 
-// Whole-string match; backtracking only to the most recent star keeps it O(n*m).
-bool glob_match(const std::vector<GlobToken>& p, const std::u32string& s) {
+// Whole-string match of `s` against a pattern of `n` items, item i a star when star(i),
+// else matching a character c when matches(i, c); backtracking only to the most recent
+// star keeps it O(n*m).
+template <typename Text, typename IsStar, typename Matches>
+bool glob_walk(const Text& s, size_t n, const IsStar& star, const Matches& matches) {
   size_t si = 0, pi = 0;
   size_t star_p = std::string::npos, star_s = 0;
   while (si < s.size()) {
-    if (pi < p.size() && p[pi].kind == GlobToken::kStar) {
+    if (pi < n && star(pi)) {
       star_p = pi++;
       star_s = si;
       continue;
     }
-    if (pi < p.size() && p[pi].matches(s[si])) {
+    if (pi < n && matches(pi, s[si])) {
       ++pi;
       ++si;
       continue;
@@ -152,8 +155,14 @@ bool glob_match(const std::vector<GlobToken>& p, const std::u32string& s) {
     pi = star_p + 1;
     si = ++star_s;
   }
-  while (pi < p.size() && p[pi].kind == GlobToken::kStar) ++pi;
-  return pi == p.size();
+  while (pi < n && star(pi)) ++pi;
+  return pi == n;
+}
+
+bool glob_match(const std::vector<GlobToken>& p, const std::u32string& s) {
+  return glob_walk(
+      s, p.size(), [&](size_t i) { return p[i].kind == GlobToken::kStar; },
+      [&](size_t i, char32_t c) { return p[i].matches(c); });
 }
 
 bool is_ascii(std::string_view s) {
@@ -166,25 +175,8 @@ bool is_ascii(std::string_view s) {
 // glob_match() for the common case, an ASCII pattern of literals, `*` and `?` against
 // ASCII text (IAM actions, resource names): bytes are code points, nothing to compile.
 bool glob_match_ascii(std::string_view p, std::string_view s) {
-  size_t si = 0, pi = 0;
-  size_t star_p = std::string::npos, star_s = 0;
-  while (si < s.size()) {
-    if (pi < p.size() && p[pi] == '*') {
-      star_p = pi++;
-      star_s = si;
-      continue;
-    }
-    if (pi < p.size() && (p[pi] == '?' || p[pi] == s[si])) {
-      ++pi;
-      ++si;
-      continue;
-    }
-    if (star_p == std::string::npos) return false;
-    pi = star_p + 1;
-    si = ++star_s;
-  }
-  while (pi < p.size() && p[pi] == '*') ++pi;
-  return pi == p.size();
+  return glob_walk(
+      s, p.size(), [&](size_t i) { return p[i] == '*'; }, [&](size_t i, char c) { return p[i] == '?' || p[i] == c; });
 }
 
 Value glob_one(std::string_view s, const Value& pattern, const CallContext& ctx, bool* matched) {
