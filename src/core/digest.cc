@@ -34,4 +34,9 @@ std::string hex(std::string_view bytes) {
 
 std::string sha256_hex(std::string_view bytes) { return hex(digest(DigestAlgorithm::kSha256, bytes)); }
 
+const std::string* SeenTexts::first_path(std::string_view text, std::string_view path) {
+  auto [it, added] = first_.try_emplace(digest(DigestAlgorithm::kSha256, text), path);
+  return added ? nullptr : &it->second;
+}
+
 }  // namespace sekimori::core

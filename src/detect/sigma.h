@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/diagnostics.h"
+#include "core/digest.h"
 #include "core/location.h"
 
 namespace sekimori::detect {
@@ -112,16 +113,25 @@ class RuleSet {
   explicit RuleSet(RuleLimits limits = {}) : limits_(limits) {}
 
   // Loads a rule file, or every *.yml / *.yaml under a directory (sorted, recursive).
+  // Files with the same text as one already loaded (a directory that holds the bundled
+  // detections) are left out, with one note (`sigma.same_text`) for the directory.
   void add_path(const std::string& path, core::Diagnostics& diags);
-  // Loads YAML text as if read from `path`.
-  void add_text(const std::string& path, std::string text, core::Diagnostics& diags);
+  // Loads YAML text as if read from `path`; a text loaded before is noted, not loaded
+  // again. `origin` names the text in such notes (default: `path`).
+  void add_text(const std::string& path, std::string text, core::Diagnostics& diags, std::string_view origin = {});
 
   [[nodiscard]] const std::vector<Rule>& rules() const { return rules_; }
   [[nodiscard]] const RuleLimits& limits() const { return limits_; }
 
  private:
+  // add_text() for a text not loaded before.
+  void load_text(const std::string& path, std::string text, core::Diagnostics& diags);
+  // Reads a rule file up to the size limit; false (reported) when it cannot be read.
+  bool read_file(const std::string& path, std::string& text, core::Diagnostics& diags) const;
+
   RuleLimits limits_;
   std::vector<Rule> rules_;
+  core::SeenTexts texts_;  // of the files loaded so far
 };
 
 }  // namespace sekimori::detect

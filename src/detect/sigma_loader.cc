@@ -477,7 +477,16 @@ class DocLoader {
 
 }  // namespace
 
-void RuleSet::add_text(const std::string& path, std::string text, core::Diagnostics& diags) {
+void RuleSet::add_text(const std::string& path, std::string text, core::Diagnostics& diags, std::string_view origin) {
+  if (const std::string* first = texts_.first_path(text, origin.empty() ? std::string_view(path) : origin)) {
+    diags.add(core::Severity::kNote, "sigma.same_text",
+              "the same text as " + *first + ", which is already loaded; not loaded again", core::Location{path});
+    return;
+  }
+  load_text(path, std::move(text), diags);
+}
+
+void RuleSet::load_text(const std::string& path, std::string text, core::Diagnostics& diags) {
   if (text.size() > limits_.max_file_bytes) {
     diags.add(core::Severity::kError, "sigma.limit.file_size",
               "rule file larger than " + std::to_string(limits_.max_file_bytes) + " bytes", core::Location{path});
@@ -532,21 +541,41 @@ void RuleSet::add_path(const std::string& path, core::Diagnostics& diags) {
     }
     if (ec) diags.add(core::Severity::kError, "sigma.io", "cannot list directory: " + ec.message(), core::Location{path});
     std::sort(files.begin(), files.end());
-    for (const std::string& f : files) add_path(f, diags);
-    return;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    diags.add(core::Severity::kError, "sigma.io", "cannot read rule file", core::Location{path});
+    size_t same = 0;      // files with a text already loaded
+    std::string example;  // the first of them
+    for (const std::string& f : files) {
+      std::string text;
+      if (!read_file(f, text, diags)) continue;
+      if (const std::string* first = texts_.first_path(text, f)) {
+        if (same++ == 0) example = f + " is " + *first;
+        continue;
+      }
+      load_text(f, std::move(text), diags);
+    }
+    if (same > 0) {
+      diags.add(core::Severity::kNote, "sigma.same_text",
+                std::to_string(same) + " rule file(s) under '" + path +
+                    "' have the same text as rules already loaded and were not loaded again (" + example + ")",
+                core::Location{path});
+    }
     return;
   }
   std::string text;
+  if (read_file(path, text, diags)) add_text(path, std::move(text), diags);
+}
+
+bool RuleSet::read_file(const std::string& path, std::string& text, core::Diagnostics& diags) const {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    diags.add(core::Severity::kError, "sigma.io", "cannot read rule file", core::Location{path});
+    return false;
+  }
   char buf[65536];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     text.append(buf, static_cast<size_t>(in.gcount()));
     if (text.size() > limits_.max_file_bytes) break;
   }
-  add_text(path, std::move(text), diags);
+  return true;
 }
 
 }  // namespace sekimori::detect

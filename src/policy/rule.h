@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "core/diagnostics.h"
+#include "core/digest.h"
 #include "core/location.h"
 #include "model/estate.h"
 
@@ -100,10 +101,14 @@ class RuleSet {
   explicit RuleSet(RuleLimits limits = {});
 
   // Parses, validates and compiles one rule file's text. Returns true when the rule was
-  // added; problems (errors and warnings) go to `diags` with their location.
+  // added; problems (errors and warnings) go to `diags` with their location. A text the
+  // set has already loaded (the same bytes, a bundled rule's file included) is not loaded
+  // again: a note (`rule.same_text`) says so.
   bool add_text(const std::string& path, std::string text, core::Diagnostics& diags,
                 bool builtin = false);
-  // Every *.yaml / *.yml file under `dir` (recursively, in sorted order).
+  // Every *.yaml / *.yml file under `dir` (recursively, in sorted order). Files with the
+  // same text as one already loaded (a directory that holds the bundled pack) are left
+  // out, with one note for the directory.
   void add_directory(const std::string& dir, core::Diagnostics& diags);
   // The bundled pack compiled into the binary. Without `examples` the files' `examples:`
   // sections (most of their text; `rules test` runs them, a scan does not) are not parsed.
@@ -126,8 +131,16 @@ class RuleSet {
   // Adds a parsed rule unless the limit is reached or its ID is taken; the caller
   // reindexes.
   bool append(Rule rule, core::Diagnostics& diags, bool builtin);
+  // add_text() for a text not loaded before.
+  bool add_new_text(const std::string& path, std::string text, core::Diagnostics& diags, bool builtin);
+  // The path `text` was loaded from before, or nullptr (it is remembered).
+  const std::string* loaded_before(std::string_view text, const std::string& path);
 
   RuleLimits limits_;
+  // The texts of the files loaded so far. The bundled pack's are added when the first
+  // other file comes (a scan without --rules never hashes them).
+  core::SeenTexts texts_;
+  bool builtin_texts_pending_ = false;
   std::vector<Rule> rules_;
   std::map<std::string, std::vector<uint32_t>, std::less<>> by_type_;
 };

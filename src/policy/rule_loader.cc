@@ -708,8 +708,13 @@ bool RuleSet::append(Rule rule, core::Diagnostics& diags, bool builtin) {
   if (!has_room(rule.location.file, diags)) return false;
   auto other = std::find_if(rules_.begin(), rules_.end(), [&](const Rule& r) { return r.id == rule.id; });
   if (other != rules_.end()) {
-    diags.add(core::Severity::kError, "rule.duplicate_id",
-              "rule ID '" + rule.id + "' is already defined at " + other->location.to_string(), rule.location);
+    std::string message = "rule ID '" + rule.id + "' is already defined at " + other->location.to_string();
+    if (other->builtin && !builtin) {
+      message = "rule ID '" + rule.id + "' is a bundled rule (" + other->location.to_string() +
+                ") and this file differs from it; to run this version instead, leave the bundled pack out "
+                "(--no-builtin-rules) or give the rule an ID of its own";
+    }
+    diags.add(core::Severity::kError, "rule.duplicate_id", message, rule.location);
     return false;
   }
   rule.builtin = builtin;
@@ -717,7 +722,26 @@ bool RuleSet::append(Rule rule, core::Diagnostics& diags, bool builtin) {
   return true;
 }
 
+const std::string* RuleSet::loaded_before(std::string_view text, const std::string& path) {
+  if (builtin_texts_pending_) {
+    builtin_texts_pending_ = false;
+    for (const BuiltinRuleFile& f : builtin_rule_files()) {
+      (void)texts_.first_path(f.text, "the bundled " + std::string(f.path));
+    }
+  }
+  return texts_.first_path(text, path);
+}
+
 bool RuleSet::add_text(const std::string& path, std::string text, core::Diagnostics& diags, bool builtin) {
+  if (const std::string* first = loaded_before(text, path)) {
+    diags.add(core::Severity::kNote, "rule.same_text",
+              "the same text as " + *first + ", which is already loaded; not loaded again", core::Location{path});
+    return false;
+  }
+  return add_new_text(path, std::move(text), diags, builtin);
+}
+
+bool RuleSet::add_new_text(const std::string& path, std::string text, core::Diagnostics& diags, bool builtin) {
   if (!has_room(path, diags)) return false;
   auto rule = parse_rule(path, std::move(text), diags, limits_);
   if (!rule.ok() || !append(std::move(rule).value(), diags, builtin)) return false;
@@ -745,6 +769,8 @@ void RuleSet::add_directory(const std::string& dir, core::Diagnostics& diags) {
               core::Location{dir, 0, 0, 0});
   }
   std::sort(files.begin(), files.end());
+  size_t same = 0;      // files with a text already loaded
+  std::string example;  // the first of them
   for (const std::string& f : files) {
     std::ifstream in(f, std::ios::binary);
     if (!in) {
@@ -762,7 +788,18 @@ void RuleSet::add_directory(const std::string& dir, core::Diagnostics& diags) {
     in.seekg(0);
     std::ostringstream ss;
     ss << in.rdbuf();
-    add_text(f, ss.str(), diags, false);
+    std::string text = ss.str();
+    if (const std::string* first = loaded_before(text, f)) {
+      if (same++ == 0) example = f + " is " + *first;
+      continue;
+    }
+    add_new_text(f, std::move(text), diags, false);
+  }
+  if (same > 0) {
+    diags.add(core::Severity::kNote, "rule.same_text",
+              std::to_string(same) + " rule file(s) under '" + dir +
+                  "' have the same text as rules already loaded and were not loaded again (" + example + ")",
+              core::Location{dir, 0, 0, 0});
   }
 }
 
@@ -794,6 +831,7 @@ void RuleSet::add_builtin(core::Diagnostics& diags, bool examples) {
     for (const core::Diagnostic& d : p.diags.items()) diags.add(d);
     if (p.rule) append(std::move(*p.rule), diags, true);
   }
+  builtin_texts_pending_ = true;
   reindex();
 }
 

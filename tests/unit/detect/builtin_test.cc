@@ -61,6 +61,42 @@ TEST(Builtin, EmbeddedDetectionsCompileCleanly) {
       << set.rules().front().location.file;
 }
 
+// `detect --rules detections` in a checkout: the bundled files are not loaded twice
+// (which would double every alert), and one note says so.
+TEST(Builtin, TheirDirectoryNextToTheEmbeddedOnesAddsNothing) {
+  unsetenv("SEKIMORI_DETECTIONS");
+  RuleSet set;
+  core::Diagnostics diags;
+  const size_t bundled = add_builtin_detections(set, diags);
+  ASSERT_EQ(set.rules().size(), bundled);
+  set.add_path((fs::path(SKM_SOURCE_DIR) / "detections").string(), diags);
+  EXPECT_FALSE(diags.has_errors()) << diags.to_text();
+  EXPECT_EQ(set.rules().size(), bundled);
+  size_t notes = 0;
+  for (const core::Diagnostic& d : diags.items()) {
+    if (d.code != "sigma.same_text") continue;
+    ++notes;
+    EXPECT_EQ(d.severity, core::Severity::kNote);
+    EXPECT_EQ(d.message.rfind(std::to_string(builtin_detection_files().size()) + " rule file(s) under", 0), 0u)
+        << d.message;
+    EXPECT_NE(d.message.find("the bundled detections/"), std::string::npos) << d.message;
+  }
+  EXPECT_EQ(notes, 1u) << diags.to_text();
+}
+
+TEST(Builtin, ADifferentTextLoadsAndTheSameTextDoesNot) {
+  const std::string rule = "title: one\nlogsource: {product: aws}\ndetection:\n  s:\n    eventName: X\n  condition: s\n";
+  RuleSet set;
+  core::Diagnostics diags;
+  set.add_text("a.yml", rule, diags);
+  set.add_text("b.yml", rule, diags);
+  set.add_text("c.yml", rule + "# a comment makes it another file\n", diags);
+  EXPECT_EQ(set.rules().size(), 2u);
+  ASSERT_EQ(diags.items().size(), 1u) << diags.to_text();
+  EXPECT_EQ(diags.items()[0].code, "sigma.same_text");
+  EXPECT_EQ(diags.items()[0].location.file, "b.yml");
+}
+
 TEST(Builtin, EnvironmentOverridesTheEmbeddedFiles) {
   fs::path dir = fs::path(::testing::TempDir()) / "skm_detections_override";
   fs::create_directories(dir);

@@ -1,6 +1,8 @@
 // Rule-file schema checks: every problem is a located diagnostic with a stable code.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "policy/rule.h"
@@ -191,9 +193,73 @@ TEST(RuleSet, DuplicateIdsAreRejected) {
   RuleSet set;
   core::Diagnostics diags;
   EXPECT_TRUE(set.add_text("a.yaml", good_rule(), diags));
-  EXPECT_FALSE(set.add_text("b.yaml", good_rule(), diags));
-  EXPECT_NE(find_code(diags, "rule.duplicate_id"), nullptr);
+  EXPECT_FALSE(set.add_text("b.yaml", replace(good_rule(), "title: Test rule", "title: Another rule"), diags));
+  const core::Diagnostic* d = find_code(diags, "rule.duplicate_id");
+  ASSERT_NE(d, nullptr) << diags.to_text();
+  EXPECT_EQ(d->location.file, "b.yaml");
+  EXPECT_NE(d->message.find("already defined at a.yaml:2:5"), std::string::npos) << d->message;
   EXPECT_EQ(set.rules().size(), 1u);
+}
+
+// The same file given twice is one rule and a note, not a duplicate-ID error.
+TEST(RuleSet, TheSameTextIsLoadedOnce) {
+  RuleSet set;
+  core::Diagnostics diags;
+  EXPECT_TRUE(set.add_text("a.yaml", good_rule(), diags));
+  EXPECT_FALSE(set.add_text("copy/a.yaml", good_rule(), diags));
+  EXPECT_FALSE(diags.has_errors()) << diags.to_text();
+  const core::Diagnostic* d = find_code(diags, "rule.same_text");
+  ASSERT_NE(d, nullptr) << diags.to_text();
+  EXPECT_EQ(d->severity, core::Severity::kNote);
+  EXPECT_EQ(d->location.file, "copy/a.yaml");
+  EXPECT_NE(d->message.find("a.yaml"), std::string::npos) << d->message;
+  EXPECT_EQ(set.rules().size(), 1u);
+}
+
+// `--rules rules` in a checkout: the bundled pack's own files load once, with one note.
+TEST(BundledRules, TheirDirectoryNextToThePackAddsNothing) {
+  RuleSet set;
+  core::Diagnostics diags;
+  set.add_builtin(diags, /*examples=*/false);
+  const size_t bundled = set.rules().size();
+  set.add_directory(std::string(SKM_SOURCE_DIR) + "/rules", diags);
+  EXPECT_FALSE(diags.has_errors()) << diags.to_text();
+  EXPECT_EQ(set.rules().size(), bundled);
+  const core::Diagnostic* d = find_code(diags, "rule.same_text");
+  ASSERT_NE(d, nullptr) << diags.to_text();
+  EXPECT_EQ(d->message.rfind(std::to_string(bundled) + " rule file(s) under", 0), 0u) << d->message;
+  EXPECT_NE(d->message.find("the bundled rules/"), std::string::npos) << d->message;
+}
+
+// An edited copy of a bundled rule keeps its ID: the error names the bundled rule and the
+// way out; the unedited copies beside it are skipped.
+TEST(BundledRules, AnEditedCopyIsAnErrorThatNamesThePack) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) / "skm_edited_rules";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const auto& files = builtin_rule_files();
+  ASSERT_GE(files.size(), 2u);
+  std::ofstream(dir / "same.yaml", std::ios::binary) << files[0].text;
+  std::string edited(files[1].text);
+  edited += "\n# edited\n";
+  std::ofstream(dir / "edited.yaml", std::ios::binary) << edited;
+  RuleSet set;
+  core::Diagnostics diags;
+  set.add_builtin(diags, /*examples=*/false);
+  const size_t bundled = set.rules().size();
+  set.add_directory(dir.string(), diags);
+  EXPECT_EQ(set.rules().size(), bundled);
+  const core::Diagnostic* err = find_code(diags, "rule.duplicate_id");
+  ASSERT_NE(err, nullptr) << diags.to_text();
+  EXPECT_EQ(err->location.file, (dir / "edited.yaml").string());
+  EXPECT_NE(err->message.find("is a bundled rule"), std::string::npos) << err->message;
+  EXPECT_NE(err->message.find("--no-builtin-rules"), std::string::npos) << err->message;
+  const core::Diagnostic* note = find_code(diags, "rule.same_text");
+  ASSERT_NE(note, nullptr) << diags.to_text();
+  EXPECT_EQ(note->message.rfind("1 rule file(s)", 0), 0u) << note->message;
+  EXPECT_EQ(diags.count(core::Severity::kError), 1u) << diags.to_text();
+  fs::remove_all(dir);
 }
 
 TEST(RuleSet, SelectByIdGlobAndTag) {
