@@ -1277,6 +1277,23 @@ class Compiler {
         for (const MapEntry& me : e.entries) {
           entries.push_back({build(*me.key), build(*me.value), me.optional});
         }
+        // Constant map literals (a rule's lookup table) are built once, like lists; one
+        // that fails to build (a repeated key) keeps failing at evaluation, as before.
+        bool all_const = true;
+        for (const MapStep::Entry& me : entries) {
+          if (me.optional || !dynamic_cast<ConstStep*>(me.key.get()) || !dynamic_cast<ConstStep*>(me.value.get())) {
+            all_const = false;
+          }
+        }
+        if (all_const) {
+          std::vector<std::pair<Value, Value>> items;
+          for (const MapStep::Entry& me : entries) {
+            items.emplace_back(static_cast<ConstStep*>(me.key.get())->owned(),
+                               static_cast<ConstStep*>(me.value.get())->owned());
+          }
+          Value m = Value::make_map(std::move(items));
+          if (!m.is_exceptional()) return std::make_unique<ConstStep>(std::move(m));
+        }
         return std::make_unique<MapStep>(std::move(entries));
       }
       case ExprKind::kStruct:

@@ -263,6 +263,11 @@ const Case kMembership[] = {
     {"{1.5: 2}", "error:unsupported key type"},
     {"{'a': 1, 'a': 2}", "error:repeated key"},
     {"{1: 1, 1u: 2}", "error:repeated key"},
+    // Constant map literals are built once, at compile time; evaluated many times they
+    // give the same map, and one that cannot be built still fails every time.
+    {"[1, 2].map(i, {'x': 10, 'y': 20}['x'] + i)", "[11, 12]"},
+    {"[1, 2].map(i, {'a': 1, 'a': 2})", "error:repeated key"},
+    {"[1, 2].map(i, {'k': i}['k'])", "[1, 2]"},
     {"'abc'.a", "error:does not support field selection"},
     {"has({'a': 1}.a)", "true"},
     {"has({'a': 1}.b)", "false"},
