@@ -458,6 +458,23 @@ const CredentialPatterns& credential_patterns() {
   return p;
 }
 
+// Whether `v` contains "secret" in any case, as RE2's (?i)secret decides: an ASCII scan,
+// and RE2 only for text with non-ASCII bytes, where Unicode case folding may match
+// (U+017F LATIN SMALL LETTER LONG S folds to 's').
+bool mentions_secret(std::string_view v) {
+  constexpr std::string_view kWord = "secret";
+  bool ascii = true;
+  for (size_t i = 0; i < v.size(); ++i) {
+    auto c = static_cast<unsigned char>(v[i]);
+    if (c >= 0x80) ascii = false;
+    if ((c | 0x20) != 's' || v.size() - i < kWord.size()) continue;
+    size_t j = 1;
+    while (j < kWord.size() && (static_cast<unsigned char>(v[i + j]) | 0x20) == kWord[j]) ++j;
+    if (j == kWord.size()) return true;
+  }
+  return !ascii && re2::RE2::PartialMatch(v, credential_patterns().secret_word);
+}
+
 // What an attribute name says, remembered per thread for short names: resources repeat the
 // same few dozen names.
 struct NameClass {
@@ -485,7 +502,7 @@ NameClass classify_name(std::string_view name) {
   const CredentialPatterns& pat = credential_patterns();
   c.secret = re2::RE2::PartialMatch(name, pat.secret_name);
   c.metadata = c.secret && re2::RE2::PartialMatch(name, pat.not_secret_name);
-  c.says_secret = re2::RE2::PartialMatch(name, pat.secret_word);
+  c.says_secret = mentions_secret(name);
   if (slot != nullptr) {
     slot->size = static_cast<uint8_t>(name.size());
     if (!name.empty()) std::memcpy(slot->text, name.data(), name.size());
@@ -520,7 +537,7 @@ std::vector<std::string_view> credential_kinds(std::string_view v, std::string_v
       re2::RE2::PartialMatch(v, pat.access_key_id)) {
     kinds.emplace_back("access_key_id");
   }
-  if (v.size() >= 40 && (n.says_secret || re2::RE2::PartialMatch(v, pat.secret_word)) &&
+  if (v.size() >= 40 && (n.says_secret || mentions_secret(v)) &&
       re2::RE2::PartialMatch(v, pat.forty_base64)) {
     kinds.emplace_back("secret_access_key");
   }

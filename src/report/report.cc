@@ -56,19 +56,26 @@ namespace {
 std::string relative_path_uncached(std::string_view path, std::string_view root);
 }  // namespace
 
-std::string relative_path(std::string_view path, std::string_view root) {
-  namespace fs = std::filesystem;
-  if (path.empty() || root.empty() || path == "-") return std::string(path);
-  // Consecutive results mostly share a file: remember the last answer (resolving a
-  // relative path asks the kernel for the working directory every time).
+namespace {
+// relative_path(), as a reference to a per-thread cache that the next call may change.
+// Consecutive results mostly share a file: the last answer is remembered (resolving a
+// relative path asks the kernel for the working directory every time), and a report
+// writing it for every result does not copy it each time.
+const std::string& relative_path_ref(std::string_view path, std::string_view root) {
   thread_local std::string last_path, last_root, last_result;
   if (path == last_path && root == last_root) return last_result;
-  std::string result = relative_path_uncached(path, root);
+  if (path.empty() || root.empty() || path == "-") {
+    last_result.assign(path);
+  } else {
+    last_result = relative_path_uncached(path, root);
+  }
   last_path.assign(path);
   last_root.assign(root);
-  last_result = result;
-  return result;
+  return last_result;
 }
+}  // namespace
+
+std::string relative_path(std::string_view path, std::string_view root) { return relative_path_ref(path, root); }
 
 namespace {
 std::string relative_path_uncached(std::string_view path, std::string_view root) {
@@ -178,7 +185,7 @@ void int_array(JsonWriter& w, const std::vector<int>& v) {
 void location(JsonWriter& w, const core::Location& l, const std::string& root) {
   w.begin_object();
   w.key("file");
-  w.value(relative_path(l.file, root));
+  w.value(relative_path_ref(l.file, root));
   w.key("line");
   w.value(static_cast<int64_t>(l.line));
   w.key("column");

@@ -331,7 +331,16 @@ TEST(Credentials, AgreesWithTheTestsWrittenInCel) {
   for (const auto& [k1, v1, k2, v2] : std::vector<std::array<std::string, 4>>{
            {"AccessKeyId", "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
            {"AccessKeyId", "AKIAIOSFODNN7EXAMPLE", "Other", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
-           {"Name", "orders", "Owner", "payments"}}) {
+           {"Name", "orders", "Owner", "payments"},
+           // "secret" in the value or the key: other cases, cut short, at the end, and with
+           // U+017F (long s, which RE2's case folding matches to 's').
+           {"AccessKeyId", "AKIAIOSFODNN7EXAMPLE", "Note", "SeCrEt=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
+           {"AccessKeyId", "AKIAIOSFODNN7EXAMPLE", "Note", "secre=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
+           {"AccessKeyId", "AKIAIOSFODNN7EXAMPLE", "Note", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY secret"},
+           {"AccessKeyId", "AKIAIOSFODNN7EXAMPLE", "Note", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY secre"},
+           {"AccessKeyId", "AKIAIOSFODNN7EXAMPLE", "Note", "\u017fecret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
+           {"AccessKeyId", "AKIAIOSFODNN7EXAMPLE", "Note", "\u00e9 sssecret=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
+           {"AccessKeyId", "AKIAIOSFODNN7EXAMPLE", "\u017fecret", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}}) {
     Activation act;
     act.bind("input", Value::map({{Value::string(k1), Value::string(v1)}, {Value::string(k2), Value::string(v2)}}));
     Value a = by_cel->evaluate(act);
