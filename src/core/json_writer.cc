@@ -3,6 +3,8 @@
 #include <cassert>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -30,6 +32,20 @@ size_t plain_run_end(std::string_view s, size_t i) {
     i += 16;
   }
 #endif
+  // Eight bytes at a time as one word: the rest of a long string, and short strings.
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  auto has_zero_byte = [](uint64_t x) { return ((x - kOnes) & ~x & kHigh) != 0; };
+  while (i + 8 <= s.size()) {
+    uint64_t x;
+    std::memcpy(&x, s.data() + i, sizeof x);
+    bool bad = (x & kHigh) != 0 ||                            // non-ASCII
+               (((x - kOnes * 0x20) & ~x & kHigh) != 0) ||   // a byte below 0x20
+               has_zero_byte(x ^ (kOnes * 0x7F)) || has_zero_byte(x ^ (kOnes * '"')) ||
+               has_zero_byte(x ^ (kOnes * '\\'));
+    if (bad) break;  // the byte loop finds which
+    i += 8;
+  }
   while (i < s.size()) {
     auto b = static_cast<unsigned char>(s[i]);
     if (b < 0x20 || b >= 0x7F || b == '"' || b == '\\') break;
@@ -66,8 +82,16 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
 
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  size_t i = plain_run_end(s, 0);
+  // Most strings (keys, identifiers, types) need no escape: room for all of it at once,
+  // then plain copies.
+  out.reserve(out.size() + s.size() + 2);
   out += '"';
-  size_t i = 0;
+  out.append(s.data(), i);
+  if (i == s.size()) {
+    out += '"';
+    return;
+  }
   while (i < s.size()) {
     // Runs of printable ASCII other than '"' and '\\' (most of any report) go in one append.
     size_t run = plain_run_end(s, i);

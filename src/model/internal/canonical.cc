@@ -251,6 +251,18 @@ struct CanonicalBuilder::Impl {
 
   // ---- evaluating expressions --------------------------------------------------------
 
+  // cur = Val::of(n, cur.reloc, cur.snake) for a node value, in place: a path step costs
+  // no Val construction.
+  static void step_to(Val& cur, const Node* n) {
+    cur.k = n->kind() == NodeKind::kUnknown ? Val::K::kUnknown : Val::K::kNode;
+    cur.node = n;
+    cur.b = false;
+    cur.i = 0;
+    cur.s.clear();
+    cur.keys.clear();
+    cur.items.clear();
+  }
+
   Val walk(const std::vector<Step>& path, size_t from, Val cur) {
     for (size_t i = from; i < path.size(); ++i) {
       const Step& st = path[i];
@@ -278,12 +290,12 @@ struct CanonicalBuilder::Impl {
           }
           const Node* c = n->find(st.key);
           if (c == nullptr) return {};
-          cur = Val::of(c, cur.reloc, cur.snake);
+          step_to(cur, c);
           break;
         }
         case Step::Kind::kIndex: {
           if (n->kind() != NodeKind::kList || st.index >= n->size()) return {};
-          cur = Val::of(&n->items()[st.index], cur.reloc, cur.snake);
+          step_to(cur, &n->items()[st.index]);
           break;
         }
         case Step::Kind::kProject: {

@@ -154,12 +154,16 @@ TEST(JsonWriterTest, EscapesAndRepairsUtf8) {
   EXPECT_EQ(out, "\"caf\xC3\xA9 \xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
 }
 
-// Plain runs are found sixteen bytes at a time: a character that needs escaping is found
-// at every position of strings longer than one block, and plain text around it is kept.
-TEST(JsonWriterTest, EscapesAtEveryPositionOfLongStrings) {
+// Plain runs are found sixteen bytes, then eight bytes at a time: a character that needs
+// escaping is found at every position, in strings shorter than a word and longer than a
+// block, and plain text around it is kept; the neighbours of the escaped ranges are not
+// escaped.
+TEST(JsonWriterTest, EscapesAtEveryPosition) {
   const std::pair<char, std::string_view> cases[] = {
-      {'"', "\\\""}, {'\\', "\\\\"}, {'\n', "\\n"}, {'\x1f', "\\u001f"}, {'\x7f', "\\u007f"}};
-  for (size_t len : {15u, 16u, 17u, 31u, 32u, 40u}) {
+      {'"', "\\\""},   {'\\', "\\\\"},   {'\n', "\\n"},   {'\x1f', "\\u001f"}, {'\x7f', "\\u007f"},
+      {'\0', "\\u0000"}, {'\x01', "\\u0001"}, {' ', " "},      {'~', "~"},           {'!', "!"},
+      {'#', "#"},        {'[', "["},        {']', "]"}};
+  for (size_t len : {1u, 2u, 7u, 8u, 9u, 15u, 16u, 17u, 23u, 24u, 25u, 31u, 32u, 40u}) {
     for (size_t pos = 0; pos < len; ++pos) {
       for (const auto& [c, escaped] : cases) {
         std::string in(len, 'a');
@@ -169,6 +173,15 @@ TEST(JsonWriterTest, EscapesAtEveryPositionOfLongStrings) {
         std::string want = "\"" + std::string(pos, 'a') + std::string(escaped) + std::string(len - pos - 1, 'a') + "\"";
         ASSERT_EQ(out, want) << "length " << len << ", position " << pos;
       }
+    }
+  }
+  for (size_t len : {1u, 7u, 8u, 9u, 17u, 24u}) {
+    for (size_t pos = 0; pos < len; ++pos) {
+      std::string in(len, 'a');
+      in[pos] = '\xFF';  // an invalid byte, repaired
+      std::string out;
+      append_json_string(out, in);
+      ASSERT_EQ(out, "\"" + std::string(pos, 'a') + "\xEF\xBF\xBD" + std::string(len - pos - 1, 'a') + "\"") << len << " " << pos;
     }
   }
   std::string out;
