@@ -1,6 +1,7 @@
 // Shared helpers and the JSON report (docs/formats/json-output.md).
 #include "report/report.h"
 
+#include <charconv>
 #include <filesystem>
 
 #include "core/json_writer.h"
@@ -193,6 +194,32 @@ void location(JsonWriter& w, const core::Location& l, const std::string& root) {
   w.end_object();
 }
 
+// The text location(w, l, root) writes into a writer with indent 2 whose open containers
+// are `levels` deep, without the writer.
+void append_location(std::string& out, const core::Location& l, const std::string& root, size_t levels) {
+  const size_t in = (levels + 1) * 2;
+  auto number = [&out](uint32_t n) {
+    char buf[16];
+    auto res = std::to_chars(buf, buf + sizeof buf, n);
+    out.append(buf, res.ptr);
+  };
+  out += "{\n";
+  out.append(in, ' ');
+  out += "\"file\": ";
+  core::append_json_string(out, relative_path_ref(l.file, root));
+  out += ",\n";
+  out.append(in, ' ');
+  out += "\"line\": ";
+  number(l.line);
+  out += ",\n";
+  out.append(in, ' ');
+  out += "\"column\": ";
+  number(l.column);
+  out += '\n';
+  out.append(levels * 2, ' ');
+  out += '}';
+}
+
 }  // namespace
 
 std::string render_json(const ScanReport& r) {
@@ -361,23 +388,36 @@ void write_json(const ScanReport& r, const Sink& sink) {
         have_cached = true;
         cached_index = f.resource_index;
         const policy::ScannedResource& res = r.result->resource_of(f);
-        JsonWriter lw(2);
-        location(lw, res.location, r.scan_root);
-        resource_location_json = w.reindent(lw.take(), 1);
-        JsonWriter rw(2);
-        rw.begin_object();
-        rw.key("id");
-        rw.value(res.id);
-        rw.key("type");
-        rw.value(res.type);
-        rw.key("source_type");
-        rw.value(res.source_type);
-        rw.key("format");
-        rw.value(model::format_name(res.format));
-        rw.key("location");
-        location(rw, res.location, r.scan_root);
-        rw.end_object();
-        resource_json = w.reindent(rw.take(), 1);
+        // What the writer would write for the finding's "resource" and "location"
+        // (members of a finding, three levels deep), written directly: once per resource.
+        constexpr size_t kFindingMembers = 3;
+        resource_location_json.clear();
+        append_location(resource_location_json, res.location, r.scan_root, kFindingMembers);
+        resource_json.clear();
+        const std::string pad((kFindingMembers + 1) * 2, ' ');
+        auto member = [&](std::string_view name) {
+          resource_json += pad;
+          core::append_json_string(resource_json, name);
+          resource_json += ": ";
+        };
+        resource_json += "{\n";
+        member("id");
+        core::append_json_string(resource_json, res.id);
+        resource_json += ",\n";
+        member("type");
+        core::append_json_string(resource_json, res.type);
+        resource_json += ",\n";
+        member("source_type");
+        core::append_json_string(resource_json, res.source_type);
+        resource_json += ",\n";
+        member("format");
+        core::append_json_string(resource_json, model::format_name(res.format));
+        resource_json += ",\n";
+        member("location");
+        append_location(resource_json, res.location, r.scan_root, kFindingMembers + 1);
+        resource_json += '\n';
+        resource_json.append(kFindingMembers * 2, ' ');
+        resource_json += '}';
       }
       if (f.status == policy::Status::kPass && f.location.file.empty() && f.attribute.empty() &&
           f.message.empty() && f.detail.empty() && !f.suppression) {
