@@ -9,6 +9,7 @@
 //
 //   detect_bench gen /tmp/ct 1024            # ~1 GiB of CloudTrail files (+ a .gz copy)
 //   detect_bench run --rules RULES_DIR /tmp/ct/plain [--gz /tmp/ct/gz]
+//   detect_bench run --rules RULES_DIR --only "no prefilter" --threads 1 /tmp/ct/plain  # one row
 //
 // The generator writes S3-delivery-like files ({"Records":[...]}, ~4 MiB each) with a mix
 // of event types and sizes like a real account: mostly read-only Describe/List/Get calls by
@@ -292,6 +293,12 @@ long rss_mib() {
   return ru.ru_maxrss / 1024;
 }
 
+// `--only TEXT`: run only the rows whose name contains TEXT (parse-only rows always run:
+// the ratios need them); `--threads N`: only that thread count. For profiling one path.
+std::string g_only;
+unsigned g_threads = 0;
+bool wanted(std::string_view row) { return g_only.empty() || row.find(g_only) != std::string_view::npos; }
+
 int run(const std::vector<std::string>& rule_dirs, const std::string& plain, const std::string& gzdir) {
   core::Diagnostics diags;
   detect::RuleSet set;
@@ -328,6 +335,7 @@ int run(const std::vector<std::string>& rule_dirs, const std::string& plain, con
   std::printf("%-36s %7s %8s %11s %8s %11s %8s %9s\n", "run", "threads", "MB/s", "events/s", "vs parse",
               "MB/s/thread", "MB/cpu-s", "vs parse");
   for (unsigned threads : {1u, 2u}) {
+    if (g_threads != 0 && threads != g_threads) continue;
     // parse-only: read the file, DOM-parse it, touch every record (what detect must do at least)
     std::atomic<uint64_t> events{0};
     double dom_c0 = cpu_now();
@@ -367,6 +375,7 @@ int run(const std::vector<std::string>& rule_dirs, const std::string& plain, con
     row("simdjson DOM parse-only", {t_dom, dom_cpu}, ev);
     row("simdjson On-Demand parse-only", {t_od, od_cpu}, static_cast<double>(od_events.load()));
     for (Variant& v : variants) {
+      if (!wanted(v.name)) continue;
       Null sink;
       detect::HuntOptions o;
       o.threads = threads;
@@ -382,6 +391,10 @@ int run(const std::vector<std::string>& rule_dirs, const std::string& plain, con
     // the real output path: alerts rendered as JSON lines (prefilter, the default engine);
     // the last row parses every file as one document (no record-by-record parsing)
     for (int mode = 0; mode < 3; ++mode) {
+      const char* name = mode == 0   ? "detect + JSON, rendered on caller"
+                         : mode == 1 ? "detect + JSON, rendered on workers"
+                                     : "detect + JSON, whole-document parse";
+      if (!wanted(name)) continue;
       bool workers = mode > 0;
       JsonSink sink(*engine, workers);
       detect::HuntOptions o;
@@ -389,10 +402,7 @@ int run(const std::vector<std::string>& rule_dirs, const std::string& plain, con
       if (mode == 2) o.limits.by_record_bytes = UINT64_MAX;
       detect::HuntStats st;
       Took t = measure([&] { st = detect::hunt(*engine, files, o, sink); });
-      row(mode == 0   ? "detect + JSON, rendered on caller"
-          : mode == 1 ? "detect + JSON, rendered on workers"
-                      : "detect + JSON, whole-document parse",
-          t, static_cast<double>(st.records));
+      row(name, t, static_cast<double>(st.records));
       std::printf("  (%llu alerts, %.1f MB of JSON lines)\n", static_cast<unsigned long long>(sink.count),
                   static_cast<double>(sink.bytes) / 1e6);
     }
@@ -444,12 +454,15 @@ int main(int argc, char** argv) {
       std::string a = argv[i];
       if (a == "--rules" && i + 1 < argc) rules.push_back(argv[++i]);
       else if (a == "--gz" && i + 1 < argc) gz = argv[++i];
+      else if (a == "--only" && i + 1 < argc) g_only = argv[++i];
+      else if (a == "--threads" && i + 1 < argc) g_threads = static_cast<unsigned>(std::stoul(argv[++i]));
       else plain = a;
     }
     if (!rules.empty() && !plain.empty()) return run(rules, plain, gz);
   }
   std::fprintf(stderr,
                "usage: detect_bench gen DIR MIB\n"
-               "       detect_bench run --rules DIR [--rules DIR]... PLAIN_DIR [--gz GZ_DIR]\n");
+               "       detect_bench run --rules DIR [--rules DIR]... [--only ROW-TEXT] [--threads N]\n"
+               "                        PLAIN_DIR [--gz GZ_DIR]\n");
   return 2;
 }

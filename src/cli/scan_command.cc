@@ -188,7 +188,7 @@ int run_scan(const ScanArgs& args) {
   policy::Scanner scanner(rules, opts);
   model::Estate estate;
   estate.set_consumer([&scanner](std::span<const model::Resource> rs, const model::Estate::Batch& b) {
-    scanner.add(rs, b.input, b.threads);
+    scanner.add(rs, b.input, b.threads, b.part, b.last);
   });
   load.threads = threads;
   for (const std::string& p : args.paths) estate.add_path(p, load, load_diags);

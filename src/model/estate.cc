@@ -321,9 +321,21 @@ struct Estate::Impl {
     bool consumed = false;  // already handed to the consumer (and dropped) where it loaded
   };
 
+  // Takes an input's resources part by part as they are built (see Estate::Batch).
+  using PartSink = std::function<void(std::span<const Resource>, uint32_t part, bool last)>;
+  // Canonical units built and consumed per part: few enough that a part's model and the
+  // source it reads stay in the processor's caches while its rules run. A consumer that
+  // spreads a part over several threads gets larger parts (each part is a start and a
+  // join of its threads).
+  static constexpr size_t kPartUnits = 256;
+  static constexpr size_t kPartUnitsThreaded = 4096;
+
   // `explicit_input`: named by the user (reported when not ours) rather than found.
+  // With `parts`, the resources go there as they are built (then `consumed` is set and
+  // `resources` stays empty); an input that fails or is not ours gives no part.
   static Loaded load(std::string name, std::string text, std::optional<SourceFormat> format,
-                     const LoadOptions& options, bool explicit_input) {
+                     const LoadOptions& options, bool explicit_input, const PartSink* parts = nullptr,
+                     size_t part_units = kPartUnits) {
     Loaded l;
     Input& input = l.input;
     core::Diagnostics& diags = l.diags;
@@ -365,6 +377,36 @@ struct Estate::Impl {
       case SourceFormat::kTerraformHcl: break;
     }
     internal::CanonicalBuilder cb(*doc, *f, diags);
+    // Inline suppressions in YAML comments are matched against all of a file's resources.
+    const bool yaml_suppressions =
+        doc->format() == formats::Format::kYaml && doc->text().find("sekimori:ignore") != std::string::npos;
+    if (parts != nullptr && !yaml_suppressions) {
+      size_t total = 0;
+      uint32_t part = 0;
+      for (size_t begin = 0;;) {
+        size_t end = begin;
+        for (size_t n = 0; end < out.units.size() && n < part_units; ++end) {
+          n += out.units[end].folded ? 0 : 1;
+        }
+        std::vector<Resource> rs;
+        std::unique_ptr<formats::Document> model;
+        core::Status st = cb.build(out.units, begin, end, rs, model);
+        if (!st.ok()) {
+          rs.clear();
+          diags.add_error(st.error(), doc->text());
+          input.failed = true;
+        }
+        bool last = !st.ok() || end == out.units.size();
+        total += rs.size();
+        (*parts)(rs, part++, last);
+        if (last) break;
+        begin = end;
+      }
+      input.resources = total;
+      l.consumed = true;
+      if (diags.has_errors()) input.failed = true;
+      return l;
+    }
     std::unique_ptr<formats::Document> model;
     core::Status st = cb.build(out.units, l.resources, model);
     if (!st.ok()) {
@@ -382,26 +424,50 @@ struct Estate::Impl {
     return l;
   }
 
-  void append(Loaded&& l, size_t threads, core::Diagnostics& diags) {
+  void append(Loaded&& l, core::Diagnostics& diags) {
     diags.merge(std::move(l.diags));
     inputs.push_back(std::move(l.input));
-    if (l.consumed) return;
-    if (consumer) {
-      consumer(l.resources, Batch{next_input++, std::max<size_t>(threads, 1)});
-      return;  // `l` and its documents are dropped by the caller
-    }
+    if (l.consumed) return;  // already handed to the consumer (load_for_consumer)
     for (Resource& r : l.resources) resources.push_back(std::move(r));
     for (auto& d : l.docs) docs.push_back(std::move(d));
   }
 
   void add(std::string name, std::string text, std::optional<SourceFormat> format, const LoadOptions& options,
            core::Diagnostics& diags, bool explicit_input) {
-    append(load(std::move(name), std::move(text), format, options, explicit_input), options.threads, diags);
+    append(load_for_consumer(
+               [&](const PartSink* parts, size_t part_units) {
+                 return load(std::move(name), std::move(text), format, options, explicit_input, parts,
+                             part_units);
+               },
+               std::max<size_t>(options.threads, 1)),
+           diags);
+  }
+
+  // Runs `do_load(parts, part_units)`, with the consumer (when there is one) fed each
+  // part under the next input number, and an input that gave no part consumed with its
+  // resources (none, or all of them at once).
+  template <typename LoadFn>
+  Loaded load_for_consumer(LoadFn&& do_load, size_t threads) {
+    if (!consumer) return do_load(nullptr, kPartUnits);
+    return consume_parts(std::forward<LoadFn>(do_load), next_input++, threads);
+  }
+
+  template <typename LoadFn>
+  Loaded consume_parts(LoadFn&& do_load, uint64_t input, size_t threads) {
+    PartSink sink = [&](std::span<const Resource> rs, uint32_t part, bool last) {
+      consumer(rs, Batch{input, threads, part, last});
+    };
+    Loaded l = do_load(&sink, threads > 1 ? kPartUnitsThreaded : kPartUnits);
+    if (!l.consumed) consumer(l.resources, Batch{input, threads});
+    l.resources.clear();
+    l.docs.clear();
+    l.consumed = true;
+    return l;
   }
 
   // Reads and loads `files` on up to options.threads threads; appended in order.
   void add_files(const std::vector<std::string>& files, const LoadOptions& options, core::Diagnostics& diags) {
-    auto load_file = [&options](const std::string& f) {
+    auto load_file = [&options](const std::string& f, const PartSink* parts, size_t part_units) {
       std::string text;
       if (!read_file(f, text)) {
         Loaded l;
@@ -410,11 +476,16 @@ struct Estate::Impl {
         l.diags.add(core::Severity::kError, "model.io", "cannot read the file", core::Location{f});
         return l;
       }
-      return load(f, std::move(text), std::nullopt, options, false);
+      return load(f, std::move(text), std::nullopt, options, false, parts, part_units);
     };
     size_t threads = std::min<size_t>(std::max<size_t>(options.threads, 1), files.size());
     if (threads <= 1) {
-      for (const std::string& f : files) append(load_file(f), options.threads, diags);
+      for (const std::string& f : files) {
+        auto do_load = [&](const PartSink* parts, size_t part_units) {
+          return load_file(f, parts, part_units);
+        };
+        append(load_for_consumer(do_load, std::max<size_t>(options.threads, 1)), diags);
+      }
       return;
     }
     // Workers take files in order, at most `window` ahead of the main thread, which
@@ -438,13 +509,12 @@ struct Estate::Impl {
           std::unique_lock<std::mutex> lock(mu);
           cv.wait(lock, [&] { return i < appended + window; });
         }
-        Loaded l = load_file(files[i]);
-        if (consumer) {
-          consumer(l.resources, Batch{first_input + i, std::max<size_t>(options.threads / threads, 1)});
-          l.resources.clear();
-          l.docs.clear();
-          l.consumed = true;
-        }
+        Loaded l = consumer ? consume_parts(
+                                  [&](const PartSink* parts, size_t part_units) {
+                                    return load_file(files[i], parts, part_units);
+                                  },
+                                  first_input + i, std::max<size_t>(options.threads / threads, 1))
+                            : load_file(files[i], nullptr, kPartUnits);
         std::lock_guard<std::mutex> lock(mu);
         slots[i] = std::move(l);
         cv.notify_all();
@@ -461,7 +531,7 @@ struct Estate::Impl {
       appended = i + 1;
       cv.notify_all();
       lock.unlock();
-      append(std::move(l), options.threads, diags);
+      append(std::move(l), diags);
     }
     for (std::thread& t : pool) t.join();
   }

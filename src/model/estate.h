@@ -125,11 +125,17 @@ class Estate {
   // not in input order: Batch::input numbers the calls 0, 1, 2, ... in input order with
   // no gaps (an input without resources is consumed too, with none; a Terraform
   // configuration is one call), so that a consumer can put its results back in order.
+  // A large input comes in parts (Batch::part 0, 1, 2, ... of one input number, in
+  // order, on one thread; `last` on the final one): each part's resources are built and
+  // consumed while the ones before them are already dropped, so that memory and the
+  // processor's caches hold a few hundred resources rather than the file's.
   // resources() then stays empty; inputs() fills as usual, in input order. An empty
   // function turns streaming off.
   struct Batch {
-    uint64_t input = 0;  // the call's number, in input order
+    uint64_t input = 0;  // the input's number, in input order
     size_t threads = 1;  // threads the consumer may use for it (1 when others run at once)
+    uint32_t part = 0;   // the part of the input, from 0
+    bool last = true;    // the input's last part
   };
   using Consumer = std::function<void(std::span<const Resource>, const Batch&)>;
   void set_consumer(Consumer consume);

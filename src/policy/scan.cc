@@ -315,8 +315,13 @@ struct Scanner::State {
   ScanResult result;
   std::set<std::string> seen_expired;  // inline suppressions expire once per comment
   uint64_t next_commit = 0;            // the batch number the result continues with
+  uint32_t next_part = 0;              // ... and its part
   uint64_t next_auto = 0;              // add(resources) numbers its batches from here
-  std::map<uint64_t, BatchOut> waiting;  // evaluated before an earlier batch
+  struct Waiting {
+    BatchOut out;
+    bool last = true;
+  };
+  std::map<std::pair<uint64_t, uint32_t>, Waiting> waiting;  // evaluated before an earlier (batch, part)
 
   State(const RuleSet& r, const ScanOptions& o) : rules(r), options(o) {}
 
@@ -370,7 +375,8 @@ void Scanner::add(std::span<const model::Resource> resources) {
   add(resources, batch, 0);
 }
 
-void Scanner::add(std::span<const model::Resource> resources, uint64_t batch, size_t threads_for_batch) {
+void Scanner::add(std::span<const model::Resource> resources, uint64_t batch, size_t threads_for_batch,
+                  uint32_t part, bool last) {
   State& s = *state_;
   const RuleSet& rules = s.rules;
   const ScanOptions& options = s.options;
@@ -456,24 +462,34 @@ void Scanner::add(std::span<const model::Resource> resources, uint64_t batch, si
     out_all.resources.push_back(ScannedResource{r.id, r.type, r.source_type, r.format, r.location});
   }
 
-  // In batch order: this batch now if its turn has come (then any that were waiting for
-  // it), else it waits.
+  // In (batch, part) order: this one now if its turn has come (then any that were
+  // waiting for it), else it waits.
   std::lock_guard<std::mutex> lock(s.mu);
-  if (batch != s.next_commit) {
-    s.waiting.emplace(batch, std::move(out_all));
+  auto advance = [&s](bool was_last) {
+    if (was_last) {
+      ++s.next_commit;
+      s.next_part = 0;
+    } else {
+      ++s.next_part;
+    }
+  };
+  if (batch != s.next_commit || part != s.next_part) {
+    s.waiting.emplace(std::make_pair(batch, part), State::Waiting{std::move(out_all), last});
     return;
   }
   s.commit(std::move(out_all));
-  ++s.next_commit;
-  for (auto it = s.waiting.begin(); it != s.waiting.end() && it->first == s.next_commit; it = s.waiting.erase(it)) {
-    s.commit(std::move(it->second));
-    ++s.next_commit;
+  advance(last);
+  for (auto it = s.waiting.begin();
+       it != s.waiting.end() && it->first == std::make_pair(s.next_commit, s.next_part);
+       it = s.waiting.erase(it)) {
+    s.commit(std::move(it->second.out));
+    advance(it->second.last);
   }
 }
 
 ScanResult Scanner::finish() && {
   // Batches after a number that never came (a caller that skipped one), in order.
-  for (auto& [batch, out] : state_->waiting) state_->commit(std::move(out));
+  for (auto& [key, w] : state_->waiting) state_->commit(std::move(w.out));
   state_->waiting.clear();
   ScanResult result = std::move(state_->result);
   Summary& s = result.summary;

@@ -186,8 +186,11 @@ class Scanner {
   ~Scanner();
 
   void add(std::span<const model::Resource> resources);
-  // Batch number `batch`, evaluated on `threads` threads (0: ScanOptions::threads).
-  void add(std::span<const model::Resource> resources, uint64_t batch, size_t threads);
+  // Batch number `batch`, evaluated on `threads` threads (0: ScanOptions::threads). A
+  // batch may come in parts (0, 1, 2, ..., `last` on the final one), as model::Estate
+  // hands a large input over: results go in batch order, then part order.
+  void add(std::span<const model::Resource> resources, uint64_t batch, size_t threads, uint32_t part = 0,
+           bool last = true);
   [[nodiscard]] ScanResult finish() &&;
 
  private:

@@ -929,15 +929,19 @@ CanonicalBuilder::~CanonicalBuilder() = default;
 
 core::Status CanonicalBuilder::build(std::vector<Unit>& units, std::vector<Resource>& out,
                                      std::unique_ptr<formats::Document>& model) {
+  return build(units, 0, units.size(), out, model);
+}
+
+core::Status CanonicalBuilder::build(std::vector<Unit>& units, size_t begin, size_t end,
+                                     std::vector<Resource>& out, std::unique_ptr<formats::Document>& model) {
   Impl& m = *impl_;
   formats::Limits limits;
   limits.max_nodes = UINT64_MAX / 2;
   limits.max_string = uint64_t{1} << 31;
   m.b = std::make_unique<formats::Builder>(m.source.path(), m.source.format(), std::string(), limits);
   m.b->set_file(&m.source.path());
-  std::vector<std::pair<size_t, size_t>> emitted;  // (unit, resource index in out)
   size_t first = out.size();
-  for (size_t ui = 0; ui < units.size(); ++ui) {
+  for (size_t ui = begin; ui < end && ui < units.size(); ++ui) {
     Unit& u = units[ui];
     if (u.folded) continue;
     m.scratch.clear();
@@ -1022,7 +1026,6 @@ core::Status CanonicalBuilder::build(std::vector<Unit>& units, std::vector<Resou
     r.format = m.format;
     r.location = m.source.location(u.pos);
     r.suppressions = std::move(u.suppressions);
-    emitted.emplace_back(ui, out.size());
     out.push_back(std::move(r));
   }
   m.scratch.clear();

@@ -53,6 +53,10 @@ class CanonicalBuilder {
   // `attributes` point into `model` (set on success).
   core::Status build(std::vector<Unit>& units, std::vector<Resource>& out,
                      std::unique_ptr<formats::Document>& model);
+  // The same for units[begin, end) only (folded children are found anywhere in `units`):
+  // a model document for that part. Each unit is emitted once over all calls.
+  core::Status build(std::vector<Unit>& units, size_t begin, size_t end, std::vector<Resource>& out,
+                     std::unique_ptr<formats::Document>& model);
 
  private:
   struct Impl;

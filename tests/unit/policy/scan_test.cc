@@ -271,6 +271,33 @@ TEST_F(Fixture, ScannerInBatchesGivesWhatOneScanGives) {
   }
   ASSERT_EQ(reordered.resources.size(), 50u);
   for (size_t i = 0; i < 50; ++i) EXPECT_EQ(reordered.resources[i].id, whole.resources[i].id);
+
+  // Batches in parts (a large input, as model::Estate hands it over), also out of order:
+  // batch order, then part order. Batch 0: [0, 3) [3, 7); batch 1: nothing; batch 2:
+  // [7, 27) [27, 40) [40, 50).
+  Scanner parted(rules, opts);
+  std::thread t3([&] {
+    parted.add(rs.subspan(40), 2, 1, 2, true);
+    parted.add(rs.subspan(3, 4), 0, 1, 1, true);
+    parted.add(rs.subspan(7, 0), 1, 1, 0, true);
+  });
+  std::thread t4([&] {
+    parted.add(rs.subspan(7, 20), 2, 1, 0, false);
+    parted.add(rs.subspan(0, 3), 0, 1, 0, false);
+    parted.add(rs.subspan(27, 13), 2, 2, 1, false);
+  });
+  t3.join();
+  t4.join();
+  ScanResult in_parts = std::move(parted).finish();
+  std::vector<Finding> fd = all(in_parts);
+  ASSERT_EQ(fa.size(), fd.size());
+  for (size_t i = 0; i < fa.size(); ++i) {
+    EXPECT_EQ(whole.resource_of(fa[i]).id, in_parts.resource_of(fd[i]).id);
+    EXPECT_EQ(fa[i].resource_index, fd[i].resource_index);
+    EXPECT_EQ(fa[i].status, fd[i].status);
+  }
+  ASSERT_EQ(in_parts.resources.size(), 50u);
+  for (size_t i = 0; i < 50; ++i) EXPECT_EQ(in_parts.resources[i].id, whole.resources[i].id);
 }
 
 TEST(Exceptions, EntryProblems) {
