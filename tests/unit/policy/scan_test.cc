@@ -247,6 +247,18 @@ TEST_F(Fixture, ScannerInBatchesGivesWhatOneScanGives) {
   EXPECT_EQ(batched.resources.size(), 50u);
   EXPECT_EQ(batched.summary.fail, whole.summary.fail);
   EXPECT_EQ(batched.summary.pass, 13u);
+  // The same results and resources as the whole scan, in the same order.
+  auto expect_as_whole = [&](const ScanResult& r) {
+    std::vector<Finding> fr = all(r);
+    ASSERT_EQ(fa.size(), fr.size());
+    for (size_t i = 0; i < fa.size(); ++i) {
+      EXPECT_EQ(whole.resource_of(fa[i]).id, r.resource_of(fr[i]).id);
+      EXPECT_EQ(fa[i].resource_index, fr[i].resource_index);
+      EXPECT_EQ(fa[i].status, fr[i].status);
+    }
+    ASSERT_EQ(r.resources.size(), 50u);
+    for (size_t i = 0; i < 50; ++i) EXPECT_EQ(r.resources[i].id, whole.resources[i].id);
+  };
 
   // Numbered batches evaluated out of order, two at a time (as the loading threads of a
   // directory do): the result is in batch order all the same.
@@ -261,16 +273,7 @@ TEST_F(Fixture, ScannerInBatchesGivesWhatOneScanGives) {
   });
   t1.join();
   t2.join();
-  ScanResult reordered = std::move(numbered).finish();
-  std::vector<Finding> fc = all(reordered);
-  ASSERT_EQ(fa.size(), fc.size());
-  for (size_t i = 0; i < fa.size(); ++i) {
-    EXPECT_EQ(whole.resource_of(fa[i]).id, reordered.resource_of(fc[i]).id);
-    EXPECT_EQ(fa[i].resource_index, fc[i].resource_index);
-    EXPECT_EQ(fa[i].status, fc[i].status);
-  }
-  ASSERT_EQ(reordered.resources.size(), 50u);
-  for (size_t i = 0; i < 50; ++i) EXPECT_EQ(reordered.resources[i].id, whole.resources[i].id);
+  expect_as_whole(std::move(numbered).finish());
 
   // Batches in parts (a large input, as model::Estate hands it over), also out of order:
   // batch order, then part order. Batch 0: [0, 3) [3, 7); batch 1: nothing; batch 2:
@@ -288,16 +291,7 @@ TEST_F(Fixture, ScannerInBatchesGivesWhatOneScanGives) {
   });
   t3.join();
   t4.join();
-  ScanResult in_parts = std::move(parted).finish();
-  std::vector<Finding> fd = all(in_parts);
-  ASSERT_EQ(fa.size(), fd.size());
-  for (size_t i = 0; i < fa.size(); ++i) {
-    EXPECT_EQ(whole.resource_of(fa[i]).id, in_parts.resource_of(fd[i]).id);
-    EXPECT_EQ(fa[i].resource_index, fd[i].resource_index);
-    EXPECT_EQ(fa[i].status, fd[i].status);
-  }
-  ASSERT_EQ(in_parts.resources.size(), 50u);
-  for (size_t i = 0; i < 50; ++i) EXPECT_EQ(in_parts.resources[i].id, whole.resources[i].id);
+  expect_as_whole(std::move(parted).finish());
 }
 
 TEST(Exceptions, EntryProblems) {
