@@ -208,7 +208,7 @@ bool ScanRecorder::record(const policy::RuleSet& rules, const std::vector<model:
   for (const policy::Finding& f : result.findings) {
     if (f.status != policy::Status::kFail && f.status != policy::Status::kSuppressed) continue;
     store::FindingRecord r;
-    r.fingerprint = f.fingerprint;
+    r.fingerprint = f.fingerprint.view();
     r.rule_id = f.rule->id;
     r.resource_type = result.resource_of(f).type;
     r.resource_id = result.resource_of(f).id;

@@ -187,7 +187,7 @@ void describe(const Rule& rule, const model::Resource& resource, const cel::Acti
   const CompiledRule* c = rule.compiled.get();
   f.rule = &rule;
   f.status = status;
-  f.fingerprint = fingerprint(rule.id, resource.type, resource.id);
+  write_fingerprint(f.fingerprint.hex.data(), rule.id, resource.type, resource.id);
   f.detail = std::move(detail);
   if (status == Status::kPass) return;
   f.location = resource.location;
@@ -543,8 +543,7 @@ void ScanResult::fill_pass(const RuleSet& rules, const Pass& p, Finding& f) cons
   f.attribute.clear();
   f.message.clear();
   f.detail.clear();
-  f.fingerprint.resize(32);  // in place: a report renders passes one after another in one Finding
-  write_fingerprint(f.fingerprint.data(), rule.id, r.type, r.id);
+  write_fingerprint(f.fingerprint.hex.data(), rule.id, r.type, r.id);
   f.suppression.reset();
 }
 

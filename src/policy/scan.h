@@ -31,6 +31,7 @@
 // but point at their Rule (keep the RuleSet alive).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -39,6 +40,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cel/time.h"
@@ -62,6 +64,15 @@ struct AppliedSuppression {
   Status original = Status::kFail;  // what the result was before suppression
 };
 
+// A finding's fingerprint (below): 32 hex digits, held inline (no allocation for each of
+// a scan's hundreds of thousands of results).
+struct Fingerprint {
+  std::array<char, 32> hex{};
+  [[nodiscard]] std::string_view view() const { return {hex.data(), hex.size()}; }
+  operator std::string_view() const { return view(); }  // NOLINT: used as text
+  friend bool operator==(const Fingerprint&, const Fingerprint&) = default;
+};
+
 // The resource a finding is about is ScanResult::resources[resource_index]
 // (ScanResult::resource_of): its identity and location are kept once per resource, not
 // once per finding.
@@ -73,7 +84,7 @@ struct Finding {
   std::string attribute;    // dotted path of the attribute pointed at; empty: the resource
   std::string message;      // rendered message template (fail, suppressed, unknown)
   std::string detail;       // error text, or the unknown attributes
-  std::string fingerprint;
+  Fingerprint fingerprint;
   // Shared and immutable: most findings have none, and a Finding stays small.
   std::shared_ptr<const AppliedSuppression> suppression;
   size_t resource_index = 0;  // in ScanResult::resources

@@ -249,7 +249,7 @@ void write_sarif(const ScanReport& r, const Sink& sink) {
       w.key("partialFingerprints");
       w.begin_object();
       w.key("primaryLocationLineHash");
-      w.value(f.fingerprint.substr(0, 16) + ":1");
+      w.value(std::string(f.fingerprint.view().substr(0, 16)) + ":1");
       w.key("sekimori/v1");
       w.value(f.fingerprint);
       w.end_object();

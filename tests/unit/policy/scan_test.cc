@@ -84,8 +84,9 @@ TEST_F(Fixture, PassAndFailWithAttributeLocation) {
   EXPECT_EQ(bad->attribute, "versioning.enabled");
   EXPECT_EQ(bad->location.file, "t.yaml");
   EXPECT_EQ(bad->location.line, 11u);  // Status: Suspended
-  EXPECT_EQ(bad->fingerprint, fingerprint("SKM-AWS-S3-900", "aws_s3_bucket", "Bad"));
-  EXPECT_EQ(bad->fingerprint.size(), 32u);
+  EXPECT_EQ(bad->fingerprint.view(), fingerprint("SKM-AWS-S3-900", "aws_s3_bucket", "Bad"));
+  EXPECT_EQ(bad->fingerprint.view().size(), 32u);
+  EXPECT_EQ(bad->fingerprint.view().find_first_not_of("0123456789abcdef"), std::string_view::npos);
   EXPECT_EQ(r.summary.pass + r.summary.fail, r.findings.size() + r.passes.size());
   EXPECT_EQ(r.summary.pass, r.passes.size());
   EXPECT_TRUE(good->location.file.empty());  // a pass has no "where to fix"
@@ -208,7 +209,7 @@ TEST_F(Fixture, OutputOrderDoesNotDependOnThreads) {
   for (size_t i = 0; i < fa.size(); ++i) {
     EXPECT_EQ(a.resource_of(fa[i]).id, b.resource_of(fb[i]).id);
     EXPECT_EQ(fa[i].status, fb[i].status);
-    EXPECT_EQ(fa[i].fingerprint, fb[i].fingerprint);
+    EXPECT_EQ(fa[i].fingerprint.view(), fb[i].fingerprint.view());
     // Report order: resource order, passes and failures interleaved.
     if (i > 0) {
       EXPECT_LE(fa[i - 1].resource_index, fa[i].resource_index);
