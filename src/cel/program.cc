@@ -1281,9 +1281,8 @@ class Compiler {
         // that fails to build (a repeated key) keeps failing at evaluation, as before.
         bool all_const = true;
         for (const MapStep::Entry& me : entries) {
-          if (me.optional || !dynamic_cast<ConstStep*>(me.key.get()) || !dynamic_cast<ConstStep*>(me.value.get())) {
-            all_const = false;
-          }
+          bool constant = dynamic_cast<ConstStep*>(me.key.get()) && dynamic_cast<ConstStep*>(me.value.get());
+          if (me.optional || !constant) all_const = false;
         }
         if (all_const) {
           std::vector<std::pair<Value, Value>> items;

@@ -76,7 +76,9 @@ const std::string& relative_path_ref(std::string_view path, std::string_view roo
 }
 }  // namespace
 
-std::string relative_path(std::string_view path, std::string_view root) { return relative_path_ref(path, root); }
+std::string relative_path(std::string_view path, std::string_view root) {
+  return relative_path_ref(path, root);
+}
 
 namespace {
 std::string relative_path_uncached(std::string_view path, std::string_view root) {

@@ -181,7 +181,9 @@ TEST(JsonWriterTest, EscapesAtEveryPosition) {
       in[pos] = '\xFF';  // an invalid byte, repaired
       std::string out;
       append_json_string(out, in);
-      ASSERT_EQ(out, "\"" + std::string(pos, 'a') + "\xEF\xBF\xBD" + std::string(len - pos - 1, 'a') + "\"") << len << " " << pos;
+      std::string want =
+          "\"" + std::string(pos, 'a') + "\xEF\xBF\xBD" + std::string(len - pos - 1, 'a') + "\"";
+      ASSERT_EQ(out, want) << "length " << len << ", position " << pos;
     }
   }
   std::string out;
