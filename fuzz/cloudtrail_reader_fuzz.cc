@@ -2,7 +2,7 @@
 // arbitrary bytes with small limits, parsing whole documents both as one document and
 // record by record (ReaderLimits::by_record_bytes); every record handed out must be an
 // object, and its text (when given) must lie inside the input and, when said to be
-// minified, be unchanged by minifying.
+// minified (with_flags), be unchanged by minifying.
 #include <simdjson.h>
 
 #include <cstddef>
@@ -24,6 +24,7 @@ struct Sink : sekimori::detect::RecordSink {
   void record_with_text(simdjson::dom::element r, sekimori::detect::RecordText t, uint64_t offset,
                         uint64_t index) override {
     record(r, offset, index);
+    t = sekimori::detect::with_flags(t);
     if (t.json.size() > size) __builtin_trap();
     if (t.minified && !t.json.empty()) {
       scratch.resize(t.json.size());

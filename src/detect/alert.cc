@@ -26,6 +26,7 @@ bool text_reusable(RecordText text) {
 }  // namespace
 
 void event_text(element record, RecordText text, std::string& out) {
+  text = with_flags(text);
   if (text_reusable(text)) {
     std::string_view j = text.json;
     if (text.minified) {  // nothing to strip

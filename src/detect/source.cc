@@ -66,12 +66,158 @@ ssize_t read_some(int fd, Buffer& buf, size_t max) {
 
 bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
+// A record's tokens in a structural index (below): found by walking the index with a
+// depth counter, so finding a record's bytes costs one pass over ~1/8 of the positions
+// and no second parse. The range [first, stop) of indexes; stop is 0 for an element that
+// is not an object.
+struct Span {
+  uint32_t first = 0, stop = 0;
+};
+
+// A walk over simdjson's structural index of a document (`ix`: the positions in `buf` of
+// every structural character and scalar start, strings excluded; `n` of them).
+struct Walk {
+  const char* buf;
+  const uint32_t* ix;
+  size_t n;
+
+  static constexpr auto kDepth = [] {
+    std::array<int8_t, 256> t{};
+    t['{'] = t['['] = 1;
+    t['}'] = t[']'] = -1;
+    return t;
+  }();
+  static constexpr auto kNumber = [] {
+    std::array<bool, 256> t{};
+    t['-'] = true;
+    for (int d = '0'; d <= '9'; ++d) t[static_cast<size_t>(d)] = true;
+    return t;
+  }();
+
+  // A number token at byte p: plain when it is -?[0-9]{1,18} and not -0.
+  bool plain_number(uint32_t p) const {
+    size_t digits = 0;
+    bool neg = buf[p] == '-';
+    size_t q = p + (neg ? 1 : 0);
+    for (;; ++q) {
+      char c = buf[q];
+      if (c >= '0' && c <= '9') {
+        ++digits;
+      } else if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
+        return false;
+      } else {
+        break;
+      }
+    }
+    if (digits == 0 || digits > 18) return false;
+    return !(neg && digits == 1 && buf[p + 1] == '0');
+  }
+
+  // RecordText's flags of the value whose tokens are [first, stop). `minified` is cleared
+  // when whitespace precedes a token of the value after its first: every token
+  // (structural character or scalar start) is in the index, so whitespace outside strings
+  // always sits right before one, and otherwise a token follows a character of the token
+  // before it (punctuation, a closing quote, a digit or letter), all above 0x20.
+  // One branch-free pass finds both whitespace and whether there are numbers at all (most
+  // records have none or a few); only then are the numbers looked at.
+  void flags(size_t first, size_t stop, bool& plain, bool& minified) const {
+    bool ws = false, numbers = first < stop && kNumber[static_cast<unsigned char>(buf[ix[first]])];
+    for (size_t i = first + 1; i < stop; ++i) {
+      uint32_t p = ix[i];
+      ws |= static_cast<unsigned char>(buf[p - 1]) <= 0x20;
+      numbers |= kNumber[static_cast<unsigned char>(buf[p])];
+    }
+    minified = !ws;
+    plain = true;
+    for (size_t i = first; numbers && i < stop; ++i) {
+      uint32_t p = ix[i];
+      if (kNumber[static_cast<unsigned char>(buf[p])] && !plain_number(p)) plain = false, numbers = false;
+    }
+  }
+
+  // Index of the structural after the value starting at structural i; n + 1 on error.
+  size_t skip(size_t i) const {
+    if (i >= n || (buf[ix[i]] != '{' && buf[ix[i]] != '[')) return skip_value(i);
+    // an object or array (every record): the tightest loop of the reader, one table
+    // lookup per token
+    int depth = 1;
+    for (++i; i < n; ++i) {
+      depth += kDepth[static_cast<unsigned char>(buf[ix[i]])];
+      if (depth == 0) return i + 1;
+    }
+    return n + 1;
+  }
+
+  size_t skip_value(size_t i) const {
+    int depth = 0;
+    for (; i < n; ++i) {
+      char c = buf[ix[i]];
+      switch (c) {
+        case '{':
+        case '[': ++depth; break;
+        case '}':
+        case ']':
+          if (--depth <= 0) return depth == 0 ? i + 1 : n + 1;
+          break;
+        default:
+          if (depth == 0 && c != ',' && c != ':') return i + 1;  // a scalar
+          break;
+      }
+    }
+    return n + 1;
+  }
+
+  // Spans of the elements of the array whose '[' is structural i.
+  // `close` (when given) is set to the index of the closing ']'. False, too, on commas
+  // out of place (`[,{..}]`, `[{..},,{..}]`, `[{..},]`, `[{..} {..}]`): stage 1 does not
+  // check them, and such a document must go to salvage(), which reports them.
+  bool elements(size_t i, std::vector<Span>& out, size_t* close = nullptr) const {
+    ++i;
+    bool want_value = false;  // after a ','
+    bool had_value = false;   // a value since the '[' or the last ','
+    while (i < n) {
+      char c = buf[ix[i]];
+      if (c == ']') {
+        if (want_value) return false;
+        if (close != nullptr) *close = i;
+        return true;
+      }
+      if (c == ',') {
+        if (!had_value) return false;
+        want_value = true;
+        had_value = false;
+        ++i;
+        continue;
+      }
+      if (had_value) return false;
+      want_value = false;
+      had_value = true;
+      size_t j = skip(i);
+      if (j > n) return false;
+      if (c == '{')
+        out.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(j)});
+      else out.push_back({});
+      i = j;
+    }
+    return false;
+  }
+};
+
 }  // namespace
+
+RecordText with_flags(RecordText text) {
+  if (text.tokens == nullptr || text.token_count == 0) return text;
+  Walk w{text.json.data() - text.tokens[0], text.tokens, text.token_count};
+  w.flags(0, text.token_count, text.plain_numbers, text.minified);
+  text.tokens = nullptr;
+  text.token_count = 0;
+  return text;
+}
 
 struct RecordReader::Impl {
   ReaderLimits limits;
   simdjson::dom::parser parser;
-  simdjson::dom::parser index_parser;  // stage 1 only, of documents parsed by record
+  simdjson::dom::parser index_parser;  // its stage 1 index of documents parsed by record
   Buffer raw;   // file bytes
   Buffer text;  // decompressed bytes (+ padding)
   libdeflate_decompressor* inflater = nullptr;
@@ -90,140 +236,8 @@ struct RecordReader::Impl {
     sink.record_with_text(e, json, offset, index++);
   }
 
-  // Record spans from the structural index of the last parse (positions of every
-  // structural character and scalar start, strings excluded): found by walking it with
-  // a depth counter, so finding the bytes costs one pass over ~1/8 of the positions and
-  // no second parse. Span ends are exclusive; {0, 0} for an element that is not an object.
-  struct Span {
-    uint32_t begin = 0, end = 0;
-    bool plain_numbers = false;
-    bool minified = false;
-  };
+  // Record spans from the structural index of the last parse (Walk).
   std::vector<Span> spans;
-
-  struct Walk {
-    const char* buf;
-    const uint32_t* ix;
-    size_t n;
-
-    // A number token at byte p: plain when it is -?[0-9]{1,18} and not -0.
-    bool plain_number(uint32_t p) const {
-      size_t digits = 0;
-      bool neg = buf[p] == '-';
-      size_t q = p + (neg ? 1 : 0);
-      for (;; ++q) {
-        char c = buf[q];
-        if (c >= '0' && c <= '9') {
-          ++digits;
-        } else if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
-          return false;
-        } else {
-          break;
-        }
-      }
-      if (digits == 0 || digits > 18) return false;
-      return !(neg && digits == 1 && buf[p + 1] == '0');
-    }
-
-    // Index of the structural after the value starting at structural i; n + 1 on error.
-    // `minified` is cleared when whitespace precedes a token of the value after its first:
-    // every token (structural character or scalar start) is in the index, so whitespace
-    // outside strings always sits right before one, and otherwise a token follows a
-    // character of the token before it (punctuation, a closing quote, a digit or letter),
-    // all above 0x20.
-    size_t skip(size_t i, bool& plain, bool& minified) const {
-      if (i >= n || (buf[ix[i]] != '{' && buf[ix[i]] != '[')) return skip_value(i, plain);
-      // an object or array (every record): one tight pass with the depth from a table
-      int depth = 1;
-      bool ws = false;
-      for (++i; i < n; ++i) {
-        uint32_t p = ix[i];
-        auto c = static_cast<unsigned char>(buf[p]);
-        ws |= static_cast<unsigned char>(buf[p - 1]) <= 0x20;
-        depth += kDepth[c];
-        if (kNumber[c] && plain && !plain_number(p)) plain = false;
-        if (depth == 0) {
-          if (ws) minified = false;
-          return i + 1;
-        }
-      }
-      return n + 1;
-    }
-
-    static constexpr auto kDepth = [] {
-      std::array<int8_t, 256> t{};
-      t['{'] = t['['] = 1;
-      t['}'] = t[']'] = -1;
-      return t;
-    }();
-    static constexpr auto kNumber = [] {
-      std::array<bool, 256> t{};
-      t['-'] = true;
-      for (int d = '0'; d <= '9'; ++d) t[static_cast<size_t>(d)] = true;
-      return t;
-    }();
-
-    size_t skip_value(size_t i, bool& plain) const {
-      int depth = 0;
-      for (; i < n; ++i) {
-        char c = buf[ix[i]];
-        switch (c) {
-          case '{':
-          case '[': ++depth; break;
-          case '}':
-          case ']':
-            if (--depth <= 0) return depth == 0 ? i + 1 : n + 1;
-            break;
-          case '-':
-          case '0': case '1': case '2': case '3': case '4':
-          case '5': case '6': case '7': case '8': case '9':
-            if (plain && !plain_number(ix[i])) plain = false;
-            if (depth == 0) return i + 1;
-            break;
-          default:
-            if (depth == 0 && c != ',' && c != ':') return i + 1;  // string or literal
-            break;
-        }
-      }
-      return n + 1;
-    }
-
-    // Spans of the elements of the array whose '[' is structural i.
-    // `close` (when given) is set to the index of the closing ']'. False, too, on commas
-    // out of place (`[,{..}]`, `[{..},,{..}]`, `[{..},]`, `[{..} {..}]`): stage 1 does not
-    // check them, and such a document must go to salvage(), which reports them.
-    bool elements(size_t i, std::vector<Span>& out, size_t* close = nullptr) const {
-      ++i;
-      bool want_value = false;  // after a ','
-      bool had_value = false;   // a value since the '[' or the last ','
-      while (i < n) {
-        char c = buf[ix[i]];
-        if (c == ']') {
-          if (want_value) return false;
-          if (close != nullptr) *close = i;
-          return true;
-        }
-        if (c == ',') {
-          if (!had_value) return false;
-          want_value = true;
-          had_value = false;
-          ++i;
-          continue;
-        }
-        if (had_value) return false;
-        want_value = false;
-        had_value = true;
-        bool plain = true, minified = true;
-        size_t j = skip(i, plain, minified);
-        if (j > n) return false;
-        if (c == '{')
-          out.push_back({ix[i], ix[j - 1] + 1, plain, minified});
-        else out.push_back({});
-        i = j;
-      }
-      return false;
-    }
-  };
 
   enum class Shape : uint8_t { kRecords, kArray, kSingle };
 
@@ -238,10 +252,9 @@ struct RecordReader::Impl {
     if (w.n == 0) return false;
     switch (shape) {
       case Shape::kSingle: {
-        bool plain = true, minified = true;
-        size_t j = w.skip(0, plain, minified);
+        size_t j = w.skip(0);
         if (j > w.n || buf[w.ix[0]] != '{') return false;
-        spans.push_back({w.ix[0], w.ix[j - 1] + 1, plain, minified});
+        spans.push_back({0, static_cast<uint32_t>(j)});
         return true;
       }
       case Shape::kArray:
@@ -262,8 +275,7 @@ struct RecordReader::Impl {
           while (!key.empty() && is_ws(key.back())) key.remove_suffix(1);
           if (key.find('\\') != std::string_view::npos) return false;
           if (key == "\"Records\"") return buf[w.ix[i + 2]] == '[' && w.elements(i + 2, spans);
-          bool plain = true, minified = true;
-          i = w.skip(i + 2, plain, minified);
+          i = w.skip(i + 2);
           if (i > w.n) return false;
         }
         return false;
@@ -272,10 +284,20 @@ struct RecordReader::Impl {
     return false;
   }
 
+  // The text of the record whose tokens are `sp` in the index `ix` of `buf`; its flags
+  // are left to with_flags() (most records raise no alert and never need them).
+  static RecordText record_text(const char* buf, const uint32_t* ix, Span sp) {
+    if (sp.stop == 0) return {};
+    RecordText t;
+    t.json = std::string_view(buf + ix[sp.first], ix[sp.stop - 1] + 1 - ix[sp.first]);
+    t.tokens = ix + sp.first;
+    t.token_count = sp.stop - sp.first;
+    return t;
+  }
+
   RecordText text_of(const char* buf, size_t k) const {
-    if (k >= spans.size() || spans[k].end == 0) return {};
-    return {std::string_view(buf + spans[k].begin, spans[k].end - spans[k].begin), spans[k].plain_numbers,
-            spans[k].minified};
+    if (k >= spans.size()) return {};
+    return record_text(buf, parser.implementation->structural_indexes.get(), spans[k]);
   }
 
   // A parsed document (from `buf`): {"Records": [...]}, an array of records, or one record.
@@ -406,14 +428,24 @@ struct RecordReader::Impl {
   // allocates exactly what it needs or reports the error.
   void reserve_parser(size_t len) {
     if (parser.capacity() >= len && parser.doc.capacity() >= len) return;
-    size_t cap = std::min(len + len / 4 + (size_t{64} << 10), parser.max_capacity());
+    size_t cap = headroom(len);
     if (parser.doc.capacity() < cap && parser.doc.allocate(cap) != simdjson::SUCCESS) return;
     if (parser.capacity() < cap && parser.allocate(cap) != simdjson::SUCCESS) return;
+  }
+  size_t headroom(size_t len) const {
+    return std::min(len + len / 4 + (size_t{64} << 10), parser.max_capacity());
+  }
+  // The same for the document alone (stage 2 of a record whose stage 1 ran elsewhere).
+  simdjson::error_code reserve_document(size_t len) {
+    if (parser.doc.capacity() >= len) return simdjson::SUCCESS;
+    return parser.doc.allocate(headroom(len));
   }
 
   // Large documents are parsed record by record when their shape allows: stage 1 (the
   // structural index) runs over the whole document, the record spans are cut from it as
-  // for RecordText, and each record is then parsed on its own. Parsing the whole document
+  // for RecordText, and then stage 2 alone builds each record's DOM from that index,
+  // starting at the record's first token (simdjson's `stage2_next`, what its document
+  // streams use: it stops where the value ends). Parsing the whole document
   // first would build its tape and strings (about twice the text) before the first record
   // is looked at, so every record's data would be read back from far away in memory; this
   // way a record's DOM is still in the CPU cache while it is matched, and the parser stays
@@ -452,21 +484,24 @@ struct RecordReader::Impl {
       return false;
     }
     for (const Span& sp : spans) {
-      if (sp.end == 0) return false;  // an element that is not an object
+      if (sp.stop == 0) return false;  // an element that is not an object
     }
     uint64_t index = 0;
     for (const Span& sp : spans) {
-      size_t size = sp.end - sp.begin;
-      reserve_parser(size);
-      auto doc = parser.parse(buf + sp.begin, size, false);  // the rest of the text is its padding
-      if (doc.error() != simdjson::SUCCESS) {
+      RecordText t = record_text(buf, w.ix, sp);
+      // stage 2 alone, from the record's first token: it stops where the record ends
+      simdjson::error_code error = reserve_document(t.json.size());
+      if (error == simdjson::SUCCESS) {
+        impl.next_structural_index = sp.first;
+        error = impl.stage2_next(parser.doc);
+      }
+      if (error == simdjson::SUCCESS && impl.next_structural_index != sp.stop) error = simdjson::TAPE_ERROR;
+      if (error != simdjson::SUCCESS) {
         ++stats.malformed;
-        sink.malformed(sp.begin,
-                       std::string("record does not parse: ") + simdjson::error_message(doc.error()));
+        sink.malformed(w.ix[sp.first], std::string("record does not parse: ") + simdjson::error_message(error));
         continue;
       }
-      RecordText t{std::string_view(buf + sp.begin, size), sp.plain_numbers, sp.minified};
-      emit_record(doc.value_unsafe(), t, 0, index, sink, stats);
+      emit_record(parser.doc.root(), t, 0, index, sink, stats);
     }
     return true;
   }

@@ -19,6 +19,7 @@ struct Texts : RecordSink {
   std::vector<std::pair<uint64_t, std::string>> bad;
   void record(simdjson::dom::element, uint64_t, uint64_t) override { ADD_FAILURE() << "record() called"; }
   void record_with_text(simdjson::dom::element r, RecordText t, uint64_t offset, uint64_t index) override {
+    t = with_flags(t);
     json.emplace_back(t.json);
     plain.push_back(t.plain_numbers);
     mini.push_back(t.minified);
@@ -160,6 +161,17 @@ TEST(RecordText, BrokenRecordOfASplitDocumentIsReportedAtItsOffset) {
   ASSERT_EQ(t.bad.size(), 1u);
   EXPECT_EQ(t.bad[0].first, doc.find(R"({"eventName":tru})"));
   EXPECT_EQ(t.bad[0].second.rfind("record does not parse", 0), 0u) << t.bad[0].second;
+
+  // brackets that do not match: the depth walk cuts the span `{"a":[1}]`, stage 2 of the
+  // record (from the document's index) rejects it, the next record still parses
+  std::string mismatched = R"({"Records":[{"a":[1}],{"b":[2,{"c":3}]}]})";
+  Texts m = read(mismatched, split);
+  EXPECT_EQ(m.json, (Strings{R"({"b":[2,{"c":3}]})"}));
+  EXPECT_EQ(m.minified, (Strings{R"({"b":[2,{"c":3}]})"}));
+  EXPECT_EQ(m.indices, (std::vector<uint64_t>{0}));
+  ASSERT_EQ(m.bad.size(), 1u);
+  EXPECT_EQ(m.bad[0].first, mismatched.find(R"({"a")"));
+  EXPECT_EQ(m.bad[0].second.rfind("record does not parse", 0), 0u) << m.bad[0].second;
 }
 
 // A comma out of place loses no record and is never skipped silently: the document goes to
@@ -222,6 +234,7 @@ TEST(RecordText, RealCloudTrailEventsKeepTheirAlertText) {
       std::string dom = simdjson::minify(r);
       if (t.json.empty()) return;
       ++with_text;
+      t = with_flags(t);
       simdjson::padded_string copy(t.json);
       auto again = p.parse(copy);
       ASSERT_EQ(again.error(), simdjson::SUCCESS);
