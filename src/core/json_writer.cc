@@ -1,5 +1,6 @@
 #include "core/json_writer.h"
 
+#include <array>
 #include <cassert>
 #include <charconv>
 #include <cmath>
@@ -156,10 +157,33 @@ std::string format_double(double d) {
   return std::string(buf, res.ptr);
 }
 
-void JsonWriter::newline() {
-  if (indent_ <= 0) return;
-  out_ += '\n';
-  out_.append(stack_.size() * static_cast<size_t>(indent_), ' ');
+namespace {
+
+// ",\n" and the spaces of the deepest indentation written in one append: a separator and
+// the layout before a member or element cost one copy.
+constexpr size_t kMaxPad = 128;
+constexpr auto kSeparator = [] {
+  std::array<char, 2 + kMaxPad> a{};
+  a[0] = ',';
+  a[1] = '\n';
+  for (size_t i = 2; i < a.size(); ++i) a[i] = ' ';
+  return a;
+}();
+
+}  // namespace
+
+void JsonWriter::separate(bool comma) {
+  if (indent_ <= 0) {
+    if (comma) out_ += ',';
+    return;
+  }
+  size_t pad = stack_.size() * static_cast<size_t>(indent_);
+  if (pad <= kMaxPad) {
+    out_.append(kSeparator.data() + (comma ? 0 : 1), (comma ? 2 : 1) + pad);
+    return;
+  }
+  out_ += comma ? ",\n" : "\n";
+  out_.append(pad, ' ');
 }
 
 void JsonWriter::before_value() {
@@ -169,9 +193,9 @@ void JsonWriter::before_value() {
   }
   if (stack_.empty()) return;
   assert(!stack_.back().object && "object members need a key");
-  if (!stack_.back().first) out_ += ',';
+  bool comma = !stack_.back().first;
   stack_.back().first = false;
-  newline();
+  separate(comma);
 }
 
 void JsonWriter::begin_object() {
@@ -184,7 +208,7 @@ void JsonWriter::end_object() {
   assert(!stack_.empty() && stack_.back().object);
   bool empty = stack_.back().first;
   stack_.pop_back();
-  if (!empty) newline();
+  if (!empty) separate(false);
   out_ += '}';
   maybe_flush();
 }
@@ -205,18 +229,19 @@ void JsonWriter::end_array() {
   assert(!stack_.empty() && !stack_.back().object);
   bool empty = stack_.back().first;
   stack_.pop_back();
-  if (!empty) newline();
+  if (!empty) separate(false);
   out_ += ']';
   maybe_flush();
 }
 
 void JsonWriter::key(std::string_view k) {
   assert(!stack_.empty() && stack_.back().object);
-  if (!stack_.back().first) out_ += ',';
+  bool comma = !stack_.back().first;
   stack_.back().first = false;
-  newline();
+  separate(comma);
   append_json_string(out_, k);
-  out_ += indent_ > 0 ? ": " : ":";
+  if (indent_ > 0) out_.append(": ", 2);
+  else out_ += ':';
   after_key_ = true;
 }
 
@@ -257,6 +282,7 @@ void JsonWriter::null() {
 void JsonWriter::raw(std::string_view json) {
   before_value();
   out_ += json;
+  maybe_flush();  // a complete value, like a closing bracket
 }
 
 std::string JsonWriter::reindent(std::string_view json, size_t deeper) const {

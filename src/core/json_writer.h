@@ -9,8 +9,9 @@
 //   std::string s = w.take();  // {"a": 1}
 //
 // Large outputs can stream: with a sink set, the text written so far is handed to the
-// sink (and dropped) whenever a closing bracket leaves more than `threshold` bytes
-// buffered, and by flush(); take() then returns only what was not handed over yet.
+// sink (and dropped) whenever a closing bracket or a raw() value leaves more than
+// `threshold` bytes buffered, and by flush(); take() then returns only what was not
+// handed over yet.
 //
 // Thread-safety: none; one writer per thread.
 #pragma once
@@ -67,7 +68,8 @@ class JsonWriter {
 
  private:
   void before_value();
-  void newline();
+  // A comma (when `comma`), then the newline and indentation of the current depth.
+  void separate(bool comma);
 
   void maybe_flush() {
     if (sink_ && out_.size() >= threshold_) flush();

@@ -131,7 +131,10 @@ struct Walk {
     plain = true;
     for (size_t i = first; numbers && i < stop; ++i) {
       uint32_t p = ix[i];
-      if (kNumber[static_cast<unsigned char>(buf[p])] && !plain_number(p)) plain = false, numbers = false;
+      if (kNumber[static_cast<unsigned char>(buf[p])] && !plain_number(p)) {
+        plain = false;
+        break;
+      }
     }
   }
 

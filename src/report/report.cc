@@ -198,27 +198,35 @@ void location(JsonWriter& w, const core::Location& l, const std::string& root) {
 
 // The text location(w, l, root) writes into a writer with indent 2 whose open containers
 // are `levels` deep, without the writer.
+// (Each piece is appended with its length known: this runs for every resource and every
+// failing finding.)
 void append_location(std::string& out, const core::Location& l, const std::string& root, size_t levels) {
-  const size_t in = (levels + 1) * 2;
+  using namespace std::string_view_literals;
+  constexpr std::string_view kSpaces = "                                ";
+  auto pad = [&out, kSpaces](size_t n) {
+    if (n <= kSpaces.size()) out.append(kSpaces.data(), n);
+    else out.append(n, ' ');
+  };
   auto number = [&out](uint32_t n) {
     char buf[16];
     auto res = std::to_chars(buf, buf + sizeof buf, n);
     out.append(buf, res.ptr);
   };
-  out += "{\n";
-  out.append(in, ' ');
-  out += "\"file\": ";
+  const size_t in = (levels + 1) * 2;
+  out += "{\n"sv;
+  pad(in);
+  out += "\"file\": "sv;
   core::append_json_string(out, relative_path_ref(l.file, root));
-  out += ",\n";
-  out.append(in, ' ');
-  out += "\"line\": ";
+  out += ",\n"sv;
+  pad(in);
+  out += "\"line\": "sv;
   number(l.line);
-  out += ",\n";
-  out.append(in, ' ');
-  out += "\"column\": ";
+  out += ",\n"sv;
+  pad(in);
+  out += "\"column\": "sv;
   number(l.column);
   out += '\n';
-  out.append(levels * 2, ' ');
+  pad(levels * 2);
   out += '}';
 }
 
@@ -347,6 +355,8 @@ void write_json(const ScanReport& r, const Sink& sink) {
     // A resource's findings are consecutive and share its "resource" object, and most
     // share its location: render those once per resource (one level deeper than here:
     // inside a finding).
+    // A finding's members are three levels deep (report object, findings array, finding).
+    constexpr size_t kFindingMembers = 3;
     bool have_cached = false;
     size_t cached_index = 0;
     std::string resource_json, resource_location_json;
@@ -355,7 +365,7 @@ void write_json(const ScanReport& r, const Sink& sink) {
     // its location and the fingerprint go, and split there; a pass is then a few appends.
     const std::vector<policy::Rule>& all_rules = r.rules->rules();
     std::vector<std::string> pass_head(all_rules.size());
-    std::string pass_mid, pass_tail, pass_end, pass_text;
+    std::string pass_mid, pass_tail, pass_end, pass_text, finding_text;
     auto pass_template = [&](const policy::Rule& rule) {
       JsonWriter t(2);
       t.begin_object();
@@ -391,8 +401,7 @@ void write_json(const ScanReport& r, const Sink& sink) {
         cached_index = f.resource_index;
         const policy::ScannedResource& res = r.result->resource_of(f);
         // What the writer would write for the finding's "resource" and "location"
-        // (members of a finding, three levels deep), written directly: once per resource.
-        constexpr size_t kFindingMembers = 3;
+        // (members of a finding), written directly: once per resource.
         resource_location_json.clear();
         append_location(resource_location_json, res.location, r.scan_root, kFindingMembers);
         resource_json.clear();
@@ -433,6 +442,45 @@ void write_json(const ScanReport& r, const Sink& sink) {
         core::append_json_string(pass_text, f.fingerprint);
         pass_text += pass_end;
         w.raw(pass_text);
+        return;
+      }
+      if (!f.suppression) {
+        // Written directly too (what the writer path below gives, byte for byte), at the
+        // depth of a finding's members: fails are the other fifth of the results.
+        const std::string_view pad = std::string_view("        ").substr(0, kFindingMembers * 2);
+        auto member = [&](std::string_view name, bool first = false) {
+          if (!first) finding_text.append(",\n", 2);
+          finding_text += pad;
+          finding_text += '"';
+          finding_text += name;
+          finding_text.append("\": ", 3);
+        };
+        finding_text.assign("{\n", 2);
+        member("rule_id", true);
+        core::append_json_string(finding_text, f.rule->id);
+        member("severity");
+        core::append_json_string(finding_text, policy::severity_name(f.rule->severity));
+        member("status");
+        core::append_json_string(finding_text, policy::status_name(f.status));
+        member("resource");
+        finding_text += resource_json;
+        member("location");
+        if (f.location.file.empty()) finding_text += resource_location_json;
+        else append_location(finding_text, f.location, r.scan_root, kFindingMembers);
+        member("attribute");
+        core::append_json_string(finding_text, f.attribute);
+        member("message");
+        core::append_json_string(finding_text, f.message);
+        if (!f.detail.empty()) {
+          member("detail");
+          core::append_json_string(finding_text, f.detail);
+        }
+        member("fingerprint");
+        core::append_json_string(finding_text, f.fingerprint);
+        finding_text += '\n';
+        finding_text += pad.substr(2);
+        finding_text += '}';
+        w.raw(finding_text);
         return;
       }
       w.begin_object();
