@@ -145,6 +145,47 @@ TEST(JsonWriterTest, CompactAndIndented) {
   EXPECT_EQ(p.str(), "{\n  \"a\": [\n    \"x\"\n  ]\n}");
 }
 
+// Separators and indentation at every depth, past the run of spaces the writer keeps
+// ready too (deeper than 64 levels at indent 2).
+TEST(JsonWriterTest, IndentationAtEveryDepth) {
+  constexpr int kDepth = 80;
+  JsonWriter w(2);
+  std::string expect;
+  for (int d = 0; d < kDepth; ++d) {
+    w.begin_array();
+    if (d > 0) expect += "\n" + std::string(static_cast<size_t>(2 * d), ' ');
+    expect += '[';
+  }
+  w.value(int64_t{1});
+  w.value(int64_t{2});
+  const std::string inner(static_cast<size_t>(2 * kDepth), ' ');
+  expect += "\n" + inner + "1,\n" + inner + "2";
+  for (int d = kDepth - 1; d >= 0; --d) {
+    w.end_array();
+    expect += "\n" + std::string(static_cast<size_t>(2 * d), ' ') + "]";
+  }
+  EXPECT_EQ(w.str(), expect);
+}
+
+// With a sink, a raw() value past the threshold is handed over at once, as a closing
+// bracket's text is; nothing is lost or repeated.
+TEST(JsonWriterTest, RawValuesStreamToTheSink) {
+  JsonWriter w(2);
+  std::vector<std::string> parts;
+  w.set_sink([&parts](std::string_view s) { parts.emplace_back(s); }, 16);
+  w.begin_array();
+  w.raw(R"("0123456789abcdef")");
+  EXPECT_EQ(parts.size(), 1u);
+  w.raw("7");
+  EXPECT_EQ(parts.size(), 1u);  // under the threshold: kept
+  w.end_array();
+  w.flush();
+  std::string all;
+  for (const std::string& p : parts) all += p;
+  EXPECT_EQ(all, "[\n  \"0123456789abcdef\",\n  7\n]");
+  EXPECT_EQ(w.take(), "");
+}
+
 TEST(JsonWriterTest, EscapesAndRepairsUtf8) {
   std::string out;
   append_json_string(out, "q\"\\\n\t\x01\x7f");
