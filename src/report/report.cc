@@ -197,13 +197,12 @@ void location(JsonWriter& w, const core::Location& l, const std::string& root) {
 }
 
 // The text location(w, l, root) writes into a writer with indent 2 whose open containers
-// are `levels` deep, without the writer.
-// (Each piece is appended with its length known: this runs for every resource and every
-// failing finding.)
+// are `levels` deep, without the writer. Each piece is appended with its length known:
+// this runs for every resource and every failing finding.
 void append_location(std::string& out, const core::Location& l, const std::string& root, size_t levels) {
   using namespace std::string_view_literals;
-  constexpr std::string_view kSpaces = "                                ";
-  auto pad = [&out, kSpaces](size_t n) {
+  static constexpr std::string_view kSpaces = "                                ";
+  auto pad = [&out](size_t n) {
     if (n <= kSpaces.size()) out.append(kSpaces.data(), n);
     else out.append(n, ' ');
   };
@@ -445,8 +444,8 @@ void write_json(const ScanReport& r, const Sink& sink) {
         return;
       }
       if (!f.suppression) {
-        // Written directly too (what the writer path below gives, byte for byte), at the
-        // depth of a finding's members: fails are the other fifth of the results.
+        // The other results without a suppression (fail, unknown, error) are written
+        // directly too, byte for byte what the writer path below gives.
         const std::string_view pad = std::string_view("        ").substr(0, kFindingMembers * 2);
         auto member = [&](std::string_view name, bool first = false) {
           if (!first) finding_text.append(",\n", 2);
