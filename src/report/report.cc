@@ -196,37 +196,48 @@ void location(JsonWriter& w, const core::Location& l, const std::string& root) {
   w.end_object();
 }
 
-// The text location(w, l, root) writes into a writer with indent 2 whose open containers
-// are `levels` deep, without the writer. Each piece is appended with its length known:
-// this runs for every resource and every failing finding.
-void append_location(std::string& out, const core::Location& l, const std::string& root, size_t levels) {
-  using namespace std::string_view_literals;
+// Indentation and member names written without a writer, as a writer with indent 2 writes
+// them; each piece is appended with its length known (this runs for every resource and
+// every failing finding).
+void append_spaces(std::string& out, size_t n) {
   static constexpr std::string_view kSpaces = "                                ";
-  auto pad = [&out](size_t n) {
-    if (n <= kSpaces.size()) out.append(kSpaces.data(), n);
-    else out.append(n, ' ');
-  };
+  if (n <= kSpaces.size()) out.append(kSpaces.data(), n);
+  else out.append(n, ' ');
+}
+
+// `"name": ` of an object member whose object's open containers are `levels` deep (its
+// members one level deeper), after the ",\n" that ends the member before unless `first`.
+void append_member(std::string& out, size_t levels, std::string_view name, bool first = false) {
+  out.append(first ? "\n" : ",\n", first ? 1 : 2);
+  append_spaces(out, (levels + 1) * 2);
+  out += '"';
+  out += name;
+  out.append("\": ", 3);
+}
+
+// The end of an object whose open containers are `levels` deep.
+void append_object_end(std::string& out, size_t levels) {
+  out += '\n';
+  append_spaces(out, levels * 2);
+  out += '}';
+}
+
+// The text location(w, l, root) writes into a writer with indent 2 whose open containers
+// are `levels` deep, without the writer.
+void append_location(std::string& out, const core::Location& l, const std::string& root, size_t levels) {
   auto number = [&out](uint32_t n) {
     char buf[16];
     auto res = std::to_chars(buf, buf + sizeof buf, n);
     out.append(buf, res.ptr);
   };
-  const size_t in = (levels + 1) * 2;
-  out += "{\n"sv;
-  pad(in);
-  out += "\"file\": "sv;
+  out += '{';
+  append_member(out, levels, "file", true);
   core::append_json_string(out, relative_path_ref(l.file, root));
-  out += ",\n"sv;
-  pad(in);
-  out += "\"line\": "sv;
+  append_member(out, levels, "line");
   number(l.line);
-  out += ",\n"sv;
-  pad(in);
-  out += "\"column\": "sv;
+  append_member(out, levels, "column");
   number(l.column);
-  out += '\n';
-  pad(levels * 2);
-  out += '}';
+  append_object_end(out, levels);
 }
 
 }  // namespace
@@ -403,31 +414,18 @@ void write_json(const ScanReport& r, const Sink& sink) {
         // (members of a finding), written directly: once per resource.
         resource_location_json.clear();
         append_location(resource_location_json, res.location, r.scan_root, kFindingMembers);
-        resource_json.clear();
-        const std::string pad((kFindingMembers + 1) * 2, ' ');
-        auto member = [&](std::string_view name) {
-          resource_json += pad;
-          core::append_json_string(resource_json, name);
-          resource_json += ": ";
-        };
-        resource_json += "{\n";
-        member("id");
+        resource_json.assign(1, '{');
+        append_member(resource_json, kFindingMembers, "id", true);
         core::append_json_string(resource_json, res.id);
-        resource_json += ",\n";
-        member("type");
+        append_member(resource_json, kFindingMembers, "type");
         core::append_json_string(resource_json, res.type);
-        resource_json += ",\n";
-        member("source_type");
+        append_member(resource_json, kFindingMembers, "source_type");
         core::append_json_string(resource_json, res.source_type);
-        resource_json += ",\n";
-        member("format");
+        append_member(resource_json, kFindingMembers, "format");
         core::append_json_string(resource_json, model::format_name(res.format));
-        resource_json += ",\n";
-        member("location");
+        append_member(resource_json, kFindingMembers, "location");
         append_location(resource_json, res.location, r.scan_root, kFindingMembers + 1);
-        resource_json += '\n';
-        resource_json.append(kFindingMembers * 2, ' ');
-        resource_json += '}';
+        append_object_end(resource_json, kFindingMembers);
       }
       if (f.status == policy::Status::kPass && f.location.file.empty() && f.attribute.empty() &&
           f.message.empty() && f.detail.empty() && !f.suppression) {
@@ -446,39 +444,30 @@ void write_json(const ScanReport& r, const Sink& sink) {
       if (!f.suppression) {
         // The other results without a suppression (fail, unknown, error) are written
         // directly too, byte for byte what the writer path below gives.
-        const std::string_view pad = std::string_view("        ").substr(0, kFindingMembers * 2);
-        auto member = [&](std::string_view name, bool first = false) {
-          if (!first) finding_text.append(",\n", 2);
-          finding_text += pad;
-          finding_text += '"';
-          finding_text += name;
-          finding_text.append("\": ", 3);
-        };
-        finding_text.assign("{\n", 2);
-        member("rule_id", true);
+        const size_t levels = kFindingMembers - 1;  // the finding object's open containers
+        finding_text.assign(1, '{');
+        append_member(finding_text, levels, "rule_id", true);
         core::append_json_string(finding_text, f.rule->id);
-        member("severity");
+        append_member(finding_text, levels, "severity");
         core::append_json_string(finding_text, policy::severity_name(f.rule->severity));
-        member("status");
+        append_member(finding_text, levels, "status");
         core::append_json_string(finding_text, policy::status_name(f.status));
-        member("resource");
+        append_member(finding_text, levels, "resource");
         finding_text += resource_json;
-        member("location");
+        append_member(finding_text, levels, "location");
         if (f.location.file.empty()) finding_text += resource_location_json;
         else append_location(finding_text, f.location, r.scan_root, kFindingMembers);
-        member("attribute");
+        append_member(finding_text, levels, "attribute");
         core::append_json_string(finding_text, f.attribute);
-        member("message");
+        append_member(finding_text, levels, "message");
         core::append_json_string(finding_text, f.message);
         if (!f.detail.empty()) {
-          member("detail");
+          append_member(finding_text, levels, "detail");
           core::append_json_string(finding_text, f.detail);
         }
-        member("fingerprint");
+        append_member(finding_text, levels, "fingerprint");
         core::append_json_string(finding_text, f.fingerprint);
-        finding_text += '\n';
-        finding_text += pad.substr(2);
-        finding_text += '}';
+        append_object_end(finding_text, levels);
         w.raw(finding_text);
         return;
       }
