@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <hs/hs.h>
+#include <re2/filtered_re2.h>
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -604,6 +605,7 @@ struct Test {
   double number = 0;
   Cmp cmp = Cmp::kNone;
   std::shared_ptr<RE2> re;
+  std::vector<std::string> re_needs;  // kRegex: lower-case ASCII literals every match contains
   int family = 0;
   unsigned char addr[16] = {};
   int prefix = 0;
@@ -621,6 +623,55 @@ struct Item {
   TimePart time = TimePart::kNone;
   std::vector<Test> tests;
 };
+
+// The literals that every match of `re` contains, lower-cased (RE2's own prefilter atoms,
+// FilteredRE2, of at least three bytes): an atom is kept when the prefilter cannot pass
+// without it. Atoms with non-ASCII bytes are left out, so that lower-casing the value byte
+// by byte is the lower-casing RE2 means.
+std::vector<std::string> regex_needs(const std::string& pattern, const RE2::Options& o) {
+  re2::FilteredRE2 f(3);
+  int id = 0;
+  if (f.Add(pattern, o, &id) != RE2::NoError) return {};
+  std::vector<std::string> atoms;
+  f.Compile(&atoms);
+  std::vector<std::string> needs;
+  std::vector<int> others, potential;
+  for (size_t i = 0; i < atoms.size(); ++i) {
+    bool ascii = std::all_of(atoms[i].begin(), atoms[i].end(), [](char c) { return (c & 0x80) == 0; });
+    if (!ascii) continue;
+    others.clear();
+    for (size_t k = 0; k < atoms.size(); ++k) {
+      if (k != i) others.push_back(static_cast<int>(k));
+    }
+    potential.clear();
+    f.AllPotentials(others, &potential);
+    if (potential.empty()) needs.push_back(atoms[i]);
+  }
+  return needs;
+}
+
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Whether `s` may match a regex that needs the literals `needs` (as regex_needs() gives them).
+// Only an ASCII value is ruled out: RE2's case folding maps some non-ASCII letters to ASCII
+// ones (the Kelvin sign to k).
+bool regex_may_match(const std::vector<std::string>& needs, std::string_view s) {
+  if (needs.empty()) return true;
+  for (char c : s) {
+    if ((c & 0x80) != 0) return true;
+  }
+  for (const std::string& lit : needs) {
+    if (lit.size() > s.size()) return false;
+    bool found = false;
+    for (size_t at = 0; !found && at + lit.size() <= s.size(); ++at) {
+      size_t k = 0;
+      while (k < lit.size() && ascii_lower(s[at + k]) == lit[k]) ++k;
+      found = k == lit.size();
+    }
+    if (!found) return false;
+  }
+  return true;
+}
 
 bool cidr_match(const Test& t, std::string_view v) {
   char buf[64];
@@ -727,7 +778,8 @@ bool test_scalar(const Test& t, element v, const Rec& root, TimePart time) {
       return number_of(v, n) && n == t.number;
     }
     case Test::kRegex:
-      return scalar_view(v, s, buf) && RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), *t.re);
+      return scalar_view(v, s, buf) && regex_may_match(t.re_needs, s) &&
+             RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), *t.re);
     case Test::kCidr:
       return v.type() == element_type::STRING && cidr_match(t, v.get_string().value_unsafe());
     case Test::kCompare: {
@@ -1278,13 +1330,15 @@ class Compiler {
         o.set_log_errors(false);
         o.set_max_mem(8 << 20);
         t.kind = Test::kRegex;
-        t.re = std::make_shared<RE2>(flags.empty() ? v.text : "(?" + flags + ")" + v.text, o);
+        std::string pattern = flags.empty() ? v.text : "(?" + flags + ")" + v.text;
+        t.re = std::make_shared<RE2>(pattern, o);
         if (!t.re->ok()) {
           err(v.location, "sigma.invalid_regex",
               "regular expression does not compile with RE2 (" + t.re->error() +
                   "); RE2 has no backreferences or lookaround");
           return std::nullopt;
         }
+        t.re_needs = regex_needs(pattern, o);
         item.tests.push_back(std::move(t));
         continue;
       }

@@ -125,6 +125,30 @@ TEST(Match, Regex) {
   EXPECT_EQ(error_code(rule_doc(sel("f|re|contains: 'a'"))), "sigma.modifier_combination");
 }
 
+// A regex's required literals rule values out before RE2 runs; these cases check that the
+// shortcut never changes an answer.
+TEST(Match, RegexLiteralsOnlyRuleOutWhatCannotMatch) {
+  const std::string arn = "f|re: '.+:assumed-role/aws:.+'";
+  EXPECT_TRUE(m(sel(arn), R"({"f":"arn:aws:sts::1:assumed-role/aws:ec2-instance/i-1"})"));
+  EXPECT_FALSE(m(sel(arn), R"({"f":"arn:aws:sts::1:assumed-role/app/i-1"})"));
+  EXPECT_FALSE(m(sel(arn), R"({"f":"arn:aws:sts::1:ASSUMED-ROLE/aws:x"})"));  // the literal is there, RE2 says no
+  EXPECT_FALSE(m(sel(arn), R"({"f":"ab"})"));                                  // shorter than the literal
+  // alternatives: neither branch's literal is required on its own
+  EXPECT_TRUE(m(sel("f|re: 'createuser|deleteuser'"), R"({"f":"x deleteuser y"})"));
+  EXPECT_TRUE(m(sel("f|re: 'createuser|deleteuser'"), R"({"f":"createuser"})"));
+  EXPECT_FALSE(m(sel("f|re: 'createuser|deleteuser'"), R"({"f":"updateuser"})"));
+  // case-insensitive: the value's case does not matter, ASCII or not (RE2 folds the Kelvin
+  // sign U+212A to k, which a byte-wise literal check would miss)
+  EXPECT_TRUE(m(sel("f|re|i: 'kelvin'"), R"({"f":"KELVIN"})"));
+  EXPECT_TRUE(m(sel("f|re|i: 'kelvin'"), "{\"f\":\"\xE2\x84\xAA" "elvin\"}"));
+  EXPECT_FALSE(m(sel("f|re: 'kelvin'"), "{\"f\":\"\xE2\x84\xAA" "elvin\"}"));
+  EXPECT_TRUE(m(sel("f|re: '(?i)kelvin'"), "{\"f\":\"\xE2\x84\xAA" "elvin\"}"));
+  // a literal in a required group, and a number rendered as text
+  EXPECT_TRUE(m(sel("f|re: '^(abc|abd)xyz$'"), R"({"f":"abdxyz"})"));
+  EXPECT_FALSE(m(sel("f|re: '^(abc|abd)xyz$'"), R"({"f":"abdxy"})"));
+  EXPECT_TRUE(m(sel("f|re: '12345'"), R"({"f":9912345})"));
+}
+
 TEST(Match, Cidr) {
   EXPECT_TRUE(m(sel("ip|cidr: 10.0.0.0/8"), R"({"ip":"10.1.2.3"})"));
   EXPECT_FALSE(m(sel("ip|cidr: 10.0.0.0/8"), R"({"ip":"11.1.2.3"})"));
