@@ -95,10 +95,22 @@ class Endpoint {
   std::vector<std::string> bodies_, keys_, content_types_, extra_;
 };
 
+// The directories the tests made, removed when the test program exits (the senders that
+// write into them are gone by then).
+struct MadeDirs {
+  std::vector<fs::path> paths;
+  ~MadeDirs() {
+    std::error_code ec;
+    for (const fs::path& p : paths) fs::remove_all(p, ec);
+  }
+};
+
 std::string temp_dir(const std::string& name) {
+  static MadeDirs made;
   fs::path p = fs::temp_directory_path() / ("skm-webhook-" + name + "-" + std::to_string(::getpid()));
   fs::remove_all(p);
   fs::create_directories(p);
+  made.paths.push_back(p);
   return p.string();
 }
 
