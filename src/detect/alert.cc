@@ -169,7 +169,7 @@ void write_rule(core::JsonWriter& w, const RuleMeta& m) {
 
 // The alert's context members, in output order (write_context and AlertJsonRenderer);
 // an empty value is null.
-constexpr std::pair<const char*, std::string Alert::*> kContextMembers[] = {
+constexpr std::pair<std::string_view, std::string Alert::*> kContextMembers[] = {
     {"event_time", &Alert::event_time}, {"account", &Alert::account},       {"region", &Alert::region},
     {"principal", &Alert::principal},   {"source_ip", &Alert::source_ip},   {"event_name", &Alert::event_name},
     {"event_source", &Alert::event_source}};
@@ -279,9 +279,7 @@ void AlertJsonRenderer::append(const Alert& a, std::string& out) const {
   // the same members, in the same order, as write_alert(w, a, true)
   out += rule_prefix_[a.rule];
   for (const auto& [name, member] : kContextMembers) {
-    out += ",\"";
-    out += name;
-    out += "\":";
+    out.append(",\"", 2).append(name).append("\":", 2);
     if ((a.*member).empty()) out += "null";
     else core::append_json_string(out, a.*member);
   }

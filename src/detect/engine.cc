@@ -1741,9 +1741,55 @@ struct HsScratchFree {
 // Pattern ids 0 and 1 are the escapes that make a record unscannable.
 constexpr unsigned kEscU = 0, kEscSlash = 1, kFirstFragment = 2;
 
-using internal::SvEq;
-using internal::SvHash;
-using Index = std::unordered_map<std::string, std::vector<uint32_t>, SvHash, SvEq>;
+// Rules by the folded value of one constant field (eventName, eventSource). Looked up for
+// every event, so lookups probe a flat table with key_hash() (no division, no hashing of
+// every byte); the map owns the keys and lists and is what the engine's set-up iterates.
+class Index {
+ public:
+  Index() = default;
+  Index(const Index&) = delete;  // the table points into the map
+  Index& operator=(const Index&) = delete;
+
+  // Set-up: the list of `key` (created empty). Call finish() after the last one.
+  std::vector<uint32_t>& operator[](const std::string& key) { return lists_[key]; }
+
+  void finish() {
+    size_t size = 8;
+    while (size < lists_.size() * 2) size *= 2;
+    table_.assign(size, Slot{});
+    for (const auto& [key, rules] : lists_) {
+      uint32_t h = key_hash(key);
+      size_t at = h & (size - 1);
+      while (table_[at].rules != nullptr) at = (at + 1) & (size - 1);
+      table_[at] = Slot{h, key, &rules};
+    }
+  }
+
+  // The rules listed under `key`, or nullptr.
+  [[nodiscard]] const std::vector<uint32_t>* find(std::string_view key) const {
+    if (table_.empty()) return nullptr;
+    size_t mask = table_.size() - 1;
+    uint32_t h = key_hash(key);
+    for (size_t at = h & mask;; at = (at + 1) & mask) {
+      const Slot& e = table_[at];
+      if (e.rules == nullptr) return nullptr;
+      if (e.hash == h && e.key == key) return e.rules;
+    }
+  }
+
+  [[nodiscard]] bool empty() const { return lists_.empty(); }
+  [[nodiscard]] auto begin() const { return lists_.begin(); }
+  [[nodiscard]] auto end() const { return lists_.end(); }
+
+ private:
+  struct Slot {
+    uint32_t hash = 0;
+    std::string_view key;                      // into lists_ (node-based: keys do not move)
+    const std::vector<uint32_t>* rules = nullptr;
+  };
+  std::unordered_map<std::string, std::vector<uint32_t>> lists_;
+  std::vector<Slot> table_;
+};
 
 }  // namespace
 
@@ -1819,9 +1865,9 @@ struct Engine::Impl {
       return lower_key(v.get_string().value_unsafe(), buf, key);
     };
     auto try_index = [&](const Index& idx) {
-      auto it = idx.find(key);
-      if (it == idx.end()) return;
-      for (uint32_t r : it->second) fn(r);
+      if (const std::vector<uint32_t>* rs = idx.find(key)) {
+        for (uint32_t r : *rs) fn(r);
+      }
     };
     if (!by_name.empty() && folded("eventName", kFieldEventName)) try_index(by_name);
     if (!by_source.empty() && folded("eventSource", kFieldEventSource)) try_index(by_source);
@@ -2246,6 +2292,8 @@ core::Result<Engine> Engine::build(const RuleSet& set, const EngineOptions& opti
       impl->prefix_gate.push_back(-1);
     }
   }
+  impl->by_name.finish();
+  impl->by_source.finish();
   // drop metadata of rules that failed to compile? They keep their slot (no matcher) so
   // indices stay stable; match() never reports them.
   impl->build_prefilter(options, diags);
