@@ -89,6 +89,31 @@ TEST(StringLeaves, ListItemsInheritTheKeyOfTheirList) {
   EXPECT_EQ(l[1].key, "Secrets");
 }
 
+TEST(StringLeaves, PathsFromAListAndPastTenItems) {
+  std::vector<Value> items(12, Value::map({{Value::string("a"), Value::string("v")}}));
+  items[11] = Value::map({{Value::string(""), Value::map({{Value::string("b"), Value::string("w")}})}});
+  std::vector<Leaf> l = leaves(method("strings", {Value::list(items)}));
+  ASSERT_EQ(l.size(), 12u);
+  EXPECT_EQ(l[0].path, "[0].a");
+  EXPECT_EQ(l[10].path, "[10].a");
+  EXPECT_EQ(l[11].path, "[11]..b");  // an empty key still takes its dot after an index
+  Value root = Value::map({{Value::string(""), Value::map({{Value::string("c"), Value::string("x")}})}});
+  std::vector<Leaf> r = leaves(method("strings", {root}));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].path, "c");  // an empty first key adds nothing
+}
+
+// The cost of a leaf includes its path's length, written out or not: a budget that fits
+// the values but not their paths fails.
+TEST(StringLeaves, PathLengthsAreCharged) {
+  std::string deep(200, 'k');
+  Value v = Value::map({{Value::string(deep), Value::map({{Value::string(deep), Value::string("x")}})}});
+  TestContext tight(300);
+  EXPECT_TRUE(IsErr(method("credentials", {v}, tight)));
+  TestContext roomy(1000);
+  EXPECT_EQ(method("credentials", {v}, roomy).list_size(), 0u);
+}
+
 TEST(StringLeaves, JsonHeldInAStringIsWalked) {
   // AWS Config: supplementaryConfiguration values are JSON strings, sometimes twice.
   formats::Document doc = yaml(
