@@ -273,6 +273,19 @@ CorrelationInput make_correlation_input(const CorrelationFeed& feed, element rec
 namespace {
 
 struct Entry {
+  // (a constructor, not aggregate initialisation in emplace_back: clang 14, which builds
+  // the fuzz targets, has no parenthesised aggregate initialisation)
+  Entry(int64_t time_ms, uint32_t pos, uint32_t value_pos, size_t hash, std::string&& owned_keys, size_t shared_at,
+        uint32_t shared_size, MatchedEvent&& event)
+      : time(time_ms),
+        position(pos),
+        value_at(value_pos),
+        value_hash(hash),
+        keys(std::move(owned_keys)),
+        keys_at(shared_at),
+        keys_size(shared_size),
+        base(std::move(event)) {}
+
   int64_t time;
   uint32_t position;
   uint32_t value_at;  // the value is keys[value_at..] (the input's keys, moved or shared)
