@@ -9,6 +9,9 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD ?= build
 SANITIZE ?= address;undefined
 FUZZ_SECONDS ?= 30
+# The clang build of the fuzz targets. Not $(BUILD)/fuzz: that is where the test build
+# puts its own fuzz/ subdirectory (the corpus replay tests).
+FUZZ_BUILD ?= $(BUILD)/libfuzzer
 CMAKE_FLAGS ?=
 ifeq ($(CI),true)
   CMAKE_FLAGS += -DSEKIMORI_WERROR=ON
@@ -56,10 +59,10 @@ bench: deps
 
 fuzz:
 	@scripts/install-deps --fuzz
-	CC=clang CXX=clang++ cmake -S . -B $(BUILD)/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DSEKIMORI_DEV=ON -DSEKIMORI_FUZZ=ON
-	cmake --build $(BUILD)/fuzz -j $(JOBS) --target fuzz_all
-	@scripts/fuzz $(BUILD)/fuzz $(FUZZ_SECONDS)
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DSEKIMORI_DEV=ON -DSEKIMORI_FUZZ=ON $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
+	@scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i
