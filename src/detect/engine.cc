@@ -111,6 +111,43 @@ uint32_t key_hash(std::string_view k) {
   return h ^ (h >> 15);
 }
 
+// A table of slots found by key: open addressing over a power-of-two number of slots (at
+// least twice the keys), probed linearly from key_hash(). The field table's per-node
+// children and the eventName/eventSource index. A Slot has `hash`, `key` (a view that
+// outlives the table) and `used()`.
+template <typename Slot>
+class KeyTable {
+ public:
+  // Room for `count` keys; forgets what was put before.
+  void reserve(size_t count) {
+    size_t size = 8;
+    while (size < count * 2) size *= 2;
+    slots_.assign(size, Slot{});
+  }
+  // Adds `s` (after reserve(), at most the reserved count).
+  void put(Slot s) {
+    s.hash = key_hash(s.key);
+    size_t mask = slots_.size() - 1;
+    size_t at = s.hash & mask;
+    while (slots_[at].used()) at = (at + 1) & mask;
+    slots_[at] = s;
+  }
+  // The slot of `key`, or nullptr.
+  [[nodiscard]] const Slot* find(std::string_view key) const {
+    if (slots_.empty()) return nullptr;
+    size_t mask = slots_.size() - 1;
+    uint32_t h = key_hash(key);
+    for (size_t at = h & mask;; at = (at + 1) & mask) {
+      const Slot& e = slots_[at];
+      if (!e.used()) return nullptr;
+      if (e.hash == h && e.key == key) return &e;
+    }
+  }
+
+ private:
+  std::vector<Slot> slots_;
+};
+
 // The tree of the key names that the loaded rules, correlation feeds and the alert
 // context use: one node per distinct path prefix (node 0 is the record itself), each
 // with a hash table of its children's names. A slot is a registered path's node.
@@ -180,32 +217,17 @@ class FieldTable {
       const Node& node = nodes_[n];
       size_t count = node.children.size() + node.joined.size();
       if (count == 0) continue;
-      size_t size = 8;
-      while (size < count * 2) size *= 2;
-      std::vector<Entry>& t = tables_[n];
-      t.assign(size, Entry{});
-      auto put = [&](std::string_view key, int32_t target) {
-        uint32_t h = key_hash(key);
-        size_t at = h & (size - 1);
-        while (t[at].target != kEmpty) at = (at + 1) & (size - 1);
-        t[at] = Entry{h, target, key};
-      };
-      for (int32_t c : node.children) put(nodes_[static_cast<size_t>(c)].key, c);
-      for (const std::string& j : node.joined) put(j, kJoined);
+      KeyTable<Entry>& t = tables_[n];
+      t.reserve(count);
+      for (int32_t c : node.children) t.put(Entry{0, c, nodes_[static_cast<size_t>(c)].key});
+      for (const std::string& j : node.joined) t.put(Entry{0, kJoined, j});
     }
   }
 
   // The child of `node` named `key`, kJoined for a joined run of segments, or kEmpty.
   [[nodiscard]] int32_t child(uint32_t node, std::string_view key) const {
-    const std::vector<Entry>& t = tables_[node];
-    if (t.empty()) return kEmpty;
-    size_t mask = t.size() - 1;
-    uint32_t h = key_hash(key);
-    for (size_t at = h & mask;; at = (at + 1) & mask) {
-      const Entry& e = t[at];
-      if (e.target == kEmpty) return kEmpty;
-      if (e.hash == h && e.key == key) return e.target;
-    }
+    const Entry* e = tables_[node].find(key);
+    return e != nullptr ? e->target : kEmpty;
   }
 
   [[nodiscard]] std::optional<uint32_t> find(std::string_view dotted) const {
@@ -224,9 +246,10 @@ class FieldTable {
     uint32_t hash = 0;
     int32_t target = kEmpty;
     std::string_view key;  // into nodes_ (not changed after finish())
+    [[nodiscard]] bool used() const { return target != kEmpty; }
   };
   std::vector<Node> nodes_;
-  std::vector<std::vector<Entry>> tables_;  // by node
+  std::vector<KeyTable<Entry>> tables_;  // by node
   std::vector<uint32_t> slot_node_;
   std::vector<std::string> slot_path_;
   std::unordered_map<std::string, uint32_t, internal::SvHash, internal::SvEq> by_path_;
@@ -1742,8 +1765,8 @@ struct HsScratchFree {
 constexpr unsigned kEscU = 0, kEscSlash = 1, kFirstFragment = 2;
 
 // Rules by the folded value of one constant field (eventName, eventSource). Looked up for
-// every event, so lookups probe a flat table with key_hash() (no division, no hashing of
-// every byte); the map owns the keys and lists and is what the engine's set-up iterates.
+// every event, so lookups go through a KeyTable (no division, no hashing of every byte);
+// the map owns the keys and lists and is what the engine's set-up iterates.
 class Index {
  public:
   Index() = default;
@@ -1754,27 +1777,14 @@ class Index {
   std::vector<uint32_t>& operator[](const std::string& key) { return lists_[key]; }
 
   void finish() {
-    size_t size = 8;
-    while (size < lists_.size() * 2) size *= 2;
-    table_.assign(size, Slot{});
-    for (const auto& [key, rules] : lists_) {
-      uint32_t h = key_hash(key);
-      size_t at = h & (size - 1);
-      while (table_[at].rules != nullptr) at = (at + 1) & (size - 1);
-      table_[at] = Slot{h, key, &rules};
-    }
+    table_.reserve(lists_.size());
+    for (const auto& [key, rules] : lists_) table_.put(Slot{0, key, &rules});
   }
 
   // The rules listed under `key`, or nullptr.
   [[nodiscard]] const std::vector<uint32_t>* find(std::string_view key) const {
-    if (table_.empty()) return nullptr;
-    size_t mask = table_.size() - 1;
-    uint32_t h = key_hash(key);
-    for (size_t at = h & mask;; at = (at + 1) & mask) {
-      const Slot& e = table_[at];
-      if (e.rules == nullptr) return nullptr;
-      if (e.hash == h && e.key == key) return e.rules;
-    }
+    const Slot* s = table_.find(key);
+    return s != nullptr ? s->rules : nullptr;
   }
 
   [[nodiscard]] bool empty() const { return lists_.empty(); }
@@ -1786,9 +1796,10 @@ class Index {
     uint32_t hash = 0;
     std::string_view key;                      // into lists_ (node-based: keys do not move)
     const std::vector<uint32_t>* rules = nullptr;
+    [[nodiscard]] bool used() const { return rules != nullptr; }
   };
   std::unordered_map<std::string, std::vector<uint32_t>> lists_;
-  std::vector<Slot> table_;
+  KeyTable<Slot> table_;
 };
 
 }  // namespace
