@@ -10,6 +10,7 @@
 //   detect_bench gen /tmp/ct 1024            # ~1 GiB of CloudTrail files (+ a .gz copy)
 //   detect_bench run --rules RULES_DIR /tmp/ct/plain [--gz /tmp/ct/gz]
 //   detect_bench run --rules RULES_DIR --only "no prefilter" --threads 1 /tmp/ct/plain  # one row
+//   detect_bench run --rules RULES_DIR --pairs 7 /tmp/ct/plain  # the ratio from adjacent runs
 //
 // The generator writes S3-delivery-like files ({"Records":[...]}, ~4 MiB each) with a mix
 // of event types and sizes like a real account: mostly read-only Describe/List/Get calls by
@@ -19,6 +20,7 @@
 #include <simdjson.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -237,6 +239,25 @@ double parallel(const std::vector<std::string>& files, unsigned threads, Fn fn) 
   return now() - t0;
 }
 
+// parse-only: read each file, DOM-parse it, touch every record (what detect must do at
+// least); `events` gets the number of records.
+Took dom_parse_only(const std::vector<std::string>& files, unsigned threads, uint64_t& events) {
+  std::atomic<uint64_t> n_events{0};
+  double c0 = cpu_now();
+  double wall = parallel(files, threads, [&](const std::string& f) {
+    thread_local simdjson::dom::parser p;
+    std::string s = slurp(f);
+    auto doc = p.parse(s);
+    if (doc.error()) return;
+    simdjson::dom::array recs = doc["Records"].get_array().value_unsafe();
+    uint64_t n = 0;
+    for (simdjson::dom::element r : recs) n += r.is_object();
+    n_events += n;
+  });
+  events = n_events.load();
+  return {wall, cpu_now() - c0};
+}
+
 // Discards alerts: single-event alerts are built on the workers (as for any rendering
 // sink) and dropped there, correlation alerts are counted.
 struct Null : detect::AlertSink {
@@ -336,21 +357,10 @@ int run(const std::vector<std::string>& rule_dirs, const std::string& plain, con
               "MB/s/thread", "MB/cpu-s", "vs parse");
   for (unsigned threads : {1u, 2u}) {
     if (g_threads != 0 && threads != g_threads) continue;
-    // parse-only: read the file, DOM-parse it, touch every record (what detect must do at least)
-    std::atomic<uint64_t> events{0};
-    double dom_c0 = cpu_now();
-    double t_dom = parallel(files, threads, [&](const std::string& f) {
-      thread_local simdjson::dom::parser p;
-      std::string s = slurp(f);
-      auto doc = p.parse(s);
-      if (doc.error()) return;
-      simdjson::dom::array recs = doc["Records"].get_array().value_unsafe();
-      uint64_t n = 0;
-      for (simdjson::dom::element r : recs) n += r.is_object();
-      events += n;
-    });
-    double dom_cpu = cpu_now() - dom_c0;
-    double ev = static_cast<double>(events.load());
+    uint64_t events = 0;
+    Took dom = dom_parse_only(files, threads, events);
+    double t_dom = dom.wall, dom_cpu = dom.cpu;
+    auto ev = static_cast<double>(events);
     // On-Demand parse-only (as compiled in this translation unit)
     std::atomic<uint64_t> od_events{0};
     double od_c0 = cpu_now();
@@ -443,6 +453,56 @@ int run(const std::vector<std::string>& rule_dirs, const std::string& plain, con
   return 0;
 }
 
+// `--pairs N`: the headline row (`detect` with JSON rendered on the workers, as the
+// command runs) and DOM parse-only, alternated N times on each thread count. On a shared
+// VM, one run's wall time can move by half between consecutive runs; a ratio taken from two
+// adjacent runs moves much less, and the median of N of them still less.
+int pairs(const std::vector<std::string>& rule_dirs, const std::string& plain, int n) {
+  core::Diagnostics diags;
+  detect::RuleSet set;
+  for (const std::string& r : rule_dirs) set.add_path(r, diags);
+  auto built = detect::Engine::build(set, detect::EngineOptions{}, diags);
+  if (!built.ok() || diags.has_errors()) {
+    std::fprintf(stderr, "%s", diags.to_text().c_str());
+    return 2;
+  }
+  const detect::Engine& engine = *built;
+  std::vector<std::string> files = list(plain);
+  uint64_t bytes = 0;
+  for (const auto& f : files) bytes += fs::file_size(f);
+  double mb = static_cast<double>(bytes) / 1e6;
+  std::printf("%zu rules, %zu files, %.1f MiB; %d pairs of (DOM parse-only, detect + JSON on the workers)\n",
+              engine.detection_count(), files.size(), static_cast<double>(bytes) / (1 << 20), n);
+  std::printf("%7s %14s %14s %14s %16s\n", "threads", "DOM MB/s", "detect MB/s", "detect/DOM", "detect MB/cpu-s");
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    size_t h = v.size() / 2;
+    return v.size() % 2 != 0 ? v[h] : (v[h - 1] + v[h]) / 2;
+  };
+  for (unsigned threads : {1u, 2u}) {
+    if (g_threads != 0 && threads != g_threads) continue;
+    std::vector<double> dom_mbs, det_mbs, ratio, det_cpu;
+    for (int i = 0; i < n; ++i) {
+      uint64_t events = 0;
+      Took dom = dom_parse_only(files, threads, events);
+      JsonSink sink(engine, true);
+      detect::HuntOptions o;
+      o.threads = threads;
+      Took det = measure([&] { detect::hunt(engine, files, o, sink); });
+      dom_mbs.push_back(mb / dom.wall);
+      det_mbs.push_back(mb / det.wall);
+      ratio.push_back(dom.wall / det.wall * 100);
+      det_cpu.push_back(mb / det.cpu);
+    }
+    auto [rmin, rmax] = std::minmax_element(ratio.begin(), ratio.end());
+    std::printf("%7u %14.0f %14.0f %7.0f%% (%.0f-%.0f) %16.0f\n", threads, median(dom_mbs), median(det_mbs),
+                median(ratio), *rmin, *rmax, median(det_cpu));
+  }
+  std::printf("(medians; detect/DOM is the median of the pairs' own ratios, with their range)\n");
+  std::printf("peak RSS: %ld MiB\n", rss_mib());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -450,19 +510,22 @@ int main(int argc, char** argv) {
   if (argc >= 3 && std::string(argv[1]) == "run") {
     std::vector<std::string> rules;
     std::string plain, gz;
+    int n_pairs = 0;
     for (int i = 2; i < argc; ++i) {
       std::string a = argv[i];
       if (a == "--rules" && i + 1 < argc) rules.push_back(argv[++i]);
       else if (a == "--gz" && i + 1 < argc) gz = argv[++i];
       else if (a == "--only" && i + 1 < argc) g_only = argv[++i];
       else if (a == "--threads" && i + 1 < argc) g_threads = static_cast<unsigned>(std::stoul(argv[++i]));
+      else if (a == "--pairs" && i + 1 < argc) n_pairs = std::max(1, std::stoi(argv[++i]));
       else plain = a;
     }
-    if (!rules.empty() && !plain.empty()) return run(rules, plain, gz);
+    if (!rules.empty() && !plain.empty()) return n_pairs > 0 ? pairs(rules, plain, n_pairs) : run(rules, plain, gz);
   }
   std::fprintf(stderr,
                "usage: detect_bench gen DIR MIB\n"
                "       detect_bench run --rules DIR [--rules DIR]... [--only ROW-TEXT] [--threads N]\n"
-               "                        PLAIN_DIR [--gz GZ_DIR]\n");
+               "                        PLAIN_DIR [--gz GZ_DIR]\n"
+               "       detect_bench run --rules DIR [--rules DIR]... --pairs N [--threads N] PLAIN_DIR\n");
   return 2;
 }
