@@ -143,6 +143,12 @@ TEST(Match, RegexLiteralsOnlyRuleOutWhatCannotMatch) {
   EXPECT_TRUE(m(sel("f|re|i: 'kelvin'"), "{\"f\":\"\xE2\x84\xAA" "elvin\"}"));
   EXPECT_FALSE(m(sel("f|re: 'kelvin'"), "{\"f\":\"\xE2\x84\xAA" "elvin\"}"));
   EXPECT_TRUE(m(sel("f|re: '(?i)kelvin'"), "{\"f\":\"\xE2\x84\xAA" "elvin\"}"));
+  // long values are searched another way (a lower-cased copy): the same answers
+  const std::string pad(400, 'x');
+  EXPECT_TRUE(m(sel(arn), "{\"f\":\"" + pad + ":assumed-role/aws:" + pad + "\"}"));
+  EXPECT_FALSE(m(sel(arn), "{\"f\":\"" + pad + ":ASSUMED-role/aws:" + pad + "\"}"));
+  EXPECT_FALSE(m(sel("f|re: ':assumed-role/aws:'"), "{\"f\":\"" + pad + ":assumed-role/awz:" + pad + "\"}"));
+  EXPECT_TRUE(m(sel("f|re|i: ':assumed-role/aws:'"), "{\"f\":\"" + pad + ":ASSUMED-ROLE/AWS:" + pad + "\"}"));
   // a literal in a required group, and a number rendered as text
   EXPECT_TRUE(m(sel("f|re: '^(abc|abd)xyz$'"), R"({"f":"abdxyz"})"));
   EXPECT_FALSE(m(sel("f|re: '^(abc|abd)xyz$'"), R"({"f":"abdxy"})"));
