@@ -651,12 +651,17 @@ struct Item {
 // FilteredRE2, of at least three bytes): an atom is kept when the prefilter cannot pass
 // without it. Atoms with non-ASCII bytes are left out, so that lower-casing the value byte
 // by byte is the lower-casing RE2 means.
+constexpr size_t kMaxRegexAtoms = 32;
+
 std::vector<std::string> regex_needs(const std::string& pattern, const RE2::Options& o) {
   re2::FilteredRE2 f(3);
   int id = 0;
   if (f.Add(pattern, o, &id) != RE2::NoError) return {};
   std::vector<std::string> atoms;
   f.Compile(&atoms);
+  // Each atom costs a pass over the prefilter; a pattern with many atoms is an alternation
+  // (an IOC list), which needs none of them anyway.
+  if (atoms.size() > kMaxRegexAtoms) return {};
   std::vector<std::string> needs;
   std::vector<int> others, potential;
   for (size_t i = 0; i < atoms.size(); ++i) {
