@@ -12,6 +12,7 @@
 // into one. CloudFormation files are JSON templates; Terraform files are
 // `terraform show -json` plans, each with one child module. Both formats draw the same
 // random choices per resource, so with the same seed they describe the same estate.
+#include <cstdarg>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -36,19 +37,22 @@ struct Rng {
 
 const char* b(bool v) { return v ? "true" : "false"; }
 
-// Appends formatted text to a string.
-template <typename... A>
-void put(std::string& out, const char* fmt, A... args) {
+// Appends formatted text to a string (printf's checks apply to the arguments).
+__attribute__((format(printf, 2, 3))) void put(std::string& out, const char* fmt, ...) {
   char buf[4096];
-  int n = std::snprintf(buf, sizeof buf, fmt, args...);
-  if (n < 0) return;
-  if (static_cast<size_t>(n) < sizeof buf) {
+  va_list args, again;
+  va_start(args, fmt);
+  va_copy(again, args);
+  int n = std::vsnprintf(buf, sizeof buf, fmt, args);
+  va_end(args);
+  if (n >= 0 && static_cast<size_t>(n) < sizeof buf) {
     out.append(buf, static_cast<size_t>(n));
-  } else {
+  } else if (n >= 0) {
     std::string big(static_cast<size_t>(n) + 1, '\0');
-    std::snprintf(big.data(), big.size(), fmt, args...);
+    std::vsnprintf(big.data(), big.size(), fmt, again);
     out.append(big.data(), static_cast<size_t>(n));
   }
+  va_end(again);
 }
 
 const char* const kPorts[] = {"22", "80", "443", "3306", "3389", "5432", "6379", "8080"};

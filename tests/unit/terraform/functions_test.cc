@@ -334,8 +334,8 @@ TEST(TfFunctionsTest, Encoding) {
 
 TEST(TfFunctionsTest, YamlAndJsonRoundTrip) {
   const char* const kValues[] = {
-      "{\"a\": {\"b\": [1, [2, [\"x\", {}]], {\"c\": null, \"d\": [[]]}]}, \"e\": \"multi\\nline: \\\"q\\\" "
-      "#\"}",
+      ("{\"a\": {\"b\": [1, [2, [\"x\", {}]], {\"c\": null, \"d\": [[]]}]}, \"e\": \"multi\\nline: \\\"q\\\" "
+       "#\"}"),
       "[[1, 2], [{\"k\": true}], \"- dash\", \"\"]",
       "\"just a string\"",
       "{}",
