@@ -103,8 +103,8 @@ TEST(StringLeaves, PathsFromAListAndPastTenItems) {
   EXPECT_EQ(r[0].path, "c");  // an empty first key adds nothing
 }
 
-// The cost of a leaf includes its path's length, written out or not: a budget that fits
-// the values but not their paths fails.
+// The cost of a leaf includes its path's length: a budget that fits the values but not
+// their paths fails.
 TEST(StringLeaves, PathLengthsAreCharged) {
   std::string deep(200, 'k');
   Value v = Value::map({{Value::string(deep), Value::map({{Value::string(deep), Value::string("x")}})}});
