@@ -473,7 +473,8 @@ int pairs(const std::vector<std::string>& rule_dirs, const std::string& plain, i
   double mb = static_cast<double>(bytes) / 1e6;
   std::printf("%zu rules, %zu files, %.1f MiB; %d pairs of (DOM parse-only, detect + JSON on the workers)\n",
               engine.detection_count(), files.size(), static_cast<double>(bytes) / (1 << 20), n);
-  std::printf("%7s %14s %14s %14s %16s\n", "threads", "DOM MB/s", "detect MB/s", "detect/DOM", "detect MB/cpu-s");
+  std::printf("%7s %14s %14s %14s %16s\n", "threads", "DOM MB/s", "detect MB/s", "detect/DOM",
+              "detect MB/cpu-s");
   auto median = [](std::vector<double> v) {
     std::sort(v.begin(), v.end());
     size_t h = v.size() / 2;
@@ -520,7 +521,9 @@ int main(int argc, char** argv) {
       else if (a == "--pairs" && i + 1 < argc) n_pairs = std::max(1, std::stoi(argv[++i]));
       else plain = a;
     }
-    if (!rules.empty() && !plain.empty()) return n_pairs > 0 ? pairs(rules, plain, n_pairs) : run(rules, plain, gz);
+    if (!rules.empty() && !plain.empty()) {
+      return n_pairs > 0 ? pairs(rules, plain, n_pairs) : run(rules, plain, gz);
+    }
   }
   std::fprintf(stderr,
                "usage: detect_bench gen DIR MIB\n"

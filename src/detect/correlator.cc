@@ -275,8 +275,8 @@ namespace {
 struct Entry {
   // (a constructor, not aggregate initialisation in emplace_back: clang 14, which builds
   // the fuzz targets, has no parenthesised aggregate initialisation)
-  Entry(int64_t time_ms, uint32_t pos, uint32_t value_pos, size_t hash, std::string&& owned_keys, size_t shared_at,
-        uint32_t shared_size, MatchedEvent&& event)
+  Entry(int64_t time_ms, uint32_t pos, uint32_t value_pos, size_t hash, std::string&& owned_keys,
+        size_t shared_at, uint32_t shared_size, MatchedEvent&& event)
       : time(time_ms),
         position(pos),
         value_at(value_pos),

@@ -680,16 +680,9 @@ std::vector<std::string> regex_needs(const std::string& pattern, const RE2::Opti
 
 char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-// Whether `s` contains the lower-case `lit`, ASCII case ignored. Short values (event
-// fields) are searched in place; past that, a lower-cased copy goes through memmem, whose
-// time stays linear whatever the value and the literal.
+// Whether `s` contains the lower-case `lit`, ASCII case ignored, searched in place (for
+// short values: event fields).
 bool contains_folded(std::string_view s, std::string_view lit) {
-  if (lit.size() > s.size()) return false;
-  if (s.size() * lit.size() > 4096) {
-    std::string low(s);
-    for (char& c : low) c = ascii_lower(c);
-    return ::memmem(low.data(), low.size(), lit.data(), lit.size()) != nullptr;
-  }
   for (size_t at = 0; at + lit.size() <= s.size(); ++at) {
     size_t k = 0;
     while (k < lit.size() && ascii_lower(s[at + k]) == lit[k]) ++k;
@@ -700,13 +693,27 @@ bool contains_folded(std::string_view s, std::string_view lit) {
 
 // Whether `s` may match a regex that needs the literals `needs` (as regex_needs() gives them).
 // Only an ASCII value is ruled out: RE2's case folding maps some non-ASCII letters to ASCII
-// ones (the Kelvin sign to k).
+// ones (the Kelvin sign to k). Past 4 KiB of value times literals, the value is lower-cased
+// once and searched with memmem, whose time stays linear whatever the value and literals.
 bool regex_may_match(const std::vector<std::string>& needs, std::string_view s) {
   if (needs.empty()) return true;
+  size_t total = 0;
   for (char c : s) {
     if ((c & 0x80) != 0) return true;
   }
-  return std::all_of(needs.begin(), needs.end(), [&](const std::string& lit) { return contains_folded(s, lit); });
+  for (const std::string& lit : needs) {
+    if (lit.size() > s.size()) return false;
+    total += lit.size();
+  }
+  if (s.size() * total <= 4096) {
+    return std::all_of(needs.begin(), needs.end(),
+                       [&](const std::string& lit) { return contains_folded(s, lit); });
+  }
+  std::string low(s);
+  for (char& c : low) c = ascii_lower(c);
+  return std::all_of(needs.begin(), needs.end(), [&](const std::string& lit) {
+    return ::memmem(low.data(), low.size(), lit.data(), lit.size()) != nullptr;
+  });
 }
 
 bool cidr_match(const Test& t, std::string_view v) {

@@ -501,7 +501,8 @@ struct RecordReader::Impl {
       if (error == simdjson::SUCCESS && impl.next_structural_index != sp.stop) error = simdjson::TAPE_ERROR;
       if (error != simdjson::SUCCESS) {
         ++stats.malformed;
-        sink.malformed(w.ix[sp.first], std::string("record does not parse: ") + simdjson::error_message(error));
+        sink.malformed(w.ix[sp.first],
+                       std::string("record does not parse: ") + simdjson::error_message(error));
         continue;
       }
       emit_record(parser.doc.root(), t, 0, index, sink, stats);

@@ -73,8 +73,8 @@ void write_csv(const ScanReport& r, const Sink& sink) {
     out += csv_field(f.rule->id) + ',' + policy::severity_name(f.rule->severity) + ',' + policy::status_name(f.status) +
            ',' + csv_field(res.type) + ',' + csv_field(res.id) + ',' +
            csv_field(relative_path(l.file, r.scan_root)) + ',' + std::to_string(internal::start_line(*r.result, f)) + ',' +
-           std::to_string(l.column) + ',' + csv_field(f.attribute) + ',' + csv_field(f.message) + ',' + std::string(f.fingerprint.view()) +
-           "\r\n";
+           std::to_string(l.column) + ',' + csv_field(f.attribute) + ',' + csv_field(f.message) + ',' +
+           std::string(f.fingerprint.view()) + "\r\n";
     if (out.size() >= kSinkChunk) {
       sink(out);
       out.clear();

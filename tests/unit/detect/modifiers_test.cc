@@ -131,7 +131,8 @@ TEST(Match, RegexLiteralsOnlyRuleOutWhatCannotMatch) {
   const std::string arn = "f|re: '.+:assumed-role/aws:.+'";
   EXPECT_TRUE(m(sel(arn), R"({"f":"arn:aws:sts::1:assumed-role/aws:ec2-instance/i-1"})"));
   EXPECT_FALSE(m(sel(arn), R"({"f":"arn:aws:sts::1:assumed-role/app/i-1"})"));
-  EXPECT_FALSE(m(sel(arn), R"({"f":"arn:aws:sts::1:ASSUMED-ROLE/aws:x"})"));  // the literal is there, RE2 says no
+  // the literal is there (case ignored), RE2 says no
+  EXPECT_FALSE(m(sel(arn), R"({"f":"arn:aws:sts::1:ASSUMED-ROLE/aws:x"})"));
   EXPECT_FALSE(m(sel(arn), R"({"f":"ab"})"));                                  // shorter than the literal
   // alternatives: neither branch's literal is required on its own
   EXPECT_TRUE(m(sel("f|re: 'createuser|deleteuser'"), R"({"f":"x deleteuser y"})"));
