@@ -116,3 +116,44 @@ function(sekimori_embed_files)
     VERBATIM)
   target_sources(${E_TARGET} PRIVATE ${_out})
 endfunction()
+
+# sekimori_snapshot_files(TARGET lib NAME what DIR dir GLOBS *.yaml ... HEADER inc.h
+#                         NAMESPACE ns FUNCTION fn LABEL prefix [RECURSE] [RAW_STRING])
+# compiles snapshots of the YAML files (src/formats/snapshot.h) into `lib`, made by
+# tools/yaml_snapshot.cc: `std::span<const formats::EmbeddedSnapshot> ns::fn()`, each
+# labelled `prefix` + its path under `dir`. Call it on the files sekimori_embed_files
+# embeds (or that are compiled in otherwise): start-up rebuilds their trees from the
+# snapshots instead of parsing the YAML.
+function(sekimori_snapshot_files)
+  cmake_parse_arguments(S "RECURSE;RAW_STRING" "TARGET;NAME;DIR;HEADER;NAMESPACE;FUNCTION;LABEL" "GLOBS"
+                        ${ARGN})
+  set(_patterns)
+  foreach(_g IN LISTS S_GLOBS)
+    list(APPEND _patterns ${S_DIR}/${_g})
+  endforeach()
+  if(S_RECURSE)
+    file(GLOB_RECURSE _files CONFIGURE_DEPENDS RELATIVE ${S_DIR} ${_patterns})
+  else()
+    file(GLOB _files CONFIGURE_DEPENDS RELATIVE ${S_DIR} ${_patterns})
+  endif()
+  list(SORT _files)
+  set(_deps)
+  foreach(_f IN LISTS _files)
+    list(APPEND _deps ${S_DIR}/${_f})
+  endforeach()
+  set(_out ${CMAKE_CURRENT_BINARY_DIR}/generated/${S_NAME}/snapshot_${S_NAME}_data.cc)
+  set(_args --out ${_out} --header ${S_HEADER} --namespace ${S_NAMESPACE} --function ${S_FUNCTION}
+            --dir ${S_DIR} --label "${S_LABEL}")
+  if(S_RAW_STRING)
+    list(APPEND _args --raw-string)
+  endif()
+  add_custom_command(
+    OUTPUT ${_out}
+    COMMAND sekimori_yaml_snapshot ${_args} ${_files}
+    DEPENDS sekimori_yaml_snapshot ${_deps}
+    COMMENT "Snapshotting ${S_NAME} YAML"
+    VERBATIM)
+  # ISO C++ promises string literals only up to 65536 bytes; GCC and clang take more.
+  set_source_files_properties(${_out} PROPERTIES COMPILE_OPTIONS -Wno-overlength-strings)
+  target_sources(${S_TARGET} PRIVATE ${_out})
+endfunction()

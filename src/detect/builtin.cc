@@ -18,7 +18,8 @@ size_t add_builtin_detections(RuleSet& set, core::Diagnostics& diags) {
   }
   size_t before = set.rules().size();
   for (const BuiltinDetectionFile& f : builtin_detection_files()) {
-    set.add_text(std::string(f.path), std::string(f.text), diags, "the bundled " + std::string(f.path));
+    set.add_text(std::string(f.path), std::string(f.text), diags, "the bundled " + std::string(f.path),
+                 formats::find_snapshot(builtin_detection_snapshots(), f.path, f.text));
   }
   return set.rules().size() - before;
 }

@@ -16,6 +16,7 @@
 
 #include "core/diagnostics.h"
 #include "detect/sigma.h"
+#include "formats/snapshot.h"
 
 namespace sekimori::detect {
 
@@ -26,6 +27,9 @@ struct BuiltinDetectionFile {
 
 // Every embedded rule file, sorted by path (defined in the generated source).
 std::span<const BuiltinDetectionFile> builtin_detection_files();
+
+// Snapshots of those files' YAML trees, made at build time (formats/snapshot.h).
+std::span<const formats::EmbeddedSnapshot> builtin_detection_snapshots();
 
 // The override directory ($SEKIMORI_DETECTIONS), or "" when unset or empty.
 std::string detections_override();

@@ -117,15 +117,18 @@ class RuleSet {
   // detections) are left out, with one note (`sigma.same_text`) for the directory.
   void add_path(const std::string& path, core::Diagnostics& diags);
   // Loads YAML text as if read from `path`; a text loaded before is noted, not loaded
-  // again. `origin` names the text in such notes (default: `path`).
-  void add_text(const std::string& path, std::string text, core::Diagnostics& diags, std::string_view origin = {});
+  // again. `origin` names the text in such notes (default: `path`). `snapshot`: the
+  // text's tree made at build time (formats/snapshot.h), rebuilt instead of parsing.
+  void add_text(const std::string& path, std::string text, core::Diagnostics& diags,
+                std::string_view origin = {}, std::string_view snapshot = {});
 
   [[nodiscard]] const std::vector<Rule>& rules() const { return rules_; }
   [[nodiscard]] const RuleLimits& limits() const { return limits_; }
 
  private:
   // add_text() for a text not loaded before.
-  void load_text(const std::string& path, std::string text, core::Diagnostics& diags);
+  void load_text(const std::string& path, std::string text, core::Diagnostics& diags,
+                 std::string_view snapshot);
   // Reads a rule file up to the size limit; false (reported) when it cannot be read.
   bool read_file(const std::string& path, std::string& text, core::Diagnostics& diags) const;
 

@@ -9,6 +9,7 @@
 
 #include "detect/sigma.h"
 #include "formats/document.h"
+#include "formats/snapshot.h"
 
 namespace sekimori::detect {
 
@@ -477,16 +478,18 @@ class DocLoader {
 
 }  // namespace
 
-void RuleSet::add_text(const std::string& path, std::string text, core::Diagnostics& diags, std::string_view origin) {
+void RuleSet::add_text(const std::string& path, std::string text, core::Diagnostics& diags,
+                       std::string_view origin, std::string_view snapshot) {
   if (const std::string* first = texts_.first_path(text, origin.empty() ? std::string_view(path) : origin)) {
     diags.add(core::Severity::kNote, "sigma.same_text",
               "the same text as " + *first + ", which is already loaded; not loaded again", core::Location{path});
     return;
   }
-  load_text(path, std::move(text), diags);
+  load_text(path, std::move(text), diags, snapshot);
 }
 
-void RuleSet::load_text(const std::string& path, std::string text, core::Diagnostics& diags) {
+void RuleSet::load_text(const std::string& path, std::string text, core::Diagnostics& diags,
+                        std::string_view snapshot) {
   if (text.size() > limits_.max_file_bytes) {
     diags.add(core::Severity::kError, "sigma.limit.file_size",
               "rule file larger than " + std::to_string(limits_.max_file_bytes) + " bytes", core::Location{path});
@@ -497,7 +500,8 @@ void RuleSet::load_text(const std::string& path, std::string text, core::Diagnos
   fl.max_depth = limits_.max_yaml_depth;
   fl.max_documents = limits_.max_documents;
   fl.max_nodes = 1'000'000;
-  auto doc = formats::load_yaml(path, std::move(text), fl, diags);
+  auto doc = snapshot.empty() ? formats::load_yaml(path, std::move(text), fl, diags)
+                              : formats::load_snapshot(path, std::move(text), snapshot, fl);
   if (!doc.ok()) {
     diags.add_error(doc.error());
     return;
@@ -550,7 +554,7 @@ void RuleSet::add_path(const std::string& path, core::Diagnostics& diags) {
         if (same++ == 0) example = f + " is " + *first;
         continue;
       }
-      load_text(f, std::move(text), diags);
+      load_text(f, std::move(text), diags, {});
     }
     if (same > 0) {
       diags.add(core::Severity::kNote, "sigma.same_text",

@@ -28,6 +28,7 @@
 
 #include "core/diagnostics.h"
 #include "core/digest.h"
+#include "formats/snapshot.h"
 #include "core/location.h"
 #include "model/estate.h"
 
@@ -155,6 +156,8 @@ struct BuiltinRuleFile {
   std::string_view text;
 };
 [[nodiscard]] std::span<const BuiltinRuleFile> builtin_rule_files();
+// Snapshots of those files' YAML trees, made at build time (formats/snapshot.h).
+[[nodiscard]] std::span<const formats::EmbeddedSnapshot> builtin_rule_snapshots();
 // The version of the bundled rule pack (rules/VERSION).
 [[nodiscard]] std::string_view builtin_rule_pack_version();
 

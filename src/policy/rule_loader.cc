@@ -11,6 +11,7 @@
 #include "cel/parser.h"
 #include "cel/program.h"
 #include "formats/document.h"
+#include "formats/snapshot.h"
 #include "policy/exceptions.h"
 #include "policy/internal/compiled_rule.h"
 #include "policy/rule.h"
@@ -649,8 +650,11 @@ bool selector_matches(const Rule& r, const std::string& sel) {
 
 namespace {
 
+// `snapshot`: the build-time snapshot of the file's whole text (formats/snapshot.h), or
+// empty to parse `text`; without examples, `text` is the file cut before `examples:` and
+// the snapshot's `examples` member is left out, so the trees are the same either way.
 core::Result<Rule> parse_rule_text(const std::string& path, std::string text, core::Diagnostics& diags,
-                                   const RuleLimits& limits, bool examples) {
+                                   const RuleLimits& limits, bool examples, std::string_view snapshot = {}) {
   if (text.size() > limits.max_file_bytes) {
     auto e = core::make_error("rule.limit", "rule file is larger than " + std::to_string(limits.max_file_bytes) + " bytes",
                               core::Location{path, 0, 0, 0});
@@ -662,7 +666,9 @@ core::Result<Rule> parse_rule_text(const std::string& path, std::string text, co
   fl.max_depth = 32;
   fl.max_nodes = 100'000;
   fl.max_documents = 4;
-  auto doc = formats::load_yaml(path, std::move(text), fl, diags);
+  std::string_view skip = examples ? "" : "examples";
+  auto doc = snapshot.empty() ? formats::load_yaml(path, std::move(text), fl, diags)
+                              : formats::load_snapshot(path, std::move(text), snapshot, fl, skip);
   if (!doc.ok()) {
     diags.add_error(doc.error());
     return doc.error();
@@ -808,6 +814,7 @@ void RuleSet::add_builtin(core::Diagnostics& diags, bool examples) {
   // parsed on several threads, then added in their order, so the rules and diagnostics
   // are the same as one by one.
   const auto& files = builtin_rule_files();
+  const auto snapshots = builtin_rule_snapshots();
   struct Parsed {
     core::Diagnostics diags;
     std::optional<Rule> rule;
@@ -818,7 +825,9 @@ void RuleSet::add_builtin(core::Diagnostics& diags, bool examples) {
     for (size_t i = next++; i < files.size(); i = next++) {
       std::string_view text = examples ? files[i].text : without_examples(files[i].text);
       bool cut = text.size() != files[i].text.size();
-      auto rule = parse_rule_text(std::string(files[i].path), std::string(text), parsed[i].diags, limits_, !cut);
+      std::string_view snap = formats::find_snapshot(snapshots, files[i].path, files[i].text);
+      auto rule = parse_rule_text(std::string(files[i].path), std::string(text), parsed[i].diags, limits_,
+                                  !cut, snap);
       if (rule.ok()) parsed[i].rule = std::move(rule).value();
     }
   };

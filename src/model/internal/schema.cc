@@ -366,11 +366,14 @@ class SchemaCompiler {
 
   void compile_file(const std::string& name, const std::string& text) {
     core::Diagnostics diags;
-    auto doc = formats::load_yaml(name, text, formats::Limits{}, diags);
+    std::string_view snap = formats::find_snapshot(schema_snapshots(), name, text);
+    auto doc = snap.empty() ? formats::load_yaml(name, text, formats::Limits{}, diags)
+                            : formats::load_snapshot(name, text, snap, formats::Limits{});
     if (!doc.ok()) {
       s_.problems_.add_error(doc.error());
       return;
     }
+    if (!snap.empty()) ++s_.from_snapshots_;
     s_.docs_.push_back(std::move(doc).value());
     const formats::Document& d = s_.docs_.back();
     const Node& root = d.root();

@@ -17,6 +17,7 @@
 
 #include "core/diagnostics.h"
 #include "formats/document.h"
+#include "formats/snapshot.h"
 #include "model/estate.h"
 
 namespace sekimori::model::internal {
@@ -108,6 +109,9 @@ class Schema {
   }
   // Problems in the bundled data (a programmer error; tests assert there are none).
   [[nodiscard]] const core::Diagnostics& problems() const { return problems_; }
+  // Files compiled, and how many of them were rebuilt from their snapshot, not parsed.
+  [[nodiscard]] size_t files() const { return docs_.size(); }
+  [[nodiscard]] size_t files_from_snapshots() const { return from_snapshots_; }
 
   static std::unique_ptr<Schema> compile(const std::vector<std::pair<std::string, std::string>>& files);
 
@@ -118,12 +122,17 @@ class Schema {
   std::unordered_map<std::string, std::vector<const SourceEntry*>> entries_[5];
   std::unordered_map<std::string, std::vector<std::string>> groups_;
   core::Diagnostics problems_;
+  size_t from_snapshots_ = 0;
 
   friend class SchemaCompiler;
 };
 
 // The bundled schema (src/model/types/*.yaml.inc).
 const Schema& schema();
+
+// Snapshots of the bundled schema files (src/model/types/), made at build time; Schema::compile
+// rebuilds a file's tree from its snapshot instead of parsing it when the text matches.
+[[nodiscard]] std::span<const formats::EmbeddedSnapshot> schema_snapshots();
 
 // Parses a mapping expression; false with `error` set when malformed.
 bool parse_expr(std::string_view text, Expr& out, std::string& error);

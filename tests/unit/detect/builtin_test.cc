@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "../embedded_snapshots.h"
 #include "detect/engine.h"
 
 namespace sekimori::detect {
@@ -20,6 +21,11 @@ std::string slurp(const fs::path& p) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// Start-up rebuilds the detections' trees from build-time snapshots, not parsing them.
+TEST(Builtin, EveryDetectionFileHasASnapshotOfItsYaml) {
+  testing::expect_snapshot_for_every_file(builtin_detection_files(), builtin_detection_snapshots());
 }
 
 TEST(Builtin, EveryDetectionFileIsEmbeddedVerbatim) {

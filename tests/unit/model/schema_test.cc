@@ -12,6 +12,14 @@ TEST(Schema, BundledDataCompilesWithoutProblems) {
   EXPECT_NE(s.type("aws_s3_bucket"), nullptr);
 }
 
+// The bundled files are rebuilt from build-time snapshots (formats/snapshot.h), not parsed.
+TEST(Schema, BundledFilesComeFromSnapshots) {
+  const internal::Schema& s = internal::schema();
+  EXPECT_GE(s.files(), 6u);
+  EXPECT_EQ(s.files_from_snapshots(), s.files());
+  EXPECT_EQ(internal::schema_snapshots().size(), s.files());
+}
+
 TEST(Schema, TypeGroupsExpand) {
   EXPECT_TRUE(is_known_type("aws_s3_bucket"));
   EXPECT_FALSE(is_known_type("aws_no_such_thing"));

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <string>
 
+#include "../embedded_snapshots.h"
 #include "policy/rule.h"
 
 namespace sekimori::policy {
@@ -285,6 +286,12 @@ TEST(BundledRules, ValidateWithoutErrors) {
   EXPECT_FALSE(diags.has_errors()) << diags.to_text();
   EXPECT_EQ(set.rules().size(), builtin_rule_files().size());
   EXPECT_FALSE(builtin_rule_pack_version().empty());
+}
+
+// Start-up rebuilds the pack's trees from build-time snapshots (formats/snapshot.h): every
+// file has one, and it is the tree the YAML parser gives.
+TEST(BundledRules, EveryFileHasASnapshotOfItsYaml) {
+  testing::expect_snapshot_for_every_file(builtin_rule_files(), builtin_rule_snapshots());
 }
 
 // A scan loads the pack without its examples: the same rules, nothing else missing.
