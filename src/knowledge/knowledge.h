@@ -31,6 +31,7 @@
 
 #include "core/diagnostics.h"
 #include "core/location.h"
+#include "formats/snapshot.h"
 
 namespace sekimori::knowledge {
 
@@ -42,6 +43,8 @@ struct SourceFile {
 
 // The knowledge files compiled into the binary, sorted by path ("knowledge/ccm-v4.yaml").
 [[nodiscard]] std::span<const SourceFile> builtin_files();
+// Snapshots of those files' YAML trees, made at build time (formats/snapshot.h).
+[[nodiscard]] std::span<const formats::EmbeddedSnapshot> builtin_snapshots();
 
 enum class Owner : uint8_t { kCustomer, kProvider, kShared };
 [[nodiscard]] const char* owner_name(Owner o);  // "customer", "provider", "shared"

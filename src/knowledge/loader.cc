@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "formats/document.h"
+#include "formats/snapshot.h"
 #include "knowledge/knowledge.h"
 
 namespace sekimori::knowledge {
@@ -95,7 +96,10 @@ class Loader {
     std::array<const formats::Document*, kKinds.size()> by_kind{};
     docs.reserve(files.size());
     for (const SourceFile& f : files) {
-      auto doc = formats::load_yaml(std::string(f.path), std::string(f.text), knowledge_limits(), diags_);
+      std::string_view snap = formats::find_snapshot(builtin_snapshots(), f.path, f.text);
+      std::string path(f.path), text(f.text);
+      auto doc = snap.empty() ? formats::load_yaml(path, text, knowledge_limits(), diags_)
+                              : formats::load_snapshot(path, text, snap, knowledge_limits());
       if (!doc.ok()) {
         diags_.add_error(doc.error(), f.text);
         continue;

@@ -6,12 +6,18 @@
 #include <set>
 #include <string>
 
+#include "../embedded_snapshots.h"
 #include "knowledge/knowledge.h"
 
 namespace sekimori::knowledge {
 namespace {
 
 const KnowledgeBase& kb() { return KnowledgeBase::builtin(); }
+
+// Start-up rebuilds the bundled files' trees from build-time snapshots, not parsing them.
+TEST(Builtin, EveryFileHasASnapshotOfItsYaml) {
+  testing::expect_snapshot_for_every_file(builtin_files(), builtin_snapshots());
+}
 
 TEST(Builtin, LoadsWithZeroDiagnostics) {
   EXPECT_TRUE(KnowledgeBase::builtin_diagnostics().empty()) << KnowledgeBase::builtin_diagnostics().to_text();
