@@ -229,14 +229,27 @@ void prepare_run(std::vector<CorrelationInput>& inputs, std::vector<uint32_t>& o
 
 }  // namespace
 
+void sort_by_delivery_time(std::vector<std::string>& files) {
+  // Sorting all files with "no time" equal to every time would not be a strict weak order
+  // (a file without one would tie with two files that do not tie with each other).
+  std::vector<size_t> slots;
+  std::vector<std::pair<std::string, std::string>> timed;  // (delivery time, path)
+  for (size_t i = 0; i < files.size(); ++i) {
+    std::string t = delivery_time(files[i]);
+    if (t.empty()) continue;
+    slots.push_back(i);
+    timed.emplace_back(std::move(t), std::move(files[i]));
+  }
+  std::stable_sort(timed.begin(), timed.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t k = 0; k < slots.size(); ++k) files[slots[k]] = std::move(timed[k].second);
+}
+
 HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files, const HuntOptions& options,
                AlertSink& sink) {
   HuntStats st;
   std::vector<std::string> files = input_files;
-  std::stable_sort(files.begin(), files.end(), [](const std::string& a, const std::string& b) {
-    std::string ta = delivery_time(a), tb = delivery_time(b);
-    return !ta.empty() && !tb.empty() && ta < tb;
-  });
+  sort_by_delivery_time(files);
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<size_t>(files.size(), 1)));
   const size_t window = static_cast<size_t>(threads) * 4;

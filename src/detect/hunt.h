@@ -85,6 +85,11 @@ struct HuntOptions {
   std::function<void(uint64_t, uint64_t, uint64_t)> progress;
 };
 
+// The order hunt() reads `files` in: files whose names carry a CloudTrail delivery time
+// ("..._20240131T1205Z_...") are put in time order among the places such files hold; the
+// others stay where they are (in the order given, which is name order for directories).
+void sort_by_delivery_time(std::vector<std::string>& files);
+
 HuntStats hunt(const Engine& engine, const std::vector<std::string>& files, const HuntOptions& options,
                AlertSink& sink);
 

@@ -356,6 +356,24 @@ struct RecordReader::Impl {
     return std::string::npos;
   }
 
+  // True when at least half of the non-blank lines after the first each hold one complete
+  // JSON object (brackets matched, not parsed): JSON lines, not a pretty-printed document
+  // (whose lines are mostly members, with at most a few one-line objects among them).
+  static bool mostly_object_lines(std::string_view s) {
+    size_t lines = 0, objects = 0;
+    for (size_t i = s.find('\n'); i != std::string_view::npos && i + 1 < s.size(); i = s.find('\n', i + 1)) {
+      size_t b = i + 1;
+      size_t e = s.find('\n', b);
+      if (e == std::string_view::npos) e = s.size();
+      while (b < e && is_ws(s[b])) ++b;
+      while (e > b && is_ws(s[e - 1])) --e;
+      if (b == e) continue;
+      ++lines;
+      if (s[b] == '{' && value_end(s.substr(0, e), b) == e) ++objects;
+    }
+    return objects > 0 && 2 * objects >= lines;
+  }
+
   // The whole document did not parse: recover the records one by one so that one
   // broken record costs only itself, and report where each problem is.
   void salvage(std::string_view s, const simdjson::error_code whole_error, uint64_t& index, RecordSink& sink,
@@ -370,6 +388,14 @@ struct RecordReader::Impl {
       if (first < s.size() && s[first] == '[') arr = first;
     }
     if (arr == std::string_view::npos) {
+      if (mostly_object_lines(s)) {
+        // JSON lines whose first line is broken (so looks_like_lines() said no): read them
+        // line by line, so that the bad lines are reported where they are and the good
+        // ones are not lost with them
+        size_t consumed = 0;
+        parse_lines(s, 0, index, sink, stats, consumed, true);
+        return;
+      }
       ++stats.malformed;
       sink.malformed(0, std::string("document does not parse: ") + simdjson::error_message(whole_error));
       return;

@@ -81,6 +81,25 @@ TEST(Source, BrokenRecordsFileIsSalvagedRecordByRecord) {
   EXPECT_EQ(junk.bad.size(), 1u);
 }
 
+// JSON lines whose first line is broken are still read line by line: only the bad line
+// is lost (the first line decides the form, and it did not look like a JSON value).
+TEST(Source, JsonLinesWithABrokenFirstLine) {
+  for (std::string first : {"garbage", "{\"eventName\":\"cut off", "]"}) {
+    std::string data = first + "\n{\"eventName\":\"A\"}\n\n{\"eventName\":\"B\"}\nnot json\n";
+    Recorder r = read(data);
+    EXPECT_EQ(r.names, (std::vector<std::string>{"A", "B"})) << first;
+    ASSERT_EQ(r.bad.size(), 2u) << first;
+    EXPECT_EQ(r.bad[0].first, 0u);
+    EXPECT_EQ(r.bad[1].first, data.find("not json"));
+    EXPECT_EQ(r.offsets[1], data.find("{\"eventName\":\"B\"}"));
+  }
+  // a broken pretty-printed document is still one problem, not one per line
+  Recorder doc =
+      read("{\n  \"eventName\": \"A\",\n  \"resources\": [\n    {\"ARN\": \"x\"}\n  ],\n  \"x\": tru\n}\n");
+  EXPECT_TRUE(doc.names.empty());
+  EXPECT_EQ(doc.bad.size(), 1u);
+}
+
 TEST(Source, Gzip) {
   EXPECT_EQ(read(gzip(kRecords)).names, (std::vector<std::string>{"A", "B"}));
   EXPECT_EQ(read(gzip("{\"eventName\":\"A\"}\n{\"eventName\":\"B\"}\n")).names, (std::vector<std::string>{"A", "B"}));
@@ -193,6 +212,25 @@ TEST(Hunt, RunsOverFilesInOrderWithAlertsAndProblems) {
                         "\"vendor_name\":\"sekimori\"", "\"time\":1704067200000"}) {
     EXPECT_NE(ocsf.find(k), std::string::npos) << k << " in " << ocsf;
   }
+}
+
+// CloudTrail objects are read in delivery-time order; other files keep their places.
+TEST(Hunt, FilesInDeliveryTimeOrder) {
+  std::vector<std::string> files = {
+      "a/111122223333_CloudTrail_us-east-1_20240131T1210Z_x.json.gz",
+      "b/notes.jsonl",
+      "c/111122223333_CloudTrail_us-east-1_20240131T1205Z_y.json.gz",
+      "d/export.json",
+      "e/111122223333_CloudTrail_eu-west-1_20240130T2355Z_z.json.gz",
+  };
+  sort_by_delivery_time(files);
+  EXPECT_EQ(files, (std::vector<std::string>{
+                       "e/111122223333_CloudTrail_eu-west-1_20240130T2355Z_z.json.gz",
+                       "b/notes.jsonl",
+                       "c/111122223333_CloudTrail_us-east-1_20240131T1205Z_y.json.gz",
+                       "d/export.json",
+                       "a/111122223333_CloudTrail_us-east-1_20240131T1210Z_x.json.gz",
+                   }));
 }
 
 TEST(Time, ParsesIso8601) {
