@@ -96,6 +96,7 @@ void MatchedEvent::own() {
 
 void MatchedEvent::drop_event() {
   if (shared_event == 0) return;
+  event_dropped = true;
   if (chunk) {  // the chunk's bytes stay until the chunk goes
     shared_event = 0;
     return;
@@ -588,8 +589,12 @@ struct Correlator::Impl {
     a.event_count = g.entries.size();
     a.aggregate = aggregate;
     a.contributing.reserve(std::min(max_contrib, g.entries.size()));
+    // the window's first matches whose event was kept (a sliding window keeps the events
+    // of at most max_contrib matches at a time: once older ones expire, later matches
+    // whose events were not kept would otherwise be listed with none)
     for (const Entry& e : g.entries) {
       if (a.contributing.size() >= max_contrib) break;
+      if (e.base.event_dropped) continue;
       a.contributing.push_back(e.base.to_alert(engine));
     }
     // chained correlations
@@ -686,6 +691,12 @@ struct Correlator::Impl {
       held -= g.entries.size();
       g.clear();
     }
+    if (s.sliding) {  // first, so that expired matches do not count against the cap below
+      while (!g.entries.empty() && g.entries.front().time < in.time_ms - span) {
+        g.pop_front();
+        --held;
+      }
+    }
     if (g.entries.empty()) g.window_start = in.time_ms;
     // only the first events of a window are shown in an alert: keep no JSON for the rest
     if (g.entries.size() >= max_contrib) in.base.drop_event();
@@ -695,10 +706,6 @@ struct Correlator::Impl {
     ++held;
     peak = std::max(peak, held);
     if (s.sliding) {
-      while (!g.entries.empty() && g.entries.front().time < in.time_ms - span) {
-        g.pop_front();
-        --held;
-      }
       if (auto agg = evaluate(c, g, &g.entries.back())) {
         fire(c, found->first.s, g, *agg, out, p.spec.type != CorrelationType::kValuePercentile);
       }

@@ -69,6 +69,7 @@ struct MatchedEvent {
   std::array<uint32_t, kFields> ends{};  // end of each field in the context
   bool has_time = false;
   bool chunk = false;  // `shared` is a chunk of several matches
+  bool event_dropped = false;  // drop_event() forgot an event this match had
 
   [[nodiscard]] std::string_view field(Field f) const {
     if (!shared) return {};

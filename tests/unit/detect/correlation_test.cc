@@ -241,6 +241,27 @@ TEST(Correlation, LongSlidingWindowSurvivesStateSweeps) {
   EXPECT_EQ(c.alerts[0].contributing.size(), 20u);  // bounded
 }
 
+// A sliding window keeps the events of at most max_contributing (20) matches at a time.
+// Once older matches expire, an alert lists the window's first matches whose events were
+// kept, never an entry without its event; and expiry is counted before the cap.
+TEST(Correlation, SlidingWindowListsOnlyMatchesWithTheirEvents) {
+  std::string corr = "title: many failures\ncorrelation:\n  type: event_count\n  rules: [failed]\n"
+                     "  group-by: [sourceIPAddress]\n  timespan: 30s\n  condition: {gte: 22}\n";
+  // u0..u20 (u20 arrives with 20 matches held: its event is not kept), then at 0:35 u0..u4
+  // expire and late1..late6 come; late5 and late6 again arrive with 20 held
+  std::vector<std::string> evs;
+  for (int i = 0; i <= 20; ++i) evs.push_back(login(t(0, i), "1.1.1.1", false, "u" + std::to_string(i)));
+  for (int i = 1; i <= 6; ++i) evs.push_back(login(t(0, 35), "1.1.1.1", false, "late" + std::to_string(i)));
+  auto c = run(corr, evs);
+  ASSERT_EQ(c.count("many failures"), 1u);
+  const Alert& a = c.alerts.back();
+  EXPECT_EQ(a.event_count, 22u);  // u5..u20 and late1..late6
+  ASSERT_EQ(a.contributing.size(), 19u);  // u5..u19 and late1..late4
+  for (const Alert& e : a.contributing) EXPECT_FALSE(e.event.empty());
+  EXPECT_NE(a.contributing.front().event.find("\"u5\""), std::string::npos);
+  EXPECT_NE(a.contributing.back().event.find("\"late4\""), std::string::npos);
+}
+
 TEST(Correlation, Validation) {
   using testing::error_code;
   EXPECT_EQ(error_code("title: c\ncorrelation:\n  type: nope\n  rules: [x]\n  timespan: 5m\n"), "sigma.correlation.type");
