@@ -11,21 +11,24 @@ namespace sekimori::detect {
 
 namespace {
 
-// Adds `base` to every offset reported by the wrapped sink.
+// Adds `base` to every offset and `first_index` to every record index reported by the
+// wrapped sink: a poll's data is read on its own, and starts where the last one stopped.
 class Shift : public RecordSink {
  public:
-  Shift(RecordSink& inner, uint64_t base) : inner_(inner), base_(base) {}
+  Shift(RecordSink& inner, uint64_t base, uint64_t first_index)
+      : inner_(inner), base_(base), first_index_(first_index) {}
   void record(simdjson::dom::element r, uint64_t offset, uint64_t index) override {
-    inner_.record(r, base_ + offset, index);
+    inner_.record(r, base_ + offset, first_index_ + index);
   }
   void record_with_text(simdjson::dom::element r, RecordText text, uint64_t offset, uint64_t index) override {
-    inner_.record_with_text(r, text, base_ + offset, index);
+    inner_.record_with_text(r, text, base_ + offset, first_index_ + index);
   }
   void malformed(uint64_t offset, std::string_view message) override { inner_.malformed(base_ + offset, message); }
 
  private:
   RecordSink& inner_;
   uint64_t base_;
+  uint64_t first_index_;
 };
 
 bool read_range(const std::string& path, uint64_t from, uint64_t len, std::string& out) {
@@ -62,6 +65,7 @@ void Follower::read_lines(const std::string& path, FileState& st, uint64_t size,
   size_t end = data.rfind('\n');
   if (end == std::string::npos) {
     if (data.size() > limits_.max_line_bytes) {
+      sink.begin_file(path);  // the problem is this file's
       sink.malformed(st.offset, "line longer than the limit; skipped");
       st.offset += data.size();
     }
@@ -69,10 +73,12 @@ void Follower::read_lines(const std::string& path, FileState& st, uint64_t size,
   }
   data.resize(end + 1);
   sink.begin_file(path);
-  Shift shifted(sink, st.offset);
+  Shift shifted(sink, st.offset, st.records);
+  const uint64_t before = stats.records;
   core::Status s = reader_->read_bytes(data, shifted, stats);
   if (!s.ok()) sink.file_error(path, s.error());
   st.offset += data.size();
+  st.records += stats.records - before;
 }
 
 uint64_t Follower::poll(FollowSink& sink) {

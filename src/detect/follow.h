@@ -48,6 +48,7 @@ class Follower {
   struct FileState {
     uint64_t inode = 0;
     uint64_t offset = 0;      // bytes consumed (JSON lines)
+    uint64_t records = 0;     // records delivered from them (the next record's index)
     int64_t last_size = -1;   // size at the previous poll (whole documents)
     bool lines = false;       // decided on first read
     bool decided = false;
