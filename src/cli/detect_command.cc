@@ -42,6 +42,19 @@ struct DetectArgs {
   std::string now;    // alert time to record (RFC 3339)
 };
 
+// Appends `s` left-aligned in a column of `width` bytes and the space after it; with `cut`,
+// a longer `s` is cut to the width (at a UTF-8 character boundary), else it widens the column.
+void append_cell(std::string& out, std::string_view s, size_t width, bool cut) {
+  if (cut && s.size() > width) {
+    size_t n = width;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xc0) == 0x80) --n;  // not inside a character
+    s = s.substr(0, n);
+  }
+  out.append(s);
+  if (s.size() < width) out.append(width - s.size(), ' ');
+  out += ' ';
+}
+
 // Writes alerts in the chosen format. Alerts of single-event rules are rendered on hunt()'s
 // worker threads (render(), const and thread-safe) and arrive as one buffer per file
 // (rendered()); correlation alerts come one by one (alert()). Counts are kept by rule index.
@@ -60,15 +73,21 @@ class Writer : public detect::AlertSink {
       out += detect::alert_ocsf(a, SEKIMORI_VERSION);
       out += '\n';
     } else {
-      std::string who = a.principal.empty() ? "-" : a.principal;
+      // TIME LEVEL RULE ACCOUNT SOURCE EVENT PRINCIPAL: the rule's title and the event are
+      // cut to their columns; the other values are never cut (the principal is last)
       std::string what = a.correlation ? a.correlation_type + " x" + std::to_string(a.event_count)
                                        : (a.event_name.empty() ? "-" : a.event_name);
-      char line[1024];
-      int n = std::snprintf(line, sizeof line, "%-24s %-8s %-48.48s %-14s %-16s %-28.28s %s\n",
-                            a.event_time.empty() ? "-" : a.event_time.c_str(), a.meta->level.c_str(),
-                            a.meta->title.c_str(), a.account.empty() ? "-" : a.account.c_str(),
-                            a.source_ip.empty() ? "-" : a.source_ip.c_str(), what.c_str(), who.c_str());
-      if (n > 0) out.append(line, std::min(static_cast<size_t>(n), sizeof line - 1));
+      auto or_dash = [](const std::string& s) {
+        return s.empty() ? std::string_view("-") : std::string_view(s);
+      };
+      append_cell(out, or_dash(a.event_time), 24, false);
+      append_cell(out, a.meta->level, 8, false);
+      append_cell(out, a.meta->title, 48, true);
+      append_cell(out, or_dash(a.account), 14, false);
+      append_cell(out, or_dash(a.source_ip), 16, false);
+      append_cell(out, what, 28, true);
+      out.append(or_dash(a.principal));
+      out += '\n';
     }
   }
 
@@ -106,9 +125,10 @@ class Writer : public detect::AlertSink {
          << (by_key.size() == 1 ? "" : "s") << ":\n";
     for (const auto& [k, n] : by_key) {
       size_t a = k.find('\x1f'), b = k.find('\x1f', a + 1);
-      char line[512];
-      std::snprintf(line, sizeof line, "  %6llu  %-8s %s  (%s)\n", static_cast<unsigned long long>(n),
-                    k.substr(a + 1, b - a - 1).c_str(), k.substr(0, a).c_str(), k.substr(b + 1).c_str());
+      std::string count = std::to_string(n);
+      std::string line = "  " + std::string(count.size() < 6 ? 6 - count.size() : 0, ' ') + count + "  ";
+      append_cell(line, std::string_view(k).substr(a + 1, b - a - 1), 8, false);
+      line.append(k, 0, a).append("  (").append(k, b + 1).append(")\n");
       out_ << line;
     }
   }
