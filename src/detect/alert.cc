@@ -1,5 +1,7 @@
 #include "detect/alert.h"
 
+#include <arpa/inet.h>
+
 #include <charconv>
 #include <cstdio>
 #include <utility>
@@ -295,6 +297,29 @@ void AlertJsonRenderer::append(const Alert& a, std::string& out) const {
   out += '}';
 }
 
+namespace {
+
+// Four decimal numbers up to 255 joined by dots; unlike inet_pton, leading zeros are
+// accepted ("08.1.250.216", as anonymised logs write them).
+bool dotted_quad(std::string_view s) {
+  int parts = 0;
+  size_t i = 0;
+  while (parts < 4) {
+    size_t start = i;
+    unsigned value = 0;
+    while (i < s.size() && i - start < 3 && s[i] >= '0' && s[i] <= '9') value = value * 10 + (s[i++] - '0');
+    if (i == start || value > 255) return false;
+    ++parts;
+    if (parts < 4) {
+      if (i >= s.size() || s[i] != '.') return false;
+      ++i;
+    }
+  }
+  return i == s.size();
+}
+
+}  // namespace
+
 std::string alert_ocsf(const Alert& a, std::string_view product_version) {
   const RuleMeta& m = *a.meta;
   core::JsonWriter w;
@@ -446,8 +471,10 @@ std::string alert_ocsf(const Alert& a, std::string_view product_version) {
     if (!e.source_ip.empty()) {
       w.key("src_endpoint");
       w.begin_object();
-      // sourceIPAddress may be a service name ("ec2.amazonaws.com")
-      bool ip = e.source_ip.find_first_not_of("0123456789abcdefABCDEF.:") == std::string::npos;
+      // sourceIPAddress may be a service name ("ec2.amazonaws.com", or "cafe.be": hex
+      // digits and dots alone do not make an address)
+      unsigned char addr[sizeof(in6_addr)];
+      bool ip = dotted_quad(e.source_ip) || inet_pton(AF_INET6, e.source_ip.c_str(), addr) == 1;
       w.key(ip ? "ip" : "domain");
       w.value(e.source_ip);
       w.end_object();

@@ -212,6 +212,20 @@ TEST(Hunt, RunsOverFilesInOrderWithAlertsAndProblems) {
                         "\"vendor_name\":\"sekimori\"", "\"time\":1704067200000"}) {
     EXPECT_NE(ocsf.find(k), std::string::npos) << k << " in " << ocsf;
   }
+  EXPECT_NE(ocsf.find("\"src_endpoint\":{\"ip\":\"1.2.3.4\"}"), std::string::npos) << ocsf;
+  // a source that is a name goes to `domain`, even one made of hex digits and dots
+  for (std::string name : {"ec2.amazonaws.com", "cafe.be", "AWS Internal", "256.1.1.1", "1.2.3.4.5", "1.2.3"}) {
+    Alert a = sink.a[1];
+    a.source_ip = name;
+    EXPECT_NE(alert_ocsf(a, "0.1.0").find("\"src_endpoint\":{\"domain\":\"" + name + "\"}"), std::string::npos)
+        << name;
+  }
+  for (std::string addr : {"2001:db8::1", "::ffff:10.0.0.1", "08.1.250.216", "255.0.0.9"}) {
+    Alert a = sink.a[1];
+    a.source_ip = addr;
+    EXPECT_NE(alert_ocsf(a, "0.1.0").find("\"src_endpoint\":{\"ip\":\"" + addr + "\"}"), std::string::npos)
+        << addr;
+  }
 }
 
 // CloudTrail objects are read in delivery-time order; other files keep their places.
