@@ -217,14 +217,14 @@ TEST(Hunt, RunsOverFilesInOrderWithAlertsAndProblems) {
   for (std::string name : {"ec2.amazonaws.com", "cafe.be", "AWS Internal", "256.1.1.1", "1.2.3.4.5", "1.2.3"}) {
     Alert a = sink.a[1];
     a.source_ip = name;
-    EXPECT_NE(alert_ocsf(a, "0.1.0").find("\"src_endpoint\":{\"domain\":\"" + name + "\"}"), std::string::npos)
-        << name;
+    std::string want = "\"src_endpoint\":{\"domain\":\"" + name + "\"}";
+    EXPECT_NE(alert_ocsf(a, "0.1.0").find(want), std::string::npos) << name;
   }
   for (std::string addr : {"2001:db8::1", "::ffff:10.0.0.1", "08.1.250.216", "255.0.0.9"}) {
     Alert a = sink.a[1];
     a.source_ip = addr;
-    EXPECT_NE(alert_ocsf(a, "0.1.0").find("\"src_endpoint\":{\"ip\":\"" + addr + "\"}"), std::string::npos)
-        << addr;
+    std::string want = "\"src_endpoint\":{\"ip\":\"" + addr + "\"}";
+    EXPECT_NE(alert_ocsf(a, "0.1.0").find(want), std::string::npos) << addr;
   }
 }
 
