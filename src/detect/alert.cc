@@ -225,6 +225,8 @@ void write_alert(core::JsonWriter& w, const Alert& a, bool with_rule) {
       w.value(c.file);
       w.key("offset");
       w.value(c.offset);
+      w.key("record");
+      w.value(c.record);
       w.key("event");
       if (c.event.empty()) w.null();
       else w.raw(c.event);
@@ -500,6 +502,8 @@ std::string alert_ocsf(const Alert& a, std::string_view product_version) {
     w.value(a.correlation_type);
     w.key("event_count");
     w.value(a.event_count);
+    w.key("aggregate");
+    w.value(a.aggregate);
     w.key("group");
     w.begin_object();
     for (const auto& [k, v] : a.group) {

@@ -104,6 +104,12 @@ TEST(Correlation, EventCountWithGroupByAndWindow) {
   // failed logins are not alerted on their own (generate defaults to false)
   EXPECT_EQ(c.count("failed login"), 0u);
   EXPECT_NE(alert_json(a).find("\"event_count\":3"), std::string::npos);
+  // each contributing event is located by offset and record index (its line, here)
+  EXPECT_EQ(a.contributing[1].record, 2u);
+  EXPECT_NE(alert_json(a).find("\"record\":2,\"event\":{"), std::string::npos) << alert_json(a);
+  std::string ocsf = alert_ocsf(a, "t");
+  std::string unmapped = "\"unmapped\":{\"correlation_type\":\"event_count\",\"event_count\":3,\"aggregate\":3,";
+  EXPECT_NE(ocsf.find(unmapped), std::string::npos) << ocsf;
 }
 
 TEST(Correlation, EventCountOutsideWindowDoesNotFire) {
