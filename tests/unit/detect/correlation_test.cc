@@ -108,7 +108,8 @@ TEST(Correlation, EventCountWithGroupByAndWindow) {
   EXPECT_EQ(a.contributing[1].record, 2u);
   EXPECT_NE(alert_json(a).find("\"record\":2,\"event\":{"), std::string::npos) << alert_json(a);
   std::string ocsf = alert_ocsf(a, "t");
-  std::string unmapped = "\"unmapped\":{\"correlation_type\":\"event_count\",\"event_count\":3,\"aggregate\":3,";
+  std::string unmapped =
+      "\"unmapped\":{\"correlation_type\":\"event_count\",\"event_count\":3,\"aggregate\":3,";
   EXPECT_NE(ocsf.find(unmapped), std::string::npos) << ocsf;
 }
 
