@@ -500,8 +500,7 @@ void RuleSet::load_text(const std::string& path, std::string text, core::Diagnos
   fl.max_depth = limits_.max_yaml_depth;
   fl.max_documents = limits_.max_documents;
   fl.max_nodes = 1'000'000;
-  auto doc = snapshot.empty() ? formats::load_yaml(path, std::move(text), fl, diags)
-                              : formats::load_snapshot(path, std::move(text), snapshot, fl);
+  auto doc = formats::load_yaml_or_snapshot(path, std::move(text), snapshot, fl, diags);
   if (!doc.ok()) {
     diags.add_error(doc.error());
     return;

@@ -306,4 +306,11 @@ core::Result<Document> load_snapshot(std::string path, std::string text, std::st
   return std::move(b).finish();
 }
 
+core::Result<Document> load_yaml_or_snapshot(std::string path, std::string text, std::string_view snapshot,
+                                             const Limits& limits, core::Diagnostics& diags,
+                                             std::string_view skip_root_key) {
+  if (snapshot.empty()) return load_yaml(std::move(path), std::move(text), limits, diags);
+  return load_snapshot(std::move(path), std::move(text), snapshot, limits, skip_root_key);
+}
+
 }  // namespace sekimori::formats

@@ -51,4 +51,12 @@ struct EmbeddedSnapshot {
 core::Result<Document> load_snapshot(std::string path, std::string text, std::string_view bytes,
                                      const Limits& limits, std::string_view skip_root_key = {});
 
+// load_yaml(path, text), or, when `snapshot` is not empty, load_snapshot with it (what the
+// loaders of bundled files call: the snapshot when there is one for the text, else the
+// YAML). `skip_root_key` applies to the snapshot only: it was made from a whole file, and a
+// caller that cut that member off `text` has the parser see the cut text.
+core::Result<Document> load_yaml_or_snapshot(std::string path, std::string text, std::string_view snapshot,
+                                             const Limits& limits, core::Diagnostics& diags,
+                                             std::string_view skip_root_key = {});
+
 }  // namespace sekimori::formats

@@ -97,9 +97,8 @@ class Loader {
     docs.reserve(files.size());
     for (const SourceFile& f : files) {
       std::string_view snap = formats::find_snapshot(builtin_snapshots(), f.path, f.text);
-      std::string path(f.path), text(f.text);
-      auto doc = snap.empty() ? formats::load_yaml(path, text, knowledge_limits(), diags_)
-                              : formats::load_snapshot(path, text, snap, knowledge_limits());
+      auto doc = formats::load_yaml_or_snapshot(std::string(f.path), std::string(f.text), snap,
+                                                knowledge_limits(), diags_);
       if (!doc.ok()) {
         diags_.add_error(doc.error(), f.text);
         continue;

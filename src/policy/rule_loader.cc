@@ -666,9 +666,8 @@ core::Result<Rule> parse_rule_text(const std::string& path, std::string text, co
   fl.max_depth = 32;
   fl.max_nodes = 100'000;
   fl.max_documents = 4;
-  std::string_view skip = examples ? "" : "examples";
-  auto doc = snapshot.empty() ? formats::load_yaml(path, std::move(text), fl, diags)
-                              : formats::load_snapshot(path, std::move(text), snapshot, fl, skip);
+  auto doc =
+      formats::load_yaml_or_snapshot(path, std::move(text), snapshot, fl, diags, examples ? "" : "examples");
   if (!doc.ok()) {
     diags.add_error(doc.error());
     return doc.error();

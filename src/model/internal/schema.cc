@@ -367,8 +367,7 @@ class SchemaCompiler {
   void compile_file(const std::string& name, const std::string& text) {
     core::Diagnostics diags;
     std::string_view snap = formats::find_snapshot(schema_snapshots(), name, text);
-    auto doc = snap.empty() ? formats::load_yaml(name, text, formats::Limits{}, diags)
-                            : formats::load_snapshot(name, text, snap, formats::Limits{});
+    auto doc = formats::load_yaml_or_snapshot(name, text, snap, formats::Limits{}, diags);
     if (!doc.ok()) {
       s_.problems_.add_error(doc.error());
       return;
