@@ -4,19 +4,8 @@
 # its column without splitting a UTF-8 character.
 #
 #   tests/integration/detect_table_test.sh SEKIMORI
-set -uo pipefail
 bin=${1:?usage: detect_table_test.sh SEKIMORI}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail=0
-check() {  # check NAME EXPECTED ACTUAL
-  if [ "$2" != "$3" ]; then
-    echo "FAIL: $1: expected '$2', got '$3'"
-    fail=1
-  else
-    echo "ok: $1"
-  fi
-}
+source "$(dirname "$0")/lib.sh"
 
 cat > "$work/rule.yml" <<'YML'
 title: Très long titre de règle pour vérifier la coûte des colonnes du tableau, byte 48 inside û

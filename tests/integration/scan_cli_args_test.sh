@@ -4,19 +4,8 @@
 #  - --var and --var-file apply in command-line order (the later one wins, as in Terraform).
 #
 #   tests/integration/scan_cli_args_test.sh SEKIMORI
-set -uo pipefail
 bin=${1:?usage: scan_cli_args_test.sh SEKIMORI}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail=0
-check() {  # check NAME EXPECTED ACTUAL
-  if [ "$2" != "$3" ]; then
-    echo "FAIL: $1: expected '$2', got '$3'"
-    fail=1
-  else
-    echo "ok: $1"
-  fi
-}
+source "$(dirname "$0")/lib.sh"
 resources() {  # the summary's resource count of a JSON report
   grep -A1 '"summary"' "$1" | sed -n 's/.*"resources": \([0-9]*\).*/\1/p'
 }
