@@ -77,6 +77,8 @@ void fill_context(Alert& a, element record, RecordText text, std::string_view fi
   assign_scalar_text(get(kFieldAwsRegion), a.region);
   assign_scalar_text(get(kFieldUserArn), a.principal);
   if (a.principal.empty()) assign_scalar_text(get(kFieldUserPrincipalId), a.principal);
+  // an AWS service acting on its own: the service ("ec2.amazonaws.com"), not just "AWSService"
+  if (a.principal.empty()) assign_scalar_text(get(kFieldUserInvokedBy), a.principal);
   if (a.principal.empty()) assign_scalar_text(get(kFieldUserType), a.principal);
   assign_scalar_text(get(kFieldSourceIp), a.source_ip);
   assign_scalar_text(get(kFieldEventName), a.event_name);

@@ -2340,8 +2340,8 @@ std::string_view context_field_path(ContextField f) {
   static constexpr std::string_view kPaths[kContextFields] = {
       "eventTime",         "recipientAccountId", "userIdentity.accountId",
       "awsRegion",         "userIdentity.arn",   "userIdentity.principalId",
-      "userIdentity.type", "sourceIPAddress",    "eventName",
-      "eventSource"};
+      "userIdentity.invokedBy", "userIdentity.type", "sourceIPAddress",
+      "eventName",         "eventSource"};
   return f < kContextFields ? kPaths[f] : std::string_view{};
 }
 

@@ -125,6 +125,7 @@ enum ContextField : uint32_t {
   kFieldAwsRegion,           // awsRegion
   kFieldUserArn,             // userIdentity.arn
   kFieldUserPrincipalId,     // userIdentity.principalId
+  kFieldUserInvokedBy,       // userIdentity.invokedBy
   kFieldUserType,            // userIdentity.type
   kFieldSourceIp,            // sourceIPAddress
   kFieldEventName,           // eventName

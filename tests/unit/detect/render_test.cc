@@ -100,6 +100,21 @@ TEST(Render, RendererGivesAlertJsonBytes) {
   EXPECT_EQ(out, alert_json(foreign));
 }
 
+// The principal: the ARN, else the principal ID, else the service that acted, else the
+// identity's type.
+TEST(Render, PrincipalFallsBackToTheInvokingService) {
+  auto e = engine_of(kRules);
+  auto principal = [&](const std::string& identity) {
+    std::vector<Alert> a = alerts_of(*e, R"({"eventName":"GetX","userIdentity":)" + identity + "}", "f");
+    return a.empty() ? std::string("no alert") : a[0].principal;
+  };
+  EXPECT_EQ(principal(R"({"type":"AWSService","invokedBy":"ec2.amazonaws.com"})"), "ec2.amazonaws.com");
+  EXPECT_EQ(principal(R"({"type":"AWSService"})"), "AWSService");
+  EXPECT_EQ(principal(R"({"type":"IAMUser","principalId":"AIDA1","invokedBy":"x"})"), "AIDA1");
+  EXPECT_EQ(principal(R"({"type":"IAMUser","arn":"arn:aws:iam::1:user/u","principalId":"AIDA1"})"),
+            "arn:aws:iam::1:user/u");
+}
+
 TEST(Render, FillAlertReusesWithoutStaleFields) {
   auto e = engine_of(kRules);
   simdjson::dom::parser p1, p2;
