@@ -1,12 +1,12 @@
 // Snapshots: a Document's tree written to bytes and rebuilt without parsing.
 //
-// The YAML compiled into the binary (the rule pack, the canonical schema) is snapshotted
-// at build time by tools/yaml_snapshot.cc (cmake/embed_files.cmake), so that start-up
-// rebuilds those trees instead of running yaml-cpp, which was about 80 % of a scan's
-// start-up. A rebuilt tree is the one load_yaml gave at build time, positions, tags and
-// quoting included (tests/unit/formats/snapshot_test.cc, and the rule pack's test that
-// compares every bundled file both ways). The format is ours and internal: see
-// snapshot.cc.
+// The YAML compiled into the binary (the rule pack, the canonical schema, the detections,
+// the knowledge base) is snapshotted at build time by tools/yaml_snapshot.cc
+// (cmake/embed_files.cmake), so that start-up rebuilds those trees instead of running
+// yaml-cpp, which was about 80 % of a scan's start-up. A rebuilt tree is the one load_yaml
+// gave at build time, positions, tags and quoting included (the build checks each one;
+// tests/unit/formats/snapshot_test.cc, and each module's test that compares its bundled
+// files both ways). The format is ours and internal: see snapshot.cc.
 #pragma once
 
 #include <span>
