@@ -133,8 +133,10 @@ struct Limits {
   uint32_t max_documents = 100'000;          // documents in one YAML stream
   // JSON only, not a limit but a saving: map members left out of the tree, each a path
   // of keys from the root with list levels not counted ({"resource_changes", "change",
-  // "after"} drops `after` in every item of the root's `resource_changes` list). Their
-  // values are skipped by the parser's structural index, not checked in detail.
+  // "after"} drops `after` in every item of the root's `resource_changes` list). A path
+  // whose second-to-last element is "**" drops its last key at any depth below the keys
+  // before it ({"configuration", "**", "constant_value"}). Pruned values are skipped by
+  // the parser's structural index, not checked in detail.
   std::vector<std::vector<std::string>> json_prune;
 };
 

@@ -187,10 +187,18 @@ std::optional<SyntaxProblem> find_syntax_problem(std::string_view t) {
 
 class JsonWalker {
  public:
-  JsonWalker(Builder& b, const internal::LineIndex& lines, std::string_view text,
-             core::Diagnostics& diags, const std::vector<std::vector<std::string>>& prune)
-      : b_(b), lines_(lines), base_(text.data()), size_(text.size()), diags_(diags),
-        prune_(prune.empty() ? nullptr : &prune) {}
+  JsonWalker(Builder& b, const internal::LineIndex& lines, std::string_view text, core::Diagnostics& diags,
+             const std::vector<std::vector<std::string>>& prune)
+      : b_(b),
+        lines_(lines),
+        base_(text.data()),
+        size_(text.size()),
+        diags_(diags),
+        prune_(prune.empty() ? nullptr : &prune) {
+    for (const std::vector<std::string>& p : prune) {
+      if (is_deep(p) && p.size() == 2) deep_ = &p.back();  // {"**", KEY}: from the root
+    }
+  }
 
   core::Status walk_document(od::document& doc, uint64_t first_offset) {
     doc_ = &doc;
@@ -401,11 +409,16 @@ class JsonWalker {
   }
 
   // Limits::json_prune. path_ holds the keys from the root down to the current map while
-  // some pattern still starts with them; below that, untracked_ counts the levels.
+  // some pattern still starts with them; below that, untracked_ counts the levels. A
+  // pattern ending in {"**", KEY} has its prefix tracked; once path_ is that prefix, KEY
+  // is pruned at every depth below it (deep_) until the walk leaves the prefix.
+  static bool is_deep(const std::vector<std::string>& p) { return p.size() >= 2 && p[p.size() - 2] == "**"; }
   bool pruned(std::string_view key) const {
+    if (deep_ != nullptr && key == *deep_) return true;
     if (untracked_ > 0) return false;
     for (const std::vector<std::string>& p : *prune_) {
-      if (p.size() == path_.size() + 1 && p.back() == key && std::equal(path_.begin(), path_.end(), p.begin())) {
+      if (!is_deep(p) && p.size() == path_.size() + 1 && p.back() == key &&
+          std::equal(path_.begin(), path_.end(), p.begin())) {
         return true;
       }
     }
@@ -414,9 +427,14 @@ class JsonWalker {
   void enter(std::string_view key) {
     if (untracked_ == 0) {
       for (const std::vector<std::string>& p : *prune_) {
-        if (p.size() > path_.size() + 1 && p[path_.size()] == key &&
+        size_t tracked = p.size() - (is_deep(p) ? 2 : 1);  // the keys above the pruned one
+        if (tracked > path_.size() && p[path_.size()] == key &&
             std::equal(path_.begin(), path_.end(), p.begin())) {
           path_.push_back(key);
+          if (is_deep(p) && tracked == path_.size() && deep_ == nullptr) {
+            deep_ = &p.back();
+            deep_depth_ = path_.size();
+          }
           return;
         }
       }
@@ -427,6 +445,7 @@ class JsonWalker {
     if (untracked_ > 0) {
       --untracked_;
     } else {
+      if (deep_ != nullptr && path_.size() == deep_depth_) deep_ = nullptr;
       path_.pop_back();
     }
   }
@@ -450,6 +469,8 @@ class JsonWalker {
   const std::vector<std::vector<std::string>>* prune_ = nullptr;
   std::vector<std::string_view> path_;
   size_t untracked_ = 0;
+  const std::string* deep_ = nullptr;  // the key pruned at any depth, while inside its prefix
+  size_t deep_depth_ = 0;              // path_.size() at which deep_ was set
 };
 
 }  // namespace

@@ -259,10 +259,12 @@ bool skipped(const std::string& rel, const std::string& name, const std::vector<
 
 namespace {
 
-// A Terraform plan with planned_values (the adapter reads values there, and only
-// after_unknown from resource_changes): the prior state, drift and every change's
-// before/after copies are half of a plan and are not needed. A false positive only
-// drops members no other format has.
+// A Terraform plan with planned_values: the adapter reads the resources' values there,
+// only the address and after_unknown of each of resource_changes, and only `references`
+// from configuration's expressions. The prior state, drift, every change's before/after
+// copies and the constant values of the configuration are most of a plan and are not
+// needed. A false positive only drops members no other format has; a plan that turns out
+// to have no planned_values.root_module is loaded again in full (load() below).
 bool looks_like_plan(std::string_view text) {
   return text.substr(0, 256).find("\"format_version\"") != std::string_view::npos &&
          text.find("\"planned_values\"") != std::string_view::npos;
@@ -270,12 +272,26 @@ bool looks_like_plan(std::string_view text) {
 
 formats::Limits plan_limits(const formats::Limits& base) {
   formats::Limits l = base;
-  for (const char* k : {"before", "after", "before_sensitive", "after_sensitive", "replace_paths", "importing"}) {
+  for (const char* k :
+       {"prior_state", "resource_drift", "relevant_attributes", "output_changes", "checks", "variables"}) {
+    l.json_prune.push_back({k});
+  }
+  // `deposed` stays: a deposed object's change must not lend its after_unknown to the
+  // current object of the same address.
+  for (const char* k : {"mode", "type", "name", "index", "provider_name", "module_address",
+                        "previous_address", "action_reason"}) {
+    l.json_prune.push_back({"resource_changes", k});
+  }
+  for (const char* k : {"actions", "before", "after", "before_sensitive", "after_sensitive", "replace_paths",
+                        "importing", "generated_config"}) {
     l.json_prune.push_back({"resource_changes", "change", k});
   }
-  l.json_prune.push_back({"prior_state"});
-  l.json_prune.push_back({"resource_drift"});
-  l.json_prune.push_back({"relevant_attributes"});
+  // Root-module resources only: below child_modules these names could be attributes.
+  for (const char* k : {"name", "provider_name", "schema_version", "sensitive_values"}) {
+    l.json_prune.push_back({"planned_values", "root_module", "resources", k});
+  }
+  l.json_prune.push_back({"configuration", "provider_config"});
+  l.json_prune.push_back({"configuration", "**", "constant_value"});
   return l;
 }
 
@@ -347,9 +363,10 @@ struct Estate::Impl {
       if (!hint) return l;
     }
     core::Diagnostics load_diags;
-    auto loaded = looks_like_plan(text) ? formats::load_document(name, std::move(text), plan_limits(options.limits),
-                                                                 load_diags)
-                                        : formats::load_document(name, std::move(text), options.limits, load_diags);
+    const bool pruned = looks_like_plan(text);
+    auto loaded = pruned
+                      ? formats::load_document(name, std::move(text), plan_limits(options.limits), load_diags)
+                      : formats::load_document(name, std::move(text), options.limits, load_diags);
     if (!loaded.ok()) {
       input.failed = true;
       diags.merge(std::move(load_diags));
@@ -357,6 +374,18 @@ struct Estate::Impl {
       return l;
     }
     auto doc = std::make_unique<formats::Document>(std::move(loaded).value());
+    if (pruned && doc->root().find_path({"planned_values", "root_module"}) == nullptr) {
+      // Not the plan the pruning assumed: the adapter falls back on resource_changes in full.
+      load_diags = core::Diagnostics();
+      loaded = formats::load_document(name, std::string(doc->text()), options.limits, load_diags);
+      if (!loaded.ok()) {
+        input.failed = true;
+        diags.merge(std::move(load_diags));
+        diags.add_error(loaded.error());
+        return l;
+      }
+      doc = std::make_unique<formats::Document>(std::move(loaded).value());
+    }
     std::optional<SourceFormat> f = format ? format : internal::detect_format(*doc);
     if (!f || *f == SourceFormat::kTerraformHcl) {
       if (explicit_input) {

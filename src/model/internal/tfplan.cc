@@ -264,6 +264,7 @@ void tfplan_adapt(const formats::Document& doc, const LoadOptions& /*options*/, 
   std::unordered_map<std::string, const Node*> unknowns;  // address -> after_unknown
   if (const Node* rc = root.find("resource_changes"); rc != nullptr && rc->kind() == NodeKind::kList) {
     for (const Node& c : rc->items()) {
+      if (c.find("deposed") != nullptr) continue;  // a deposed object's delete, not the planned one
       const Node* a = c.find("address");
       const Node* au = c.find_path({"change", "after_unknown"});
       if (a != nullptr && a->kind() == NodeKind::kString && au != nullptr) unknowns.emplace(a->as_string(), au);

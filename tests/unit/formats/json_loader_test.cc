@@ -66,6 +66,39 @@ TEST(JsonLoader, PrunedMembersAreLeftOut) {
   EXPECT_EQ(lc(root.find("other")), "4:23");  // locations after a pruned member are exact
 }
 
+TEST(JsonLoader, DeepPrunedKeyGoesAtEveryDepthBelowItsPrefix) {
+  Limits l;
+  l.json_prune = {{"config", "**", "cv"}};
+  core::Diagnostics d;
+  auto r = load_json("p.json",
+                     "{\"config\": {\"cv\": 1, \"a\": [{\"cv\": {\"x\": 2}, \"refs\": [\"r\"]}],\n"
+                     "            \"m\": {\"n\": {\"cv\": [3], \"keep\": 4}}},\n"
+                     " \"cv\": 5, \"other\": {\"cv\": 6}, \"after\": {\"config\": {\"cv\": 7}}}",
+                     l, d);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const Node& root = r->root();
+  const Node* config = root.find("config");
+  ASSERT_NE(config, nullptr);
+  EXPECT_EQ(config->find("cv"), nullptr);
+  EXPECT_EQ(config->find("a")->items()[0].find("cv"), nullptr);
+  EXPECT_NE(config->find("a")->items()[0].find("refs"), nullptr);
+  EXPECT_EQ(config->find_path({"m", "n", "cv"}), nullptr);
+  EXPECT_NE(config->find_path({"m", "n", "keep"}), nullptr);
+  // Outside the prefix, and after leaving it, the key stays.
+  EXPECT_NE(root.find("cv"), nullptr);
+  EXPECT_NE(root.find_path({"other", "cv"}), nullptr);
+  EXPECT_NE(root.find_path({"after", "config", "cv"}), nullptr);
+  EXPECT_EQ(lc(root.find("other")), "3:20");
+
+  Limits anywhere;
+  anywhere.json_prune = {{"**", "cv"}};
+  auto r2 = load_json("p.json", "{\"cv\": 1, \"a\": {\"cv\": 2, \"b\": 3}}", anywhere, d);
+  ASSERT_TRUE(r2.ok()) << r2.error().message;
+  EXPECT_EQ(r2->root().find("cv"), nullptr);
+  EXPECT_EQ(r2->root().find_path({"a", "cv"}), nullptr);
+  EXPECT_NE(r2->root().find_path({"a", "b"}), nullptr);
+}
+
 TEST(JsonLoader, LocatesAfterCrlfLines) {
   auto doc = json("{\r\n  \"a\": 1,\r\n\r\n  \"b\": [\r\n    2]\r\n}");
   EXPECT_EQ(lc(doc.root().find("a")), "2:8");

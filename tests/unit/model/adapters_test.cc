@@ -67,6 +67,62 @@ TEST(TfPlan, OrphanSubResourceStaysOnItsOwn) {
   EXPECT_NE(codes(l.diags).find("tfplan.fold_orphan"), std::string::npos);
 }
 
+// A plan as Terraform writes it: the loader leaves out what the adapter does not read
+// (changes' before/after, constant values of the configuration), which must not change
+// what the adapter finds.
+TEST(TfPlan, FullPlanWithDeposedObjectAndConstantValues) {
+  auto l = load("plan.json", R"({"format_version": "1.2", "terraform_version": "1.9.5",
+  "variables": {"env": {"value": "prod"}},
+  "planned_values": {"root_module": {"resources": [
+      {"address": "aws_security_group.sg", "mode": "managed", "type": "aws_security_group", "name": "sg",
+       "provider_name": "registry.terraform.io/hashicorp/aws", "schema_version": 1, "sensitive_values": {},
+       "values": {"name": "sg", "description": null, "ingress": []}},
+      {"address": "aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket", "name": "b",
+       "values": {"bucket": "logs"}},
+      {"address": "aws_s3_bucket_versioning.v", "mode": "managed", "type": "aws_s3_bucket_versioning", "name": "v",
+       "values": {"bucket": null, "versioning_configuration": [{"status": "Enabled"}]}}]}},
+  "resource_changes": [
+    {"address": "aws_security_group.sg", "mode": "managed", "type": "aws_security_group", "name": "sg",
+     "deposed": "00000001", "change": {"actions": ["delete"], "before": {"name": "sg"}, "after": null,
+     "after_unknown": {}}},
+    {"address": "aws_security_group.sg", "mode": "managed", "type": "aws_security_group", "name": "sg",
+     "provider_name": "registry.terraform.io/hashicorp/aws", "action_reason": "replace_because_cannot_update",
+     "change": {"actions": ["create"], "before": null, "after": {"name": "sg"},
+     "after_unknown": {"description": true, "id": true}, "before_sensitive": false, "after_sensitive": {}}},
+    {"address": "aws_s3_bucket_versioning.v", "mode": "managed", "type": "aws_s3_bucket_versioning", "name": "v",
+     "change": {"actions": ["create"], "after_unknown": {"bucket": true}}}],
+  "prior_state": {"values": {"root_module": {"resources": []}}},
+  "configuration": {"provider_config": {"aws": {"expressions": {"region": {"constant_value": "eu-west-1"}}}},
+    "root_module": {"resources": [
+      {"address": "aws_s3_bucket.b", "expressions": {"bucket": {"constant_value": "logs"}}},
+      {"address": "aws_s3_bucket_versioning.v", "expressions": {
+        "bucket": {"references": ["aws_s3_bucket.b.id", "aws_s3_bucket.b"]},
+        "versioning_configuration": [{"status": {"constant_value": "Enabled"}}]}}]}}
+})", std::nullopt);
+  EXPECT_FALSE(l.diags.has_errors()) << l.diags.to_text();
+  const Resource* sg = find_resource(l.estate, "aws_security_group.sg");
+  ASSERT_NE(sg, nullptr);
+  EXPECT_TRUE(is_unknown(at(*sg, {"description"})));  // the deposed object's change is not this one's
+  const Resource* b = find_resource(l.estate, "aws_s3_bucket.b");
+  ASSERT_NE(b, nullptr);
+  EXPECT_TRUE(is_true(at(*b, {"versioning", "enabled"})));  // folded through configuration references
+  EXPECT_EQ(l.estate.resources().size(), 2u);
+}
+
+// "planned_values" without a root module: the adapter reads resource_changes, all of it.
+TEST(TfPlan, WithoutPlannedRootModuleChangesAreRead) {
+  auto l = load("plan.json", R"({"format_version": "1.2", "planned_values": {},
+  "resource_changes": [
+    {"address": "aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket", "name": "b",
+     "change": {"actions": ["create"], "before": null, "after": {"bucket": "logs"}, "after_unknown": {"arn": true}}}]})",
+                std::nullopt);
+  EXPECT_FALSE(l.diags.has_errors()) << l.diags.to_text();
+  const Resource* b = find_resource(l.estate, "aws_s3_bucket.b");
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(str(at(*b, {"bucket"})), "logs");
+  EXPECT_TRUE(is_unknown(at(*b, {"arn"})));
+}
+
 TEST(AwsConfig, IamRoleUrlEncodedPoliciesAndDeletedItems) {
   auto l = load("snap.json", R"({"configurationItems": [
     {"resourceType": "AWS::IAM::Role", "resourceId": "AROA1", "ARN": "arn:aws:iam::1:role/app", "configurationItemStatus": "OK",
