@@ -525,6 +525,7 @@ class Loader {
     }
     if (const Node* n = root.find("examples")) load_examples(*n, rule);
     if (failed()) return std::nullopt;
+    compiled->fingerprint_seed = fingerprint_seed(rule.id);
     rule.compiled = std::move(compiled);
     return rule;
   }

@@ -33,37 +33,51 @@ const char* status_name(Status s) {
 
 namespace {
 
-// The fingerprint's 32 hex digits into `out` (which has room for them).
-void write_fingerprint(char* out, std::string_view rule_id, std::string_view resource_type,
-                       std::string_view resource_id) {
-  // Two FNV-1a 64-bit hashes with different offset bases: 128 bits, stable everywhere.
-  // Both are advanced in one loop (two independent multiply chains run side by side).
-  uint64_t a = 0xcbf29ce484222325ULL;
-  uint64_t b = 0x84222325cbf29ce4ULL;
-  constexpr uint64_t kPrime = 0x100000001b3ULL;
-  auto mix = [&](std::string_view s) {
-    for (unsigned char c : s) {
-      a = (a ^ c) * kPrime;
-      b = (b ^ c) * kPrime;
-    }
-    a = (a ^ 0xff) * kPrime;
-    b = (b ^ 0xff) * kPrime;
-  };
-  mix(rule_id);
-  mix(resource_type);
-  mix(resource_id);
+// Two FNV-1a 64-bit hashes with different offset bases: 128 bits, stable everywhere. Both
+// are advanced in one loop (two independent multiply chains run side by side); each
+// string ends with 0xff.
+constexpr uint64_t kFnvPrime = 0x100000001b3ULL;
+
+void fnv_mix(FingerprintSeed& h, std::string_view s) {
+  uint64_t a = h.a;
+  uint64_t b = h.b;
+  for (unsigned char c : s) {
+    a = (a ^ c) * kFnvPrime;
+    b = (b ^ c) * kFnvPrime;
+  }
+  h.a = (a ^ 0xff) * kFnvPrime;
+  h.b = (b ^ 0xff) * kFnvPrime;
+}
+
+// The fingerprint's 32 hex digits into `out` (which has room for them), from the rule's
+// seed.
+void write_fingerprint(char* out, FingerprintSeed h, std::string_view resource_type, std::string_view resource_id) {
+  fnv_mix(h, resource_type);
+  fnv_mix(h, resource_id);
   static constexpr char kHex[] = "0123456789abcdef";
   for (int i = 0; i < 16; ++i) {
-    out[15 - i] = kHex[(a >> (4 * i)) & 0xf];
-    out[31 - i] = kHex[(b >> (4 * i)) & 0xf];
+    out[15 - i] = kHex[(h.a >> (4 * i)) & 0xf];
+    out[31 - i] = kHex[(h.b >> (4 * i)) & 0xf];
   }
+}
+
+const FingerprintSeed& seed_of(const Rule& rule, FingerprintSeed& scratch) {
+  if (rule.compiled != nullptr) return rule.compiled->fingerprint_seed;
+  scratch = fingerprint_seed(rule.id);
+  return scratch;
 }
 
 }  // namespace
 
+FingerprintSeed fingerprint_seed(std::string_view rule_id) {
+  FingerprintSeed h{0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL};
+  fnv_mix(h, rule_id);
+  return h;
+}
+
 std::string fingerprint(std::string_view rule_id, std::string_view resource_type, std::string_view resource_id) {
   std::string out(32, '0');
-  write_fingerprint(out.data(), rule_id, resource_type, resource_id);
+  write_fingerprint(out.data(), fingerprint_seed(rule_id), resource_type, resource_id);
   return out;
 }
 
@@ -187,7 +201,8 @@ void describe(const Rule& rule, const model::Resource& resource, const cel::Acti
   const CompiledRule* c = rule.compiled.get();
   f.rule = &rule;
   f.status = status;
-  write_fingerprint(f.fingerprint.hex.data(), rule.id, resource.type, resource.id);
+  FingerprintSeed scratch;
+  write_fingerprint(f.fingerprint.hex.data(), seed_of(rule, scratch), resource.type, resource.id);
   f.detail = std::move(detail);
   if (status == Status::kPass) return;
   f.location = resource.location;
@@ -543,7 +558,8 @@ void ScanResult::fill_pass(const RuleSet& rules, const Pass& p, Finding& f) cons
   f.attribute.clear();
   f.message.clear();
   f.detail.clear();
-  write_fingerprint(f.fingerprint.hex.data(), rule.id, r.type, r.id);
+  FingerprintSeed scratch;
+  write_fingerprint(f.fingerprint.hex.data(), seed_of(rule, scratch), r.type, r.id);
   f.suppression.reset();
 }
 

@@ -32,7 +32,16 @@ struct TemplatePart {
   AttributePath path;            // kAttribute
 };
 
+// The fingerprint's two FNV-1a states after the rule ID (scan.cc): the part of every
+// fingerprint of the rule that does not depend on the resource, hashed once.
+struct FingerprintSeed {
+  uint64_t a = 0;
+  uint64_t b = 0;
+};
+FingerprintSeed fingerprint_seed(std::string_view rule_id);
+
 struct CompiledRule {
+  FingerprintSeed fingerprint_seed;
   std::unique_ptr<cel::Program> when;  // null when the rule has no `when:`
   std::unique_ptr<cel::Program> assertion;
   std::vector<Conjunct> conjuncts;
