@@ -35,21 +35,38 @@ std::string snake_case(std::string_view s) {
 
 namespace {
 
+struct ValParts;
+
 // A value produced while mapping: a source node (borrowed), a computed scalar, a
-// computed list/map, or unknown. `at` says where it came from (for locations).
+// computed list/map, or unknown. `node` and `reloc` say where it came from (for
+// locations). Most values are borrowed nodes: a computed string, list or map keeps its
+// parts on the heap, so that a Val stays small (schemas have many attributes, and each
+// object of a resource holds one Val per attribute while it is emitted).
 struct Val {
   enum class K : uint8_t { kAbsent, kNode, kUnknown, kBool, kInt, kStr, kList, kMap };
   K k = K::kAbsent;
-  const Node* node = nullptr;   // kNode: the value; otherwise where it came from (may be null)
-  const Node* reloc = nullptr;  // node is in a decoded document: copies take reloc's position
-  bool snake = false;           // copy map keys as snake_case
+  bool snake = false;  // copy map keys as snake_case
   bool b = false;
   int64_t i = 0;
-  std::string s;
-  std::vector<std::string> keys;  // kMap
-  std::vector<Val> items;         // kList, kMap
+  const Node* node = nullptr;       // kNode: the value; otherwise where it came from (may be null)
+  const Node* reloc = nullptr;      // node is in a decoded document: copies take reloc's position
+  std::unique_ptr<ValParts> parts;  // kStr, kList, kMap; null while empty
+
+  Val() = default;
+  Val(const Val& o);
+  Val(Val&&) noexcept = default;
+  Val& operator=(const Val& o);
+  Val& operator=(Val&&) noexcept = default;
+  ~Val();
 
   [[nodiscard]] bool present() const { return k != K::kAbsent; }
+  [[nodiscard]] const std::string& str() const;                // kStr
+  [[nodiscard]] const std::vector<std::string>& keys() const;  // kMap
+  [[nodiscard]] const std::vector<Val>& items() const;         // kList, kMap
+  std::string& mutable_str();
+  std::vector<std::string>& mutable_keys();
+  std::vector<Val>& mutable_items();
+
   static Val of(const Node* n, const Node* reloc, bool snake) {
     Val v;
     if (n == nullptr) return v;
@@ -67,6 +84,46 @@ struct Val {
     return v;
   }
 };
+
+struct ValParts {
+  std::string s;
+  std::vector<std::string> keys;
+  std::vector<Val> items;
+};
+
+Val::Val(const Val& o)
+    : k(o.k), snake(o.snake), b(o.b), i(o.i), node(o.node), reloc(o.reloc),
+      parts(o.parts != nullptr ? std::make_unique<ValParts>(*o.parts) : nullptr) {}
+Val& Val::operator=(const Val& o) {
+  if (this != &o) *this = Val(o);
+  return *this;
+}
+Val::~Val() = default;
+
+const std::string& Val::str() const {
+  static const std::string kNone;
+  return parts != nullptr ? parts->s : kNone;
+}
+const std::vector<std::string>& Val::keys() const {
+  static const std::vector<std::string> kNone;
+  return parts != nullptr ? parts->keys : kNone;
+}
+const std::vector<Val>& Val::items() const {
+  static const std::vector<Val> kNone;
+  return parts != nullptr ? parts->items : kNone;
+}
+std::string& Val::mutable_str() {
+  if (parts == nullptr) parts = std::make_unique<ValParts>();
+  return parts->s;
+}
+std::vector<std::string>& Val::mutable_keys() {
+  if (parts == nullptr) parts = std::make_unique<ValParts>();
+  return parts->keys;
+}
+std::vector<Val>& Val::mutable_items() {
+  if (parts == nullptr) parts = std::make_unique<ValParts>();
+  return parts->items;
+}
 
 struct Record;
 
@@ -91,11 +148,13 @@ Val concat_lists(const Val& a, const Val& b) {
   merged.reloc = a.reloc;
   for (const Val* x : {&a, &b}) {
     if (x->k == Val::K::kList) {
-      for (const Val& i : x->items) merged.items.push_back(i);
+      for (const Val& i : x->items()) merged.mutable_items().push_back(i);
     } else if (x->k == Val::K::kNode && x->node->kind() == NodeKind::kList) {
-      for (const Node& n : x->node->items()) merged.items.push_back(Val::of(&n, x->reloc, x->snake));
+      for (const Node& n : x->node->items()) {
+        merged.mutable_items().push_back(Val::of(&n, x->reloc, x->snake));
+      }
     } else {
-      merged.items.push_back(*x);
+      merged.mutable_items().push_back(*x);
     }
   }
   return merged;
@@ -127,7 +186,7 @@ bool parse_int(std::string_view s, int64_t& out) {
 // The scalar text of a node or computed value (for comparisons); false when not scalar.
 bool scalar_text(const Val& v, std::string& out) {
   switch (v.k) {
-    case Val::K::kStr: out = v.s; return true;
+    case Val::K::kStr: out = v.str(); return true;
     case Val::K::kBool: out = v.b ? "true" : "false"; return true;
     case Val::K::kInt: out = std::to_string(v.i); return true;
     case Val::K::kNode:
@@ -258,9 +317,7 @@ struct CanonicalBuilder::Impl {
     cur.node = n;
     cur.b = false;
     cur.i = 0;
-    cur.s.clear();
-    cur.keys.clear();
-    cur.items.clear();
+    cur.parts.reset();
   }
 
   Val walk(const std::vector<Step>& path, size_t from, Val cur) {
@@ -268,8 +325,8 @@ struct CanonicalBuilder::Impl {
       const Step& st = path[i];
       if (cur.k == Val::K::kUnknown || cur.k == Val::K::kAbsent) return cur;
       if (cur.k == Val::K::kList && st.kind == Step::Kind::kIndex) {
-        if (st.index >= cur.items.size()) return {};
-        Val next = cur.items[st.index];
+        if (st.index >= cur.items().size()) return {};
+        Val next = cur.items()[st.index];
         cur = std::move(next);
         continue;
       }
@@ -313,9 +370,9 @@ struct CanonicalBuilder::Impl {
           for (const Node& item : n->items()) {
             Val r = walk(path, i + 1, Val::of(&item, cur.reloc, cur.snake));
             if (r.k == Val::K::kList && i + 1 < path.size()) {
-              for (Val& x : r.items) list.items.push_back(std::move(x));
+              for (Val& x : r.mutable_items()) list.mutable_items().push_back(std::move(x));
             } else if (r.present()) {
-              list.items.push_back(std::move(r));
+              list.mutable_items().push_back(std::move(r));
             }
           }
           return list;
@@ -335,7 +392,7 @@ struct CanonicalBuilder::Impl {
       v.i = i;
     } else {
       v.k = Val::K::kStr;
-      v.s = text;
+      v.mutable_str() = text;
     }
     return v;
   }
@@ -364,9 +421,9 @@ struct CanonicalBuilder::Impl {
       if (v.k == Val::K::kNode) {
         r.b = v.node->size() > 0 || (v.node->is_scalar() && !v.node->is_null() && v.node->kind() != NodeKind::kString);
       } else if (v.k == Val::K::kStr) {
-        r.b = !v.s.empty();
+        r.b = !v.str().empty();
       } else {
-        r.b = v.k != Val::K::kAbsent && (v.k != Val::K::kList || !v.items.empty());
+        r.b = v.k != Val::K::kAbsent && (v.k != Val::K::kList || !v.items().empty());
       }
       return r;
     }
@@ -415,7 +472,7 @@ struct CanonicalBuilder::Impl {
       if (!d) return v;
       Val r;
       r.k = Val::K::kStr;
-      r.s = std::move(*d);
+      r.mutable_str() = std::move(*d);
       r.node = v.node;
       r.reloc = v.reloc;
       return r;
@@ -426,21 +483,21 @@ struct CanonicalBuilder::Impl {
       Val r;
       r.k = Val::K::kStr;
       if (f == "kebab") {
-        r.s = kebab(text);
+        r.mutable_str() = kebab(text);
       } else if (f == "protocol") {
-        r.s = normalize_protocol(std::move(text));
+        r.mutable_str() = normalize_protocol(std::move(text));
       } else {
         for (char& c : text) {
           if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
         }
-        r.s = std::move(text);
+        r.mutable_str() = std::move(text);
       }
       r.node = v.node;
       r.reloc = v.reloc;
       return r;
     }
     if (f == "first") {
-      if (v.k == Val::K::kList) return v.items.empty() ? Val{} : v.items[0];
+      if (v.k == Val::K::kList) return v.items().empty() ? Val{} : v.items()[0];
       if (v.k == Val::K::kNode && v.node->kind() == NodeKind::kList) {
         return v.node->size() == 0 ? Val{} : Val::of(&v.node->items()[0], v.reloc, v.snake);
       }
@@ -452,7 +509,7 @@ struct CanonicalBuilder::Impl {
       r.k = Val::K::kList;
       r.node = v.node;
       r.reloc = v.reloc;
-      r.items.push_back(std::move(v));
+      r.mutable_items().push_back(std::move(v));
       return r;
     }
     if (f == "kv") {
@@ -480,8 +537,8 @@ struct CanonicalBuilder::Impl {
         const Node* x = item.find(vname);
         std::string key;
         if (k == nullptr || x == nullptr || !scalar_text(Val::of(k, nullptr, false), key)) continue;
-        r.keys.push_back(std::move(key));
-        r.items.push_back(Val::of(x, v.reloc, false));
+        r.mutable_keys().push_back(std::move(key));
+        r.mutable_items().push_back(Val::of(x, v.reloc, false));
       }
       return r;
     }
@@ -542,7 +599,7 @@ struct CanonicalBuilder::Impl {
         } else if (v.k == Val::K::kNode && v.node->kind() == NodeKind::kMap) {
           add_item(*v.node, v.reloc);
         } else if (v.k == Val::K::kList) {
-          for (const Val& x : v.items) {
+          for (const Val& x : v.items()) {
             if (x.k == Val::K::kNode) add_item(*x.node, x.reloc);
           }
         }
@@ -639,22 +696,23 @@ struct CanonicalBuilder::Impl {
         if (a && a->type == AttrType::kString) return b->add_string(pos, std::to_string(v.i));
         return b->add_int(pos, v.i);
       case Val::K::kStr: {
-        if (a && a->type == AttrType::kJson && (v.node != nullptr || v.reloc != nullptr) && looks_json(v.s)) {
+        if (a && a->type == AttrType::kJson && (v.node != nullptr || v.reloc != nullptr) &&
+            looks_json(v.str())) {
           formats::Limits limits;
           limits.max_bytes = kMaxDecodeBytes;
           core::Diagnostics ignored;
-          auto doc = formats::load_json(source.path(), v.s, limits, ignored);
+          auto doc = formats::load_json(source.path(), v.str(), limits, ignored);
           if (doc.ok()) {
             scratch.push_back(std::move(doc).value());
             return copy_raw(scratch.back().root(), v.reloc ? v.reloc : v.node, false);
           }
         }
-        return emit_scalar_as(a, pos, v.s, true);
+        return emit_scalar_as(a, pos, v.str(), true);
       }
       case Val::K::kList: {
         SKM_TRY(b->begin_list(pos));
         const Attr* item = a && a->item ? a->item.get() : nullptr;
-        for (const Val& x : v.items) {
+        for (const Val& x : v.items()) {
           if (item != nullptr) {
             Val n = norm(*item, x);
             if (n.k == Val::K::kNode && n.node->kind() == NodeKind::kMap) {
@@ -670,9 +728,9 @@ struct CanonicalBuilder::Impl {
       }
       case Val::K::kMap: {
         SKM_TRY(b->begin_map(pos));
-        for (size_t i = 0; i < v.keys.size(); ++i) {
-          SKM_TRY(key(v.keys[i], pos_of(v.items[i], pos)));
-          SKM_TRY(emit_val(nullptr, v.items[i], pos));
+        for (size_t i = 0; i < v.keys().size(); ++i) {
+          SKM_TRY(key(v.keys()[i], pos_of(v.items()[i], pos)));
+          SKM_TRY(emit_val(nullptr, v.items()[i], pos));
         }
         return b->end_map();
       }
@@ -776,7 +834,6 @@ struct CanonicalBuilder::Impl {
     bool snake = base != nullptr && base->snake;
     size_t n = spec.attrs.size();
     std::vector<Val> eff(n);
-    std::vector<const formats::Member*> used;
     for (size_t i = 0; i < n; ++i) {
       const Attr& a = spec.attrs[i];
       if (rec != nullptr && rec->fields[i].val.present()) {
@@ -904,10 +961,10 @@ struct CanonicalBuilder::Impl {
     if (!scalar_text(proto, text)) return;
     Val np;
     np.k = Val::K::kStr;
-    np.s = normalize_protocol(std::move(text));
+    np.mutable_str() = normalize_protocol(std::move(text));
     np.node = proto.node;
     np.reloc = proto.reloc;
-    if (np.s == "-1") {
+    if (np.str() == "-1") {
       Val lo;
       lo.k = Val::K::kInt;
       lo.i = 0;
