@@ -195,9 +195,7 @@ class JsonWalker {
         size_(text.size()),
         diags_(diags),
         prune_(prune.empty() ? nullptr : &prune) {
-    for (const std::vector<std::string>& p : prune) {
-      if (is_deep(p) && p.size() == 2) deep_ = &p.back();  // {"**", KEY}: from the root
-    }
+    if (prune_ != nullptr) build_trie(prune);
   }
 
   core::Status walk_document(od::document& doc, uint64_t first_offset) {
@@ -408,35 +406,64 @@ class JsonWalker {
     return b_.add_double(pos, d);
   }
 
-  // Limits::json_prune. path_ holds the keys from the root down to the current map while
-  // some pattern still starts with them; below that, untracked_ counts the levels. A
-  // pattern ending in {"**", KEY} has its prefix tracked; once path_ is that prefix, KEY
-  // is pruned at every depth below it (deep_) until the walk leaves the prefix.
+  // Limits::json_prune, as a trie of the keys above the pruned ones. path_ holds the trie
+  // nodes from the root down to the current map while the walk follows some pattern;
+  // below that, untracked_ counts the levels. A pattern ending in {"**", KEY} marks its
+  // last tracked node: once the walk is there, KEY is pruned at every depth below it
+  // (deep_) until the walk leaves that node.
+  struct TrieNode {
+    std::vector<std::pair<std::string_view, uint32_t>> children;  // key -> node
+    std::vector<std::string_view> pruned;                         // keys dropped here
+    const std::string* deep = nullptr;                            // dropped at any depth below
+  };
   static bool is_deep(const std::vector<std::string>& p) { return p.size() >= 2 && p[p.size() - 2] == "**"; }
+  void build_trie(const std::vector<std::vector<std::string>>& patterns) {
+    trie_.emplace_back();
+    for (const std::vector<std::string>& p : patterns) {
+      if (p.empty()) continue;
+      const bool deep = is_deep(p);
+      const size_t tracked = p.size() - (deep ? 2 : 1);
+      uint32_t node = 0;
+      for (size_t i = 0; i < tracked; ++i) {
+        uint32_t next = UINT32_MAX;
+        for (const auto& [k, c] : trie_[node].children) {
+          if (k == p[i]) next = c;
+        }
+        if (next == UINT32_MAX) {
+          next = static_cast<uint32_t>(trie_.size());
+          trie_[node].children.emplace_back(p[i], next);
+          trie_.emplace_back();  // (after the line above: emplace_back may move trie_)
+        }
+        node = next;
+      }
+      if (deep) {
+        if (trie_[node].deep == nullptr) trie_[node].deep = &p.back();
+      } else {
+        trie_[node].pruned.emplace_back(p.back());
+      }
+    }
+    path_.push_back(0);
+    deep_ = trie_[0].deep;
+    deep_depth_ = 1;
+  }
   bool pruned(std::string_view key) const {
     if (deep_ != nullptr && key == *deep_) return true;
     if (untracked_ > 0) return false;
-    for (const std::vector<std::string>& p : *prune_) {
-      if (!is_deep(p) && p.size() == path_.size() + 1 && p.back() == key &&
-          std::equal(path_.begin(), path_.end(), p.begin())) {
-        return true;
-      }
+    for (std::string_view k : trie_[path_.back()].pruned) {
+      if (k == key) return true;
     }
     return false;
   }
   void enter(std::string_view key) {
     if (untracked_ == 0) {
-      for (const std::vector<std::string>& p : *prune_) {
-        size_t tracked = p.size() - (is_deep(p) ? 2 : 1);  // the keys above the pruned one
-        if (tracked > path_.size() && p[path_.size()] == key &&
-            std::equal(path_.begin(), path_.end(), p.begin())) {
-          path_.push_back(key);
-          if (is_deep(p) && tracked == path_.size() && deep_ == nullptr) {
-            deep_ = &p.back();
-            deep_depth_ = path_.size();
-          }
-          return;
+      for (const auto& [k, c] : trie_[path_.back()].children) {
+        if (k != key) continue;
+        path_.push_back(c);
+        if (deep_ == nullptr && trie_[c].deep != nullptr) {
+          deep_ = trie_[c].deep;
+          deep_depth_ = path_.size();
         }
+        return;
       }
     }
     ++untracked_;
@@ -467,7 +494,8 @@ class JsonWalker {
   od::document* doc_ = nullptr;
   uint64_t last_offset_ = 0;
   const std::vector<std::vector<std::string>>* prune_ = nullptr;
-  std::vector<std::string_view> path_;
+  std::vector<TrieNode> trie_;  // node 0: the root
+  std::vector<uint32_t> path_;
   size_t untracked_ = 0;
   const std::string* deep_ = nullptr;  // the key pruned at any depth, while inside its prefix
   size_t deep_depth_ = 0;              // path_.size() at which deep_ was set
