@@ -196,25 +196,42 @@ void collect_config(const Node& module, const std::string& prefix,
 
 void terraform_fold(std::vector<Unit>& units, SourceFormat schema_format,
                     const std::function<std::vector<std::string>(size_t, std::string_view)>& references) {
-  std::unordered_map<std::string, size_t> by_address;
-  std::unordered_map<std::string, std::vector<size_t>> by_config;
-  for (size_t i = 0; i < units.size(); ++i) {
-    by_address.emplace(units[i].id, i);
-    by_config[strip_indexes(units[i].id)].push_back(i);
-  }
+  // Lookups by address (views of the units' ids, which stay put while folding); the two
+  // fallbacks are built only when a child first needs them.
+  std::unordered_map<std::string_view, size_t> by_address;
+  by_address.reserve(units.size());
+  for (size_t i = 0; i < units.size(); ++i) by_address.emplace(units[i].id, i);
+  std::unordered_map<std::string, std::vector<size_t>> by_config;  // address without instance keys
+  bool have_by_config = false;
+  auto config_units = [&](const std::string& address) -> const std::vector<size_t>* {
+    if (!have_by_config) {
+      have_by_config = true;
+      for (size_t i = 0; i < units.size(); ++i) by_config[strip_indexes(units[i].id)].push_back(i);
+    }
+    auto c = by_config.find(address);
+    return c != by_config.end() ? &c->second : nullptr;
+  };
   // Known identifying values of mapped resources, for children that name their parent by value.
   std::unordered_map<std::string_view, std::vector<size_t>> by_value;
-  for (size_t p = 0; p < units.size(); ++p) {
-    const Unit& pu = units[p];
-    if (pu.entry == nullptr || pu.root == nullptr || pu.root->kind() != NodeKind::kMap) continue;
-    for (std::string_view k : {"id", "bucket", "name", "arn", "function_name"}) {
-      const Node* pv = pu.root->find(k);
-      if (pv != nullptr && pv->kind() == NodeKind::kString && pv->size() > 0) {
-        auto& v = by_value[pv->as_string()];
-        if (v.empty() || v.back() != p) v.push_back(p);
+  bool have_by_value = false;
+  auto value_units = [&](std::string_view value) -> const std::vector<size_t>* {
+    if (!have_by_value) {
+      have_by_value = true;
+      for (size_t p = 0; p < units.size(); ++p) {
+        const Unit& pu = units[p];
+        if (pu.entry == nullptr || pu.root == nullptr || pu.root->kind() != NodeKind::kMap) continue;
+        for (std::string_view k : {"id", "bucket", "name", "arn", "function_name"}) {
+          const Node* pv = pu.root->find(k);
+          if (pv != nullptr && pv->kind() == NodeKind::kString && pv->size() > 0) {
+            auto& v = by_value[pv->as_string()];
+            if (v.empty() || v.back() != p) v.push_back(p);
+          }
+        }
       }
     }
-  }
+    auto bv = by_value.find(value);
+    return bv != by_value.end() ? &bv->second : nullptr;
+  };
   fold_units(units, schema_format, [&](size_t ci, const SourceEntry& e) {
     std::vector<size_t> parents;
     const Unit& child = units[ci];
@@ -230,12 +247,11 @@ void terraform_fold(std::vector<Unit>& units, SourceFormat schema_format,
             parents.push_back(a->second);
             break;
           }
-          auto c = by_config.find(strip_indexes(cand));
-          if (c != by_config.end()) {
-            for (size_t p : c->second) {
+          if (const std::vector<size_t>* c = config_units(strip_indexes(cand))) {
+            for (size_t p : *c) {
               if (index_of(units[p].id) == child_index) parents.push_back(p);
             }
-            if (parents.empty() && c->second.size() == 1) parents.push_back(c->second[0]);
+            if (parents.empty() && c->size() == 1) parents.push_back((*c)[0]);
           }
           size_t dot = ref.rfind('.');
           if (dot == std::string::npos) break;
@@ -246,8 +262,8 @@ void terraform_fold(std::vector<Unit>& units, SourceFormat schema_format,
       // 2. equal values: the child's property names the parent's id, bucket, name or ARN.
       const Node* v = child.root != nullptr ? child.root->find(prop) : nullptr;
       if (v == nullptr || v->kind() != NodeKind::kString || v->size() == 0) continue;
-      if (auto bv = by_value.find(v->as_string()); bv != by_value.end()) {
-        for (size_t p : bv->second) {
+      if (const std::vector<size_t>* bv = value_units(v->as_string())) {
+        for (size_t p : *bv) {
           if (p != ci && units[p].entry->type == e.type) parents.push_back(p);
         }
       }
