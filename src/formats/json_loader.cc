@@ -22,6 +22,9 @@
 #include <vector>
 
 #include <simdjson.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "formats/document.h"
 #include "formats/internal/text_util.h"
@@ -248,17 +251,35 @@ class JsonWalker {
     return syntax(e, at > offset ? at : offset);
   }
 
+  // The first '"' or '\\' in [p, end), or end. Sixteen bytes at a time where SSE2 is there:
+  // the input is padded (SIMDJSON_PADDING zero bytes), so a load that starts before `end`
+  // may read past it.
+  static const char* quote_or_backslash(const char* p, const char* end) {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    for (; p < end; p += 16) {
+      __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      auto mask = static_cast<unsigned>(
+          _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash))));
+      if (mask != 0) return std::min(p + __builtin_ctz(mask), end);
+    }
+    return end;
+#else
+    while (p < end && *p != '"' && *p != '\\') ++p;
+    return p;
+#endif
+  }
+
   // The content of the string whose opening quote is at `quote` when it has no escapes:
   // a view into the input text, which the Builder keeps without copying.
   std::optional<std::string_view> plain_string(uint64_t quote) const {
     const char* start = base_ + quote + 1;
     const char* end = base_ + size_;
     if (start > end) return std::nullopt;
-    const void* close = std::memchr(start, '"', static_cast<size_t>(end - start));
-    if (close == nullptr) return std::nullopt;
-    auto len = static_cast<size_t>(static_cast<const char*>(close) - start);
-    if (std::memchr(start, '\\', len) != nullptr) return std::nullopt;
-    return std::string_view(start, len);
+    const char* stop = quote_or_backslash(start, end);
+    if (stop == end || *stop != '"') return std::nullopt;
+    return std::string_view(start, static_cast<size_t>(stop - start));
   }
 
   static std::string_view number_text(std::string_view tok) {

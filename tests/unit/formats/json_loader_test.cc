@@ -391,6 +391,28 @@ TEST(JsonLoader, PlainAndEscapedStringsSurviveMove) {
   EXPECT_EQ(moved.root().find("list")->items()[1].as_string(), "q");
 }
 
+// Strings are found plain (no escape) or not sixteen bytes at a time: an escape or the
+// closing quote anywhere in a block, in the first or a later block, and at the very end
+// of the input.
+TEST(JsonLoader, PlainStringScanFindsEscapesAndQuotesInEveryBlock) {
+  for (size_t n : {0u, 1u, 14u, 15u, 16u, 17u, 31u, 32u, 33u, 70u}) {
+    std::string plain(n, 'p');
+    std::string escaped = plain + "\\\\" + plain;  // JSON `\\` in the middle
+    std::string text = "{\"" + plain + "k\": \"" + plain + "\", \"e" + escaped + "\": [\"" + escaped + "\"]}";
+    auto doc = testing::json(text);
+    const Node* v = doc.root().find(plain + "k");
+    ASSERT_NE(v, nullptr) << n;
+    EXPECT_EQ(v->as_string(), plain);
+    std::string unescaped = plain + "\\" + plain;
+    const Node* e = doc.root().find("e" + unescaped);
+    ASSERT_NE(e, nullptr) << n;
+    EXPECT_EQ(e->items()[0].as_string(), unescaped);
+    // A root string that ends the input.
+    auto root = testing::json("\"" + plain + "\"");
+    EXPECT_EQ(root.root().as_string(), plain);
+  }
+}
+
 // Freed documents' big arena blocks are reused by the next documents (a process-wide
 // pool): a document loaded into reused blocks, and one still alive, keep their own values.
 TEST(LoadJson, DocumentsLoadedIntoReusedBlocksKeepTheirValues) {
