@@ -181,10 +181,13 @@ core::Result<Value> f_abspath(Args a, const FunctionContext& ctx) {
 }
 
 core::Result<Value> f_pathexpand(Args a, const FunctionContext&) {
-  SKM_TRY_ASSIGN(std::string p, str_arg(a[0], 0));
+  // (Read in place, not moved into a local: GCC 12 at -O3 then warns that the local's
+  // short-string bytes may be uninitialised.)
+  core::Result<std::string> p = str_arg(a[0], 0);
+  if (!p.ok()) return std::move(p).error();
   // The home directory is the one of whoever runs Terraform: not known to a scan.
-  if (p == "~" || p.starts_with("~/")) return Value::unknown(Type::string());
-  return Value::string(std::move(p));
+  if (p.value() == "~" || p.value().starts_with("~/")) return Value::unknown(Type::string());
+  return Value::string(std::move(p).value());
 }
 
 // --- fileset: doublestar globbing ----------------------------------------------------------
