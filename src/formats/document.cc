@@ -189,50 +189,6 @@ const char* kind_name(NodeKind k) {
   return "unknown";
 }
 
-bool Node::as_bool() const {
-  assert(kind_ == NodeKind::kBool);
-  return b_;
-}
-
-int64_t Node::as_int() const {
-  assert(kind_ == NodeKind::kInt);
-  return i_;
-}
-
-uint64_t Node::as_uint() const {
-  assert(kind_ == NodeKind::kUint);
-  return u_;
-}
-
-double Node::as_double() const {
-  assert(kind_ == NodeKind::kDouble);
-  return d_;
-}
-
-std::string_view Node::as_string() const {
-  assert(kind_ == NodeKind::kString);
-  return {str_, count_};
-}
-
-std::span<const Node> Node::items() const {
-  assert(kind_ == NodeKind::kList);
-  return {items_, count_};
-}
-
-std::span<const Member> Node::members() const {
-  assert(kind_ == NodeKind::kMap);
-  return {members_, count_};
-}
-
-size_t Node::size() const {
-  switch (kind_) {
-    case NodeKind::kList:
-    case NodeKind::kMap:
-    case NodeKind::kString: return count_;
-    default: return 0;
-  }
-}
-
 const Node* Node::find(std::string_view key) const {
   if (kind_ != NodeKind::kMap) return nullptr;
   const uint32_t* index = extra_ != nullptr ? extra_->index : nullptr;

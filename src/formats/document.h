@@ -19,6 +19,7 @@
 // threads at once.
 #pragma once
 
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -121,6 +122,39 @@ struct Member {
   Node key;  // a string for JSON; any scalar for YAML
   Node value;
 };
+
+// The accessors are inline: every layer reads trees through them, millions of times a scan.
+inline bool Node::as_bool() const {
+  assert(kind_ == NodeKind::kBool);
+  return b_;
+}
+inline int64_t Node::as_int() const {
+  assert(kind_ == NodeKind::kInt);
+  return i_;
+}
+inline uint64_t Node::as_uint() const {
+  assert(kind_ == NodeKind::kUint);
+  return u_;
+}
+inline double Node::as_double() const {
+  assert(kind_ == NodeKind::kDouble);
+  return d_;
+}
+inline std::string_view Node::as_string() const {
+  assert(kind_ == NodeKind::kString);
+  return {str_, count_};
+}
+inline std::span<const Node> Node::items() const {
+  assert(kind_ == NodeKind::kList);
+  return {items_, count_};
+}
+inline std::span<const Member> Node::members() const {
+  assert(kind_ == NodeKind::kMap);
+  return {members_, count_};
+}
+inline size_t Node::size() const {
+  return kind_ == NodeKind::kList || kind_ == NodeKind::kMap || kind_ == NodeKind::kString ? count_ : 0;
+}
 
 enum class Format : uint8_t { kJson, kYaml };
 
