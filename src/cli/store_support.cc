@@ -217,7 +217,7 @@ bool ScanRecorder::record(const policy::RuleSet& rules, const std::vector<model:
     r.title = f.rule->title;
     r.file = f.location.file;
     r.line = f.location.line;
-    r.message = f.message;
+    r.message = result.message_of(f);
     r.suppressed = f.status == policy::Status::kSuppressed;
     if (f.suppression) {
       const policy::AppliedSuppression& s = *f.suppression;

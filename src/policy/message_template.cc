@@ -115,6 +115,25 @@ core::Result<std::vector<TemplatePart>> parse_template(std::string_view text) {
   return parts;
 }
 
+namespace {
+
+// Appends one identity or rule placeholder (kResourceMeta or kRule).
+void append_identity_part(const TemplatePart& p, const Rule& rule, std::string_view id, std::string_view type,
+                          std::string_view source_type, model::SourceFormat format, std::string& out) {
+  if (p.kind == TemplatePart::Kind::kResourceMeta) {
+    if (p.text == "id") out += id;
+    else if (p.text == "type") out += type;
+    else if (p.text == "source_type") out += source_type;
+    else out += model::format_name(format);
+  } else {
+    if (p.text == "id") out += rule.id;
+    else if (p.text == "title") out += rule.title;
+    else out += severity_name(rule.severity);
+  }
+}
+
+}  // namespace
+
 std::string render_template(const std::vector<TemplatePart>& parts, const Rule& rule,
                             const model::Resource& resource) {
   std::string out;
@@ -124,15 +143,8 @@ std::string render_template(const std::vector<TemplatePart>& parts, const Rule& 
         out += p.text;
         break;
       case TemplatePart::Kind::kResourceMeta:
-        if (p.text == "id") out += resource.id;
-        else if (p.text == "type") out += resource.type;
-        else if (p.text == "source_type") out += resource.source_type;
-        else out += model::format_name(resource.format);
-        break;
       case TemplatePart::Kind::kRule:
-        if (p.text == "id") out += rule.id;
-        else if (p.text == "title") out += rule.title;
-        else out += severity_name(rule.severity);
+        append_identity_part(p, rule, resource.id, resource.type, resource.source_type, resource.format, out);
         break;
       case TemplatePart::Kind::kAttribute: {
         const formats::Node* n = resource.attributes;
@@ -155,6 +167,24 @@ std::string render_template(const std::vector<TemplatePart>& parts, const Rule& 
     }
   }
   return out;
+}
+
+bool template_reads_attributes(const std::vector<TemplatePart>& parts) {
+  return std::any_of(parts.begin(), parts.end(),
+                     [](const TemplatePart& p) { return p.kind == TemplatePart::Kind::kAttribute; });
+}
+
+void render_identity_template(const std::vector<TemplatePart>& parts, const Rule& rule, std::string_view id,
+                              std::string_view type, std::string_view source_type, model::SourceFormat format,
+                              std::string& out) {
+  out.clear();
+  for (const TemplatePart& p : parts) {
+    if (p.kind == TemplatePart::Kind::kText) {
+      out += p.text;
+    } else if (p.kind != TemplatePart::Kind::kAttribute) {
+      append_identity_part(p, rule, id, type, source_type, format, out);
+    }
+  }
 }
 
 }  // namespace sekimori::policy

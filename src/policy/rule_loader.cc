@@ -462,6 +462,7 @@ class Loader {
           error("rule.message", e.message, content_location(*n, 1, e.location ? e.location->column : 1));
         } else {
           compiled->message = std::move(parts).value();
+          compiled->message_reads_attributes = template_reads_attributes(compiled->message);
         }
       }
     }

@@ -236,7 +236,11 @@ void describe(const Rule& rule, const model::Resource& resource, const cel::Acti
     f.location = node_location(*p.node, resource.location);
     f.attribute = p.path;
   }
-  f.message = render_template(c->message, rule, resource);
+  if (c->message_reads_attributes) {
+    f.stored_message = render_template(c->message, rule, resource);
+  } else {
+    f.message_later = true;
+  }
 }
 
 cel::Activation activation_for(const model::Resource& resource, cel::Timestamp now) {
@@ -542,6 +546,19 @@ ScanResult scan(const RuleSet& rules, std::span<const model::Resource> resources
   return std::move(scanner).finish();
 }
 
+const std::string& ScanResult::message_of(const Finding& f, std::string& scratch) const {
+  if (!f.message_later || f.rule == nullptr || f.rule->compiled == nullptr) return f.stored_message;
+  const ScannedResource& r = resource_of(f);
+  render_identity_template(f.rule->compiled->message, *f.rule, r.id, r.type, r.source_type, r.format,
+                           scratch);
+  return scratch;
+}
+
+std::string ScanResult::message_of(const Finding& f) const {
+  std::string scratch;
+  return message_of(f, scratch);
+}
+
 Finding ScanResult::pass_finding(const RuleSet& rules, const Pass& p) const {
   Finding f;
   fill_pass(rules, p, f);
@@ -556,7 +573,8 @@ void ScanResult::fill_pass(const RuleSet& rules, const Pass& p, Finding& f) cons
   f.resource_index = p.resource;
   f.location = core::Location{};
   f.attribute.clear();
-  f.message.clear();
+  f.stored_message.clear();
+  f.message_later = false;
   f.detail.clear();
   FingerprintSeed scratch;
   write_fingerprint(f.fingerprint.hex.data(), seed_of(rule, scratch), r.type, r.id);

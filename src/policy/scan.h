@@ -79,10 +79,15 @@ struct Fingerprint {
 struct Finding {
   const Rule* rule = nullptr;
   Status status = Status::kPass;
+  bool message_later = false;  // see stored_message
   core::Location location;  // where to fix: the attribute, or the resource; empty for a pass
                             // (use the resource's location)
   std::string attribute;    // dotted path of the attribute pointed at; empty: the resource
-  std::string message;      // rendered message template (fail, suppressed, unknown)
+  // The rendered message template (fail, suppressed, unknown), read through
+  // ScanResult::message_of. Empty, with message_later set, when the template names only
+  // the resource's identity and the rule: message_of renders it when a report needs it,
+  // so that a scan's findings do not hold hundreds of thousands of messages.
+  std::string stored_message;
   std::string detail;       // error text, or the unknown attributes
   Fingerprint fingerprint;
   // Shared and immutable: most findings have none, and a Finding stays small.
@@ -142,6 +147,9 @@ struct ScanResult {
     return f.location.file.empty() ? resource_of(f).location : f.location;
   }
 
+  // The finding's message (see Finding::stored_message), or rendered into `scratch`.
+  [[nodiscard]] const std::string& message_of(const Finding& f, std::string& scratch) const;
+  [[nodiscard]] std::string message_of(const Finding& f) const;
   // A pass as a Finding (no location, message or suppression).
   [[nodiscard]] Finding pass_finding(const RuleSet& rules, const Pass& p) const;
   // The same into an existing Finding (reuses its storage).

@@ -102,11 +102,14 @@ std::string render_junit(const ScanReport& r) {
         case policy::Status::kPass:
           out += "/>\n";
           break;
-        case policy::Status::kFail:
-          out += ">\n      <failure message=\"" + xml(f->message) + "\" type=\"" +
+        case policy::Status::kFail: {
+          const std::string message = r.result->message_of(*f);
+          out += ">\n      <failure message=\"" + xml(message) + "\" type=\"" +
                  policy::severity_name(f->rule->severity) + "\">" +
-                 xml(where + ": " + f->message + "\nRemediation: " + f->rule->remediation) + "</failure>\n    </testcase>\n";
+                 xml(where + ": " + message + "\nRemediation: " + f->rule->remediation) +
+                 "</failure>\n    </testcase>\n";
           break;
+        }
         case policy::Status::kError:
           out += ">\n      <error message=\"" + xml(f->detail) + "\" type=\"rule.runtime_error\"/>\n    </testcase>\n";
           break;

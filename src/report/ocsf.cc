@@ -50,9 +50,11 @@ std::string render_ocsf(const ScanReport& r) {
 
 void write_ocsf(const ScanReport& r, const Sink& sink) {
   std::string out;
+  std::string scratch;
   if (r.result == nullptr || r.rules == nullptr) return;
   r.result->for_each_result(*r.rules, [&](const policy::Finding& f) {
     const policy::Rule& rule = *f.rule;
+    const std::string& message = r.result->message_of(f, scratch);
     core::JsonWriter w;
     w.begin_object();
     w.key("activity_id");
@@ -83,7 +85,7 @@ void write_ocsf(const ScanReport& r, const Sink& sink) {
     w.key("status");
     w.value(suppressed ? "Suppressed" : "New");
     w.key("message");
-    w.value(f.message.empty() ? rule.title : f.message);
+    w.value(message.empty() ? rule.title : message);
 
     w.key("metadata");
     w.begin_object();

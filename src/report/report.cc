@@ -375,7 +375,7 @@ void write_json(const ScanReport& r, const Sink& sink) {
     // its location and the fingerprint go, and split there; a pass is then a few appends.
     const std::vector<policy::Rule>& all_rules = r.rules->rules();
     std::vector<std::string> pass_head(all_rules.size());
-    std::string pass_mid, pass_tail, pass_end, pass_text, finding_text;
+    std::string pass_mid, pass_tail, pass_end, pass_text, finding_text, message_scratch;
     auto pass_template = [&](const policy::Rule& rule) {
       JsonWriter t(2);
       t.begin_object();
@@ -428,7 +428,7 @@ void write_json(const ScanReport& r, const Sink& sink) {
         append_object_end(resource_json, kFindingMembers);
       }
       if (f.status == policy::Status::kPass && f.location.file.empty() && f.attribute.empty() &&
-          f.message.empty() && f.detail.empty() && !f.suppression) {
+          f.stored_message.empty() && !f.message_later && f.detail.empty() && !f.suppression) {
         std::string& head = pass_head[static_cast<size_t>(f.rule - all_rules.data())];
         if (head.empty()) head = pass_template(*f.rule);
         pass_text.assign(head);
@@ -460,7 +460,7 @@ void write_json(const ScanReport& r, const Sink& sink) {
         append_member(finding_text, levels, "attribute");
         core::append_json_string(finding_text, f.attribute);
         append_member(finding_text, levels, "message");
-        core::append_json_string(finding_text, f.message);
+        core::append_json_string(finding_text, r.result->message_of(f, message_scratch));
         if (!f.detail.empty()) {
           append_member(finding_text, levels, "detail");
           core::append_json_string(finding_text, f.detail);
@@ -486,7 +486,7 @@ void write_json(const ScanReport& r, const Sink& sink) {
       w.key("attribute");
       w.value(f.attribute);
       w.key("message");
-      w.value(f.message);
+      w.value(r.result->message_of(f, message_scratch));
       if (!f.detail.empty()) {
         w.key("detail");
         w.value(f.detail);

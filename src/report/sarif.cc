@@ -196,6 +196,7 @@ void write_sarif(const ScanReport& r, const Sink& sink) {
   w.key("results");
   w.begin_array();
   if (r.result) {
+    std::string scratch;
     for (const policy::Finding& f : r.result->findings) {
       if (f.status != policy::Status::kFail && f.status != policy::Status::kSuppressed) continue;
       w.begin_object();
@@ -208,7 +209,8 @@ void write_sarif(const ScanReport& r, const Sink& sink) {
       w.key("message");
       w.begin_object();
       w.key("text");
-      w.value(f.message.empty() ? f.rule->title : f.message);
+      const std::string& message = r.result->message_of(f, scratch);
+      w.value(message.empty() ? f.rule->title : message);
       w.end_object();
       w.key("locations");
       w.begin_array();

@@ -63,6 +63,7 @@ std::string render_csv(const ScanReport& r) {
 
 void write_csv(const ScanReport& r, const Sink& sink) {
   std::string out = "rule_id,severity,status,resource_type,resource_id,file,line,column,attribute,message,fingerprint\n";
+  std::string scratch;
   if (r.result == nullptr || r.rules == nullptr) {
     sink(out);
     return;
@@ -73,7 +74,8 @@ void write_csv(const ScanReport& r, const Sink& sink) {
     out += csv_field(f.rule->id) + ',' + policy::severity_name(f.rule->severity) + ',' + policy::status_name(f.status) +
            ',' + csv_field(res.type) + ',' + csv_field(res.id) + ',' +
            csv_field(relative_path(l.file, r.scan_root)) + ',' + std::to_string(internal::start_line(*r.result, f)) + ',' +
-           std::to_string(l.column) + ',' + csv_field(f.attribute) + ',' + csv_field(f.message) + ',' +
+           std::to_string(l.column) + ',' + csv_field(f.attribute) + ',' +
+           csv_field(r.result->message_of(f, scratch)) + ',' +
            std::string(f.fingerprint.view()) + "\r\n";
     if (out.size() >= kSinkChunk) {
       sink(out);
@@ -116,7 +118,8 @@ std::string render_markdown(const ScanReport& r, const RenderOptions& options) {
       if (rows >= options.max_rows) continue;
       ++rows;
       std::string last = with_reason ? (f->suppression ? f->suppression->reason : "")
-                                     : (status == policy::Status::kUnknown ? f->detail : f->message);
+                                     : (status == policy::Status::kUnknown ? f->detail
+                                                                           : r.result->message_of(*f));
       t += "| " + std::string(policy::severity_name(f->rule->severity)) + " | `" + f->rule->id + "` " +
            md_cell(f->rule->title) + " | `" + md_cell(r.result->resource_of(*f).id) + "` | `" + md_cell(where(r, *f)) +
            "` | " + md_cell(last) + " |\n";
@@ -166,7 +169,8 @@ std::string render_table(const ScanReport& r, const RenderOptions& options) {
     }
     std::string mark = f->status == policy::Status::kPass ? "PASS" : "FAIL";
     out += "  " + mark + "  " + f->rule->id + "  " + r.result->resource_of(*f).id + "  " + where(r, *f) + "\n";
-    out += "        " + (f->message.empty() ? f->rule->title : f->message) + "\n";
+    std::string message = r.result->message_of(*f);
+    out += "        " + (message.empty() ? f->rule->title : message) + "\n";
   }
   size_t others = 0;
   for (const policy::Finding* f : all) {

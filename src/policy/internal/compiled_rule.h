@@ -46,6 +46,7 @@ struct CompiledRule {
   std::unique_ptr<cel::Program> assertion;
   std::vector<Conjunct> conjuncts;
   std::vector<TemplatePart> message;
+  bool message_reads_attributes = false;  // else a finding's message is rendered when reported
 };
 
 // Parses a message template; the error's location column is a 1-based byte column in
@@ -54,6 +55,13 @@ core::Result<std::vector<TemplatePart>> parse_template(std::string_view text);
 // Renders a template for a resource.
 std::string render_template(const std::vector<TemplatePart>& parts, const Rule& rule,
                             const model::Resource& resource);
+// Whether a template reads the resource's attributes (not only its identity and the rule).
+bool template_reads_attributes(const std::vector<TemplatePart>& parts);
+// Renders a template that does not read attributes, from the resource's identity, into
+// `out` (cleared first).
+void render_identity_template(const std::vector<TemplatePart>& parts, const Rule& rule, std::string_view id,
+                              std::string_view type, std::string_view source_type, model::SourceFormat format,
+                              std::string& out);
 
 // The attribute paths below the variable `resource` that an expression reads.
 std::vector<AttributePath> attribute_paths(const cel::Expr& root);

@@ -69,6 +69,28 @@ struct Fixture : ::testing::Test {
   model::Estate estate;
 };
 
+// A message that reads an attribute is rendered during the scan (the resource's tree is
+// gone by report time); one that names only the resource and the rule is rendered when
+// asked, in every report format alike.
+TEST_F(Fixture, MessagesReadingAttributesAreRenderedAtScanTime) {
+  std::string text = rule_text("SKM-AWS-S3-901", "resource.versioning.enabled == true");
+  text.replace(text.find("{{resource.id}} fails"), std::string("{{resource.id}} fails").size(),
+               "{{resource.id}} has versioning {{resource.versioning.enabled}} ({{rule.severity}})");
+  core::Diagnostics diags;
+  ASSERT_TRUE(rules.add_text("r.yaml", text, diags)) << diags.to_text();
+  estate.add_text("t.yaml", kTemplate, model::SourceFormat::kCloudFormation, {}, diags);
+  ScanOptions opts;
+  opts.now = kNow;
+  ScanResult r = scan(rules, estate.resources(), opts);
+  const Finding* bad = by_resource(r, "Bad");
+  ASSERT_NE(bad, nullptr);
+  EXPECT_FALSE(bad->message_later);
+  EXPECT_EQ(bad->stored_message, "Bad has versioning false (medium)");
+  EXPECT_EQ(r.message_of(*bad), "Bad has versioning false (medium)");
+  std::string scratch = "left over";
+  EXPECT_EQ(&r.message_of(*bad, scratch), &bad->stored_message);
+}
+
 TEST_F(Fixture, PassAndFailWithAttributeLocation) {
   load("resource.versioning.enabled == true");
   ScanOptions opts;
@@ -80,7 +102,10 @@ TEST_F(Fixture, PassAndFailWithAttributeLocation) {
   ASSERT_NE(bad, nullptr);
   EXPECT_EQ(good->status, Status::kPass);
   EXPECT_EQ(bad->status, Status::kFail);
-  EXPECT_EQ(bad->message, "Bad fails");
+  // The template names only the resource: rendered when asked, not stored.
+  EXPECT_TRUE(bad->message_later);
+  EXPECT_EQ(bad->stored_message, "");
+  EXPECT_EQ(r.message_of(*bad), "Bad fails");
   EXPECT_EQ(bad->attribute, "versioning.enabled");
   EXPECT_EQ(bad->location.file, "t.yaml");
   EXPECT_EQ(bad->location.line, 11u);  // Status: Suspended
@@ -243,7 +268,7 @@ TEST_F(Fixture, ScannerInBatchesGivesWhatOneScanGives) {
     EXPECT_EQ(whole.resource_of(fa[i]).id, batched.resource_of(fb[i]).id);
     EXPECT_EQ(fa[i].resource_index, fb[i].resource_index);
     EXPECT_EQ(fa[i].status, fb[i].status);
-    EXPECT_EQ(fa[i].message, fb[i].message);
+    EXPECT_EQ(whole.message_of(fa[i]), batched.message_of(fb[i]));
   }
   EXPECT_EQ(batched.resources.size(), 50u);
   EXPECT_EQ(batched.summary.fail, whole.summary.fail);
