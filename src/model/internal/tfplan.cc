@@ -277,7 +277,7 @@ void tfplan_adapt(const formats::Document& doc, const LoadOptions& /*options*/, 
                   AdapterOutput& out) {
   const Node& root = doc.root();
   std::vector<PlanResource> plan;
-  std::unordered_map<std::string, const Node*> unknowns;  // address -> after_unknown
+  std::unordered_map<std::string_view, const Node*> unknowns;  // address (in the plan) -> after_unknown
   if (const Node* rc = root.find("resource_changes"); rc != nullptr && rc->kind() == NodeKind::kList) {
     for (const Node& c : rc->items()) {
       if (c.find("deposed") != nullptr) continue;  // a deposed object's delete, not the planned one
@@ -314,7 +314,7 @@ void tfplan_adapt(const formats::Document& doc, const LoadOptions& /*options*/, 
   std::vector<size_t> overlaid(plan.size(), SIZE_MAX);
   size_t roots = 0;
   for (size_t i = 0; i < plan.size(); ++i) {
-    const PlanResource& pr = plan[i];
+    PlanResource& pr = plan[i];
     auto it = unknowns.find(pr.address);
     const Node* au = it != unknowns.end() ? it->second : nullptr;
     if (pr.values != nullptr && ((au != nullptr && has_unknown(*au)) || has_null_member(*pr.values))) {
@@ -326,12 +326,12 @@ void tfplan_adapt(const formats::Document& doc, const LoadOptions& /*options*/, 
       overlaid[i] = roots++;
     }
     Unit u;
-    u.id = pr.address;
+    u.id = std::move(pr.address);  // (plan[i] keeps only its nodes from here on)
     u.source_type = pr.type;
-    u.fallback_type = pr.type;
+    u.fallback_type = std::move(pr.type);
     u.pos = pr.node->pos();
     u.raw = pr.values;
-    u.entry = primary_entry(SourceFormat::kTerraformPlan, pr.type);
+    u.entry = primary_entry(SourceFormat::kTerraformPlan, u.source_type);
     u.passthrough = true;
     out.units.push_back(std::move(u));
   }
