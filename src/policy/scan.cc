@@ -51,7 +51,8 @@ void fnv_mix(FingerprintSeed& h, std::string_view s) {
 
 // The fingerprint's 32 hex digits into `out` (which has room for them), from the rule's
 // seed.
-void write_fingerprint(char* out, FingerprintSeed h, std::string_view resource_type, std::string_view resource_id) {
+void write_fingerprint(char* out, FingerprintSeed h, std::string_view resource_type,
+                       std::string_view resource_id) {
   fnv_mix(h, resource_type);
   fnv_mix(h, resource_id);
   static constexpr char kHex[] = "0123456789abcdef";
