@@ -215,12 +215,13 @@ bool ScanRecorder::record(const policy::RuleSet& rules, const std::vector<model:
     r.severity = policy::severity_name(f.rule->severity);
     r.threats = f.rule->threats;
     r.title = f.rule->title;
-    r.file = f.location.file;
-    r.line = f.location.line;
+    const core::LocationView where = result.location_of(f);
+    r.file = std::string(where.file);
+    r.line = where.line;
     r.message = result.message_of(f);
     r.suppressed = f.status == policy::Status::kSuppressed;
-    if (f.suppression) {
-      const policy::AppliedSuppression& s = *f.suppression;
+    if (f.suppression()) {
+      const policy::AppliedSuppression& s = *f.suppression();
       r.suppression =
           s.inline_comment ? "inline: " + s.reason : "exception: " + s.reason + " (" + s.approver + ")";
       const std::string prefix = "store:exception/";

@@ -28,6 +28,20 @@ struct Location {
   friend bool operator==(const Location&, const Location&) = default;
 };
 
+// A Location whose file is borrowed (from a Location or another string that outlives it).
+struct LocationView {
+  std::string_view file;
+  uint32_t line = 0;
+  uint32_t column = 0;
+  uint64_t offset = 0;
+
+  LocationView() = default;
+  LocationView(std::string_view f, uint32_t l, uint32_t c, uint64_t o)
+      : file(f), line(l), column(c), offset(o) {}
+  LocationView(const Location& l)  // NOLINT: a Location is viewed where a view is expected
+      : file(l.file), line(l.line), column(l.column), offset(l.offset) {}
+};
+
 // Computes 1-based line and column of a byte offset in text (CRLF counts as one line
 // break; a lone CR is not a line break). Linear in offset; use LineIndex for many calls.
 Location locate(std::string_view file, std::string_view text, uint64_t offset);

@@ -102,14 +102,13 @@ std::string civil_date(cel::Timestamp t) {
 
 namespace {
 
-core::Location node_location(const formats::Node& n, const core::Location& fallback) {
-  core::Location l;
-  l.file = n.file().empty() ? fallback.file : std::string(n.file());
-  l.line = n.pos().line;
-  l.column = n.pos().column;
-  l.offset = n.pos().offset;
-  if (!l.has_position()) return fallback;
-  return l;
+// Points `f` at node `n` of `resource`; a node without a position leaves it where it was.
+void point_at(Finding& f, const formats::Node& n, const model::Resource& resource) {
+  if (n.pos().line == 0) return;
+  f.line = n.pos().line;
+  f.column = n.pos().column;
+  f.offset = n.pos().offset;
+  if (!n.file().empty() && n.file() != resource.location.file) f.extra().file = std::string(n.file());
 }
 
 std::string join(const std::vector<std::string>& v) {
@@ -204,9 +203,11 @@ void describe(const Rule& rule, const model::Resource& resource, const cel::Acti
   f.status = status;
   FingerprintSeed scratch;
   write_fingerprint(f.fingerprint.hex.data(), seed_of(rule, scratch), resource.type, resource.id);
-  f.detail = std::move(detail);
+  if (!detail.empty()) f.extra().detail = std::move(detail);
   if (status == Status::kPass) return;
-  f.location = resource.location;
+  f.line = resource.location.line;  // the resource, until an attribute is found below
+  f.column = resource.location.column;
+  f.offset = resource.location.offset;
   if (status == Status::kError) return;
 
   // Point at the attribute. The first conjunct that is not true decides: the element that
@@ -234,11 +235,11 @@ void describe(const Rule& rule, const model::Resource& resource, const cel::Acti
   PointedNode p = locate_node(*resource.attributes, witness_node(witness));
   if (p.node == nullptr && paths != nullptr) p = locate_attribute(*resource.attributes, *paths);
   if (p.node != nullptr) {
-    f.location = node_location(*p.node, resource.location);
+    point_at(f, *p.node, resource);
     f.attribute = p.path;
   }
   if (c->message_reads_attributes) {
-    f.stored_message = render_template(c->message, rule, resource);
+    f.extra().stored_message = render_template(c->message, rule, resource);
   } else {
     f.message_later = true;
   }
@@ -293,7 +294,7 @@ void apply_suppressions(Finding& f, const model::Resource& r, const SuppressionS
     a.expires = s.until;
     a.location = s.location;
     a.original = f.status;
-    f.suppression = std::make_shared<const AppliedSuppression>(std::move(a));
+    f.extra().suppression = std::make_shared<const AppliedSuppression>(std::move(a));
     f.status = Status::kSuppressed;
     return;
   }
@@ -309,7 +310,7 @@ void apply_suppressions(Finding& f, const model::Resource& r, const SuppressionS
     a.expires = e.expires;
     a.location = e.location;
     a.original = f.status;
-    f.suppression = std::make_shared<const AppliedSuppression>(std::move(a));
+    f.extra().suppression = std::make_shared<const AppliedSuppression>(std::move(a));
     f.status = Status::kSuppressed;
     return;
   }
@@ -351,7 +352,7 @@ struct Scanner::State {
     const size_t passes = result.passes.size() + b.passes.size();  // geometric: not one reallocation per batch
     if (passes > result.passes.capacity()) result.passes.reserve(std::max(passes, result.passes.capacity() * 2));
     for (Finding& f : b.findings) {
-      f.resource_index += base;
+      f.resource_index += static_cast<uint32_t>(base);
       result.findings.push_back(std::move(f));
     }
     for (Pass p : b.passes) {
@@ -446,10 +447,10 @@ void Scanner::add(std::span<const model::Resource> resources, uint64_t batch, si
             }
             Finding f;
             describe(rule, r, act, *status, std::move(detail), f);
-            f.resource_index = i;
+            f.resource_index = static_cast<uint32_t>(i);
             if (f.status == Status::kError) {
-              out.diags.add(core::Severity::kWarning, "rule.runtime_error", rule.id + " on " + r.id + ": " + f.detail,
-                            r.location);
+              out.diags.add(core::Severity::kWarning, "rule.runtime_error",
+                            rule.id + " on " + r.id + ": " + f.detail(), r.location);
             }
             apply_suppressions(f, r, st, out.diags);
             out.findings.push_back(std::move(f));
@@ -548,7 +549,7 @@ ScanResult scan(const RuleSet& rules, std::span<const model::Resource> resources
 }
 
 const std::string& ScanResult::message_of(const Finding& f, std::string& scratch) const {
-  if (!f.message_later || f.rule == nullptr || f.rule->compiled == nullptr) return f.stored_message;
+  if (!f.message_later || f.rule == nullptr || f.rule->compiled == nullptr) return f.stored_message();
   const ScannedResource& r = resource_of(f);
   render_identity_template(f.rule->compiled->message, *f.rule, r.id, r.type, r.source_type, r.format,
                            scratch);
@@ -558,6 +559,26 @@ const std::string& ScanResult::message_of(const Finding& f, std::string& scratch
 std::string ScanResult::message_of(const Finding& f) const {
   std::string scratch;
   return message_of(f, scratch);
+}
+
+const std::string& Finding::empty_string() {
+  static const std::string empty;
+  return empty;
+}
+
+Finding& Finding::operator=(const Finding& o) {
+  if (this == &o) return *this;
+  rule = o.rule;
+  resource_index = o.resource_index;
+  status = o.status;
+  message_later = o.message_later;
+  line = o.line;
+  column = o.column;
+  offset = o.offset;
+  attribute = o.attribute;
+  fingerprint = o.fingerprint;
+  extra_ = o.extra_ ? std::make_unique<FindingExtra>(*o.extra_) : nullptr;
+  return *this;
 }
 
 Finding ScanResult::pass_finding(const RuleSet& rules, const Pass& p) const {
@@ -572,14 +593,14 @@ void ScanResult::fill_pass(const RuleSet& rules, const Pass& p, Finding& f) cons
   f.rule = &rule;
   f.status = Status::kPass;
   f.resource_index = p.resource;
-  f.location = core::Location{};
+  f.line = 0;
+  f.column = 0;
+  f.offset = 0;
   f.attribute.clear();
-  f.stored_message.clear();
   f.message_later = false;
-  f.detail.clear();
+  f.clear_extra();
   FingerprintSeed scratch;
   write_fingerprint(f.fingerprint.hex.data(), seed_of(rule, scratch), r.type, r.id);
-  f.suppression.reset();
 }
 
 std::vector<ExampleResult> run_examples(const Rule& rule, cel::Timestamp now) {
@@ -619,7 +640,7 @@ std::vector<ExampleResult> run_examples(const Rule& rule, cel::Timestamp now) {
       if (!f) continue;
       if (!verdict || rank(f->status) > rank(*verdict)) {
         verdict = f->status;
-        detail = f->detail;
+        detail = f->detail();
       }
     }
     r.got = verdict;

@@ -76,23 +76,59 @@ struct Fingerprint {
 // The resource a finding is about is ScanResult::resources[resource_index]
 // (ScanResult::resource_of): its identity and location are kept once per resource, not
 // once per finding.
+// What most findings do not have, kept out of line (Finding::extra) so that the
+// hundreds of thousands of findings of a large scan stay small.
+struct FindingExtra {
+  std::string file;  // the attribute's file, when it is not the resource's
+  // The rendered message template (fail, suppressed, unknown), read through
+  // ScanResult::message_of. Not set, with Finding::message_later, when the template names
+  // only the resource's identity and the rule: message_of renders it when a report needs
+  // it, so that a scan's findings do not hold hundreds of thousands of messages.
+  std::string stored_message;
+  std::string detail;  // error text, or the unknown attributes
+  // Shared and immutable (a pass copied for a report copies a pointer).
+  std::shared_ptr<const AppliedSuppression> suppression;
+};
+
 struct Finding {
   const Rule* rule = nullptr;
+  uint32_t resource_index = 0;  // in ScanResult::resources
   Status status = Status::kPass;
-  bool message_later = false;  // see stored_message
-  core::Location location;  // where to fix: the attribute, or the resource; empty for a pass
-                            // (use the resource's location)
-  std::string attribute;    // dotted path of the attribute pointed at; empty: the resource
-  // The rendered message template (fail, suppressed, unknown), read through
-  // ScanResult::message_of. Empty, with message_later set, when the template names only
-  // the resource's identity and the rule: message_of renders it when a report needs it,
-  // so that a scan's findings do not hold hundreds of thousands of messages.
-  std::string stored_message;
-  std::string detail;       // error text, or the unknown attributes
+  bool message_later = false;  // see FindingExtra::stored_message
+  // Where to fix: the attribute's position in the resource's file (or in file()); line 0
+  // means the resource itself (always so for a pass). ScanResult::location_of resolves it.
+  uint32_t line = 0;
+  uint32_t column = 0;
+  uint64_t offset = 0;
+  std::string attribute;  // dotted path of the attribute pointed at; empty: the resource
   Fingerprint fingerprint;
-  // Shared and immutable: most findings have none, and a Finding stays small.
-  std::shared_ptr<const AppliedSuppression> suppression;
-  size_t resource_index = 0;  // in ScanResult::resources
+
+  Finding() = default;
+  Finding(const Finding& o) { *this = o; }
+  Finding(Finding&&) noexcept = default;
+  Finding& operator=(const Finding& o);
+  Finding& operator=(Finding&&) noexcept = default;
+  ~Finding() = default;
+
+  [[nodiscard]] const std::string& file() const { return extra_ ? extra_->file : empty_string(); }
+  [[nodiscard]] const std::string& stored_message() const {
+    return extra_ ? extra_->stored_message : empty_string();
+  }
+  [[nodiscard]] const std::string& detail() const { return extra_ ? extra_->detail : empty_string(); }
+  [[nodiscard]] const AppliedSuppression* suppression() const {
+    return extra_ ? extra_->suppression.get() : nullptr;
+  }
+  [[nodiscard]] bool has_extra() const { return extra_ != nullptr; }
+  // The out-of-line parts, created empty on first use.
+  FindingExtra& extra() {
+    if (!extra_) extra_ = std::make_unique<FindingExtra>();
+    return *extra_;
+  }
+  void clear_extra() { extra_.reset(); }
+
+ private:
+  static const std::string& empty_string();
+  std::unique_ptr<FindingExtra> extra_;
 };
 
 // A passing result, kept compact because most results pass: indexes into
@@ -143,8 +179,12 @@ struct ScanResult {
 
   [[nodiscard]] const ScannedResource& resource_of(const Finding& f) const { return resources[f.resource_index]; }
   // The finding's location, or its resource's when the finding has none.
-  [[nodiscard]] const core::Location& location_of(const Finding& f) const {
-    return f.location.file.empty() ? resource_of(f).location : f.location;
+  // (A view into this result.)
+  [[nodiscard]] core::LocationView location_of(const Finding& f) const {
+    const core::Location& r = resource_of(f).location;
+    if (f.line == 0) return r;
+    return {f.file().empty() ? std::string_view(r.file) : std::string_view(f.file()), f.line, f.column,
+            f.offset};
   }
 
   // The finding's message (see Finding::stored_message), or rendered into `scratch`.

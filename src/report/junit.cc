@@ -93,7 +93,7 @@ std::string render_junit(const ScanReport& r) {
     out += "      <property name=\"severity\" value=\"" + std::string(policy::severity_name(rule.severity)) + "\"/>\n";
     out += "    </properties>\n";
     for (const policy::Finding* f : findings) {
-      const core::Location& loc = r.result->location_of(*f);
+      const core::LocationView loc = r.result->location_of(*f);
       out += "    <testcase classname=\"" + xml(id) + "\" name=\"" + xml(r.result->resource_of(*f).id) + "\" file=\"" +
              xml(relative_path(loc.file, r.scan_root)) + "\" line=\"" + std::to_string(internal::start_line(*r.result, *f)) +
              "\" time=\"0\"";
@@ -111,14 +111,15 @@ std::string render_junit(const ScanReport& r) {
           break;
         }
         case policy::Status::kError:
-          out += ">\n      <error message=\"" + xml(f->detail) + "\" type=\"rule.runtime_error\"/>\n    </testcase>\n";
+          out += ">\n      <error message=\"" + xml(f->detail()) +
+                 "\" type=\"rule.runtime_error\"/>\n    </testcase>\n";
           break;
         case policy::Status::kUnknown:
-          out += ">\n      <skipped message=\"" + xml("unknown: " + f->detail) + "\"/>\n    </testcase>\n";
+          out += ">\n      <skipped message=\"" + xml("unknown: " + f->detail()) + "\"/>\n    </testcase>\n";
           break;
         case policy::Status::kSuppressed:
           out += ">\n      <skipped message=\"" +
-                 xml("suppressed: " + (f->suppression ? f->suppression->reason : std::string())) +
+                 xml("suppressed: " + (f->suppression() ? f->suppression()->reason : std::string())) +
                  "\"/>\n    </testcase>\n";
           break;
       }

@@ -135,15 +135,15 @@ void write_ocsf(const ScanReport& r, const Sink& sink) {
     for (const std::string& c : rule.cis_aws) w.value("CIS AWS " + c);
     for (const std::string& t : rule.threats) w.value("Top Threats " + t);
     w.end_array();
-    policy::Status effective = suppressed && f.suppression ? f.suppression->original : f.status;
+    policy::Status effective = suppressed && f.suppression() ? f.suppression()->original : f.status;
     int cs = effective == policy::Status::kPass ? 1 : effective == policy::Status::kFail ? 3 : 2;
     w.key("status_id");
     w.value(cs);
     w.key("status");
     w.value(cs == 1 ? "Pass" : cs == 3 ? "Fail" : "Warning");
-    if (!f.detail.empty()) {
+    if (!f.detail().empty()) {
       w.key("status_detail");
-      w.value(f.detail);
+      w.value(f.detail());
     }
     w.end_object();
 
@@ -166,7 +166,7 @@ void write_ocsf(const ScanReport& r, const Sink& sink) {
     w.value(res.source_type);
     w.key("format");
     w.value(model::format_name(res.format));
-    const core::Location& loc = r.result->location_of(f);
+    const core::LocationView loc = r.result->location_of(f);
     w.key("file");
     w.value(relative_path(loc.file, r.scan_root));
     w.key("line");
@@ -184,9 +184,9 @@ void write_ocsf(const ScanReport& r, const Sink& sink) {
     w.value(policy::status_name(f.status));
     w.key("rule_pack_version");
     w.value(r.rule_pack_version);
-    if (f.suppression) {
+    if (f.suppression()) {
       w.key("suppression_reason");
-      w.value(f.suppression->reason);
+      w.value(f.suppression()->reason);
     }
     w.end_object();
     w.end_object();

@@ -162,7 +162,7 @@ std::vector<const policy::Finding*> sorted_findings(const ScanReport& r, bool in
 }
 
 uint32_t start_line(const policy::ScanResult& result, const policy::Finding& f) {
-  if (f.location.line > 0) return f.location.line;
+  if (f.line > 0) return f.line;
   if (uint32_t line = result.resource_of(f).location.line; line > 0) return line;
   return 1;
 }
@@ -185,7 +185,7 @@ void int_array(JsonWriter& w, const std::vector<int>& v) {
   w.end_array();
 }
 
-void location(JsonWriter& w, const core::Location& l, const std::string& root) {
+void location(JsonWriter& w, core::LocationView l, const std::string& root) {
   w.begin_object();
   w.key("file");
   w.value(relative_path_ref(l.file, root));
@@ -224,7 +224,7 @@ void append_object_end(std::string& out, size_t levels) {
 
 // The text location(w, l, root) writes into a writer with indent 2 whose open containers
 // are `levels` deep, without the writer.
-void append_location(std::string& out, const core::Location& l, const std::string& root, size_t levels) {
+void append_location(std::string& out, core::LocationView l, const std::string& root, size_t levels) {
   auto number = [&out](uint32_t n) {
     char buf[16];
     auto res = std::to_chars(buf, buf + sizeof buf, n);
@@ -427,8 +427,8 @@ void write_json(const ScanReport& r, const Sink& sink) {
         append_location(resource_json, res.location, r.scan_root, kFindingMembers + 1);
         append_object_end(resource_json, kFindingMembers);
       }
-      if (f.status == policy::Status::kPass && f.location.file.empty() && f.attribute.empty() &&
-          f.stored_message.empty() && !f.message_later && f.detail.empty() && !f.suppression) {
+      if (f.status == policy::Status::kPass && f.line == 0 && f.file().empty() && f.attribute.empty() &&
+          f.stored_message().empty() && !f.message_later && f.detail().empty() && !f.suppression()) {
         std::string& head = pass_head[static_cast<size_t>(f.rule - all_rules.data())];
         if (head.empty()) head = pass_template(*f.rule);
         pass_text.assign(head);
@@ -441,7 +441,7 @@ void write_json(const ScanReport& r, const Sink& sink) {
         w.raw(pass_text);
         return;
       }
-      if (!f.suppression) {
+      if (!f.suppression()) {
         // The other results without a suppression (fail, unknown, error) are written
         // directly too, byte for byte what the writer path below gives.
         const size_t levels = kFindingMembers - 1;  // the finding object's open containers
@@ -455,15 +455,17 @@ void write_json(const ScanReport& r, const Sink& sink) {
         append_member(finding_text, levels, "resource");
         finding_text += resource_json;
         append_member(finding_text, levels, "location");
-        if (f.location.file.empty()) finding_text += resource_location_json;
-        else append_location(finding_text, f.location, r.scan_root, kFindingMembers);
+        if (f.line == 0)
+          finding_text += resource_location_json;
+        else
+          append_location(finding_text, r.result->location_of(f), r.scan_root, kFindingMembers);
         append_member(finding_text, levels, "attribute");
         core::append_json_string(finding_text, f.attribute);
         append_member(finding_text, levels, "message");
         core::append_json_string(finding_text, r.result->message_of(f, message_scratch));
-        if (!f.detail.empty()) {
+        if (!f.detail().empty()) {
           append_member(finding_text, levels, "detail");
-          core::append_json_string(finding_text, f.detail);
+          core::append_json_string(finding_text, f.detail());
         }
         append_member(finding_text, levels, "fingerprint");
         core::append_json_string(finding_text, f.fingerprint);
@@ -481,20 +483,22 @@ void write_json(const ScanReport& r, const Sink& sink) {
       w.key("resource");
       w.raw(resource_json);
       w.key("location");
-      if (f.location.file.empty()) w.raw(resource_location_json);
-      else location(w, f.location, r.scan_root);
+      if (f.line == 0)
+        w.raw(resource_location_json);
+      else
+        location(w, r.result->location_of(f), r.scan_root);
       w.key("attribute");
       w.value(f.attribute);
       w.key("message");
       w.value(r.result->message_of(f, message_scratch));
-      if (!f.detail.empty()) {
+      if (!f.detail().empty()) {
         w.key("detail");
-        w.value(f.detail);
+        w.value(f.detail());
       }
       w.key("fingerprint");
       w.value(f.fingerprint);
-      if (f.suppression) {
-        const policy::AppliedSuppression& a = *f.suppression;
+      if (f.suppression()) {
+        const policy::AppliedSuppression& a = *f.suppression();
         w.key("suppression");
         w.begin_object();
         w.key("kind");

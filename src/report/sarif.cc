@@ -215,13 +215,14 @@ void write_sarif(const ScanReport& r, const Sink& sink) {
       w.key("locations");
       w.begin_array();
       w.begin_object();
-      const core::Location& loc = r.result->location_of(f);
+      const core::LocationView loc = r.result->location_of(f);
       w.key("physicalLocation");
       w.begin_object();
       w.key("artifactLocation");
       w.begin_object();
       w.key("uri");
-      w.value(uri_encode(relative_path(loc.file.empty() ? "unknown" : loc.file, r.scan_root)));
+      w.value(
+          uri_encode(relative_path(loc.file.empty() ? std::string_view("unknown") : loc.file, r.scan_root)));
       if (!r.scan_root.empty()) {
         w.key("uriBaseId");
         w.value("ROOT");
@@ -231,9 +232,9 @@ void write_sarif(const ScanReport& r, const Sink& sink) {
       w.begin_object();
       w.key("startLine");
       w.value(static_cast<uint64_t>(internal::start_line(*r.result, f)));
-      if (f.location.line > 0 && f.location.column > 0) {
+      if (f.line > 0 && f.column > 0) {
         w.key("startColumn");
-        w.value(static_cast<uint64_t>(f.location.column));
+        w.value(static_cast<uint64_t>(f.column));
       }
       w.end_object();
       w.end_object();  // physicalLocation
@@ -255,23 +256,23 @@ void write_sarif(const ScanReport& r, const Sink& sink) {
       w.key("sekimori/v1");
       w.value(f.fingerprint);
       w.end_object();
-      if (f.suppression) {
+      if (const policy::AppliedSuppression* s = f.suppression()) {
         w.key("suppressions");
         w.begin_array();
         w.begin_object();
         w.key("kind");
-        w.value(f.suppression->inline_comment ? "inSource" : "external");
+        w.value(s->inline_comment ? "inSource" : "external");
         w.key("status");
         w.value("accepted");
         w.key("justification");
-        w.value(f.suppression->reason);
-        if (!f.suppression->approver.empty() || !f.suppression->expires.empty()) {
+        w.value(s->reason);
+        if (!s->approver.empty() || !s->expires.empty()) {
           w.key("properties");
           w.begin_object();
           w.key("approver");
-          w.value(f.suppression->approver);
+          w.value(s->approver);
           w.key("expires");
-          w.value(f.suppression->expires);
+          w.value(s->expires);
           w.end_object();
         }
         w.end_object();

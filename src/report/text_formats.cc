@@ -38,7 +38,7 @@ std::string md_cell(std::string_view s) {
 }
 
 std::string where(const ScanReport& r, const policy::Finding& f) {
-  const core::Location& l = r.result->location_of(f);
+  const core::LocationView l = r.result->location_of(f);
   return relative_path(l.file, r.scan_root) + ":" + std::to_string(internal::start_line(*r.result, f));
 }
 
@@ -69,7 +69,7 @@ void write_csv(const ScanReport& r, const Sink& sink) {
     return;
   }
   r.result->for_each_result(*r.rules, [&](const policy::Finding& f) {
-    const core::Location& l = r.result->location_of(f);
+    const core::LocationView l = r.result->location_of(f);
     const policy::ScannedResource& res = r.result->resource_of(f);
     out += csv_field(f.rule->id) + ',' + policy::severity_name(f.rule->severity) + ',' + policy::status_name(f.status) +
            ',' + csv_field(res.type) + ',' + csv_field(res.id) + ',' +
@@ -117,9 +117,9 @@ std::string render_markdown(const ScanReport& r, const RenderOptions& options) {
       ++total;
       if (rows >= options.max_rows) continue;
       ++rows;
-      std::string last = with_reason ? (f->suppression ? f->suppression->reason : "")
-                                     : (status == policy::Status::kUnknown ? f->detail
-                                                                           : r.result->message_of(*f));
+      std::string last = with_reason
+                             ? (f->suppression() ? f->suppression()->reason : "")
+                             : (status == policy::Status::kUnknown ? f->detail() : r.result->message_of(*f));
       t += "| " + std::string(policy::severity_name(f->rule->severity)) + " | `" + f->rule->id + "` " +
            md_cell(f->rule->title) + " | `" + md_cell(r.result->resource_of(*f).id) + "` | `" + md_cell(where(r, *f)) +
            "` | " + md_cell(last) + " |\n";
@@ -187,8 +187,8 @@ std::string render_table(const ScanReport& r, const RenderOptions& options) {
         continue;
       }
       std::string why = f->status == policy::Status::kSuppressed
-                            ? (f->suppression ? f->suppression->reason : std::string())
-                            : f->detail;
+                            ? (f->suppression() ? f->suppression()->reason : std::string())
+                            : f->detail();
       out += "  " + upper(policy::status_name(f->status)) + "  " + f->rule->id + "  " + r.result->resource_of(*f).id + "  " +
              where(r, *f) + "\n        " + why + "\n";
     }

@@ -85,10 +85,10 @@ TEST_F(Fixture, MessagesReadingAttributesAreRenderedAtScanTime) {
   const Finding* bad = by_resource(r, "Bad");
   ASSERT_NE(bad, nullptr);
   EXPECT_FALSE(bad->message_later);
-  EXPECT_EQ(bad->stored_message, "Bad has versioning false (medium)");
+  EXPECT_EQ(bad->stored_message(), "Bad has versioning false (medium)");
   EXPECT_EQ(r.message_of(*bad), "Bad has versioning false (medium)");
   std::string scratch = "left over";
-  EXPECT_EQ(&r.message_of(*bad, scratch), &bad->stored_message);
+  EXPECT_EQ(&r.message_of(*bad, scratch), &bad->stored_message());
 }
 
 TEST_F(Fixture, PassAndFailWithAttributeLocation) {
@@ -104,20 +104,65 @@ TEST_F(Fixture, PassAndFailWithAttributeLocation) {
   EXPECT_EQ(bad->status, Status::kFail);
   // The template names only the resource: rendered when asked, not stored.
   EXPECT_TRUE(bad->message_later);
-  EXPECT_EQ(bad->stored_message, "");
+  EXPECT_EQ(bad->stored_message(), "");
   EXPECT_EQ(r.message_of(*bad), "Bad fails");
   EXPECT_EQ(bad->attribute, "versioning.enabled");
-  EXPECT_EQ(bad->location.file, "t.yaml");
-  EXPECT_EQ(bad->location.line, 11u);  // Status: Suspended
+  EXPECT_TRUE(bad->file().empty());  // the resource's file
+  EXPECT_EQ(bad->line, 11u);         // Status: Suspended
+  EXPECT_EQ(r.location_of(*bad).file, "t.yaml");
   EXPECT_EQ(bad->fingerprint.view(), fingerprint("SKM-AWS-S3-900", "aws_s3_bucket", "Bad"));
   EXPECT_EQ(bad->fingerprint.view().size(), 32u);
   EXPECT_EQ(bad->fingerprint.view().find_first_not_of("0123456789abcdef"), std::string_view::npos);
   EXPECT_EQ(r.summary.pass + r.summary.fail, r.findings.size() + r.passes.size());
   EXPECT_EQ(r.summary.pass, r.passes.size());
-  EXPECT_TRUE(good->location.file.empty());  // a pass has no "where to fix"
+  EXPECT_EQ(good->line, 0u);  // a pass has no "where to fix"
   EXPECT_EQ(r.resource_of(*good).location.file, "t.yaml");
   EXPECT_EQ(r.location_of(*good).file, "t.yaml");
   EXPECT_EQ(r.location_of(*bad).line, 11u);
+}
+
+// Where to fix resolves against the resource: its own location when the finding has
+// none, its file with the finding's position, or the file the attribute came from.
+TEST(FindingLocation, ResolvesAgainstTheResource) {
+  ScanResult r;
+  r.resources.push_back(ScannedResource{"b", "aws_s3_bucket", "aws_s3_bucket",
+                                        model::SourceFormat::kTerraformHcl,
+                                        core::Location{"main.tf", 3, 1, 40}});
+  Finding f;
+  core::LocationView at = r.location_of(f);
+  EXPECT_EQ(at.file, "main.tf");
+  EXPECT_EQ(at.line, 3u);
+  EXPECT_EQ(at.column, 1u);
+  f.line = 7;
+  f.column = 5;
+  f.offset = 90;
+  at = r.location_of(f);
+  EXPECT_EQ(at.file, "main.tf");
+  EXPECT_EQ(at.line, 7u);
+  EXPECT_EQ(at.column, 5u);
+  EXPECT_EQ(at.offset, 90u);
+  f.extra().file = "versioning.tf";
+  EXPECT_EQ(r.location_of(f).file, "versioning.tf");
+  EXPECT_EQ(r.location_of(f).line, 7u);
+}
+
+// The out-of-line parts are copied with the finding, not shared with it.
+TEST(FindingLocation, CopiesOwnTheirExtraParts) {
+  Finding a;
+  EXPECT_FALSE(a.has_extra());
+  EXPECT_EQ(a.detail(), "");
+  EXPECT_EQ(a.suppression(), nullptr);
+  a.extra().detail = "unknown: tags";
+  Finding b = a;
+  b.extra().detail = "changed";
+  EXPECT_EQ(a.detail(), "unknown: tags");
+  EXPECT_EQ(b.detail(), "changed");
+  Finding c;
+  c = b;
+  EXPECT_EQ(c.detail(), "changed");
+  c.clear_extra();
+  EXPECT_EQ(c.detail(), "");
+  EXPECT_EQ(b.detail(), "changed");
 }
 
 TEST_F(Fixture, FirstFalseConjunctDecidesTheLocation) {
@@ -139,8 +184,8 @@ TEST_F(Fixture, FindingPointsAtTheElementThatDecided) {
   ASSERT_NE(bad, nullptr);
   EXPECT_EQ(bad->status, Status::kFail);
   EXPECT_EQ(bad->attribute, "raw.Properties.VersioningConfiguration.Status");
-  EXPECT_EQ(bad->location.line, 11u);
-  EXPECT_EQ(bad->location.column, 17u);
+  EXPECT_EQ(bad->line, 11u);
+  EXPECT_EQ(bad->column, 17u);
   const Finding* good = by_resource(r, "Good");
   ASSERT_NE(good, nullptr);
   EXPECT_EQ(good->status, Status::kPass);
@@ -205,9 +250,9 @@ exceptions:
   const Finding* bad = by_resource(r, "Bad");
   ASSERT_NE(bad, nullptr);
   EXPECT_EQ(bad->status, Status::kSuppressed);
-  ASSERT_NE(bad->suppression, nullptr);
-  EXPECT_EQ(bad->suppression->reason, "archive bucket");
-  EXPECT_EQ(bad->suppression->original, Status::kFail);
+  ASSERT_NE(bad->suppression(), nullptr);
+  EXPECT_EQ(bad->suppression()->reason, "archive bucket");
+  EXPECT_EQ(bad->suppression()->original, Status::kFail);
   EXPECT_EQ(by_resource(r, "Plain")->status, Status::kFail);  // expired: no longer suppresses
   bool expired = false;
   for (const core::Diagnostic& d : r.diagnostics.items()) expired = expired || d.code == "exception.expired";

@@ -114,7 +114,7 @@ TEST_F(ReportTest, SarifCarriesSuppressions) {
   result.findings[0].status = policy::Status::kSuppressed;
   policy::AppliedSuppression s;
   s.reason = "accepted";
-  result.findings[0].suppression = std::make_shared<policy::AppliedSuppression>(s);
+  result.findings[0].extra().suppression = std::make_shared<policy::AppliedSuppression>(s);
   formats::Document doc = parse_json(render_sarif(rep));
   const formats::Node& run = doc.root().find("runs")->items()[0];
   const formats::Node* results = run.find("results");
