@@ -65,6 +65,8 @@ class Node {
   // The file the node was read from: its document's path, or for nodes an adapter copied
   // from another document (Builder::set_file), that document's path. Empty if unknown.
   [[nodiscard]] std::string_view file() const { return file_ ? std::string_view(*file_) : std::string_view(); }
+  // The same as the string it points to (null if unknown), for Builder::set_file.
+  [[nodiscard]] const std::string* file_path() const { return file_; }
 
   // Accessors; calling one for another kind is a programmer error (asserted).
   [[nodiscard]] bool as_bool() const;

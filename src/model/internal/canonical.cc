@@ -14,6 +14,15 @@ using formats::Node;
 using formats::NodeKind;
 using formats::Pos;
 
+// Where a canonical node is attributed: a position and the file it is in (null: the
+// document being built), taken together from the source node a value comes from, so that
+// an attribute folded from a resource declared in another file points into that file.
+struct At {
+  Pos pos;
+  const std::string* file = nullptr;
+};
+At at_node(const Node& n) { return {n.pos(), n.file_path()}; }
+
 std::string snake_case(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 4);
@@ -261,14 +270,26 @@ struct CanonicalBuilder::Impl {
   std::unique_ptr<formats::Builder> b;
   std::vector<formats::Document> scratch;  // decoded JSON strings of the current resource
   std::unordered_map<const Node*, const Node*> decoded;
-  Pos resource_pos;
+  const std::string* source_path;         // &source.path()
+  const std::string* file_now = nullptr;  // the file the builder attributes new nodes to
 
-  Impl(const formats::Document& s, SourceFormat f, core::Diagnostics& d) : source(s), format(f), diags(d) {}
+  Impl(const formats::Document& s, SourceFormat f, core::Diagnostics& d)
+      : source(s), format(f), diags(d), source_path(&s.path()) {}
 
-  [[nodiscard]] Pos pos_of(const Val& v, Pos fallback) const {
-    if (v.reloc != nullptr) return v.reloc->pos();
-    if (v.node != nullptr) return v.node->pos();
+  [[nodiscard]] static At pos_of(const Val& v, At fallback) {
+    if (v.reloc != nullptr) return at_node(*v.reloc);
+    if (v.node != nullptr) return at_node(*v.node);
     return fallback;
+  }
+
+  // at's position, the builder attributing the nodes added next to at's file.
+  Pos place(At at) {
+    const std::string* f = at.file != nullptr ? at.file : source_path;
+    if (f != file_now) [[unlikely]] {
+      b->set_file(f);
+      file_now = f;
+    }
+    return at.pos;
   }
 
   // ---- decoding JSON held in strings -------------------------------------------------
@@ -615,35 +636,43 @@ struct CanonicalBuilder::Impl {
 
   // ---- emission ----------------------------------------------------------------------
 
-  core::Status key(std::string_view name, Pos pos) { return b->add_string(pos, name); }
+  core::Status key(std::string_view name, At at) { return b->add_string(place(at), name); }
 
   // Copies a node as it is (shared when nothing changes, relocated or snake-cased otherwise).
   core::Status copy_raw(const Node& n, const Node* reloc, bool snake) {
     if (reloc == nullptr && !snake) return b->add_shared(n.pos(), n, 1);
-    Pos pos = reloc != nullptr ? reloc->pos() : n.pos();
+    At pos = at_node(reloc != nullptr ? *reloc : n);
     if (b->depth() + 2 >= b->limits().max_depth && (n.kind() == NodeKind::kList || n.kind() == NodeKind::kMap)) {
-      return b->add_unknown(pos);
+      return b->add_unknown(place(pos));
     }
     switch (n.kind()) {
-      case NodeKind::kNull: return b->add_null(pos);
-      case NodeKind::kBool: return b->add_bool(pos, n.as_bool());
-      case NodeKind::kInt: return b->add_int(pos, n.as_int());
-      case NodeKind::kUint: return b->add_uint(pos, n.as_uint());
-      case NodeKind::kDouble: return b->add_double(pos, n.as_double());
-      case NodeKind::kString: return b->add_string(pos, n.as_string(), n.quoted());
-      case NodeKind::kUnknown: return b->add_unknown(pos);
+      case NodeKind::kNull:
+        return b->add_null(place(pos));
+      case NodeKind::kBool:
+        return b->add_bool(place(pos), n.as_bool());
+      case NodeKind::kInt:
+        return b->add_int(place(pos), n.as_int());
+      case NodeKind::kUint:
+        return b->add_uint(place(pos), n.as_uint());
+      case NodeKind::kDouble:
+        return b->add_double(place(pos), n.as_double());
+      case NodeKind::kString:
+        return b->add_string(place(pos), n.as_string(), n.quoted());
+      case NodeKind::kUnknown:
+        return b->add_unknown(place(pos));
       case NodeKind::kList:
-        SKM_TRY(b->begin_list(pos));
+        SKM_TRY(b->begin_list(place(pos)));
         for (const Node& c : n.items()) SKM_TRY(copy_raw(c, reloc, snake));
         return b->end_list();
       case NodeKind::kMap:
-        SKM_TRY(b->begin_map(pos));
+        SKM_TRY(b->begin_map(place(pos)));
         for (const formats::Member& m : n.members()) {
-          Pos kp = reloc != nullptr ? pos : m.key.pos();
+          At kp = reloc != nullptr ? pos : at_node(m.key);
           bool keep = false;
           if (m.key.kind() == NodeKind::kString) {
             keep = snake && preserve_children(m.key.as_string(), m.value);
-            SKM_TRY(b->add_string(kp, snake ? std::string_view(snake_case(m.key.as_string())) : m.key.as_string()));
+            SKM_TRY(b->add_string(
+                place(kp), snake ? std::string_view(snake_case(m.key.as_string())) : m.key.as_string()));
           } else {
             SKM_TRY(copy_raw(m.key, reloc, false));
           }
@@ -672,29 +701,31 @@ struct CanonicalBuilder::Impl {
     return v;
   }
 
-  core::Status emit_scalar_as(const Attr* a, Pos pos, const std::string& text, bool quoted_string) {
+  core::Status emit_scalar_as(const Attr* a, At pos, const std::string& text, bool quoted_string) {
     AttrType t = a ? a->type : AttrType::kAny;
     if (t == AttrType::kBool) {
-      if (ieq(text, "true")) return b->add_bool(pos, true);
-      if (ieq(text, "false")) return b->add_bool(pos, false);
+      if (ieq(text, "true")) return b->add_bool(place(pos), true);
+      if (ieq(text, "false")) return b->add_bool(place(pos), false);
     }
     if (t == AttrType::kInt || t == AttrType::kNumber) {
-      if (int64_t i = 0; parse_int(text, i)) return b->add_int(pos, i);
+      if (int64_t i = 0; parse_int(text, i)) return b->add_int(place(pos), i);
     }
-    return b->add_string(pos, text, quoted_string);
+    return b->add_string(place(pos), text, quoted_string);
   }
 
-  core::Status emit_val(const Attr* a, const Val& v, Pos fallback) {
-    Pos pos = pos_of(v, fallback);
+  core::Status emit_val(const Attr* a, const Val& v, At fallback) {
+    At pos = pos_of(v, fallback);
     switch (v.k) {
-      case Val::K::kAbsent: return b->add_null(pos);
-      case Val::K::kUnknown: return b->add_unknown(pos);
+      case Val::K::kAbsent:
+        return b->add_null(place(pos));
+      case Val::K::kUnknown:
+        return b->add_unknown(place(pos));
       case Val::K::kBool:
-        if (a && a->type == AttrType::kString) return b->add_string(pos, v.b ? "true" : "false");
-        return b->add_bool(pos, v.b);
+        if (a && a->type == AttrType::kString) return b->add_string(place(pos), v.b ? "true" : "false");
+        return b->add_bool(place(pos), v.b);
       case Val::K::kInt:
-        if (a && a->type == AttrType::kString) return b->add_string(pos, std::to_string(v.i));
-        return b->add_int(pos, v.i);
+        if (a && a->type == AttrType::kString) return b->add_string(place(pos), std::to_string(v.i));
+        return b->add_int(place(pos), v.i);
       case Val::K::kStr: {
         if (a && a->type == AttrType::kJson && (v.node != nullptr || v.reloc != nullptr) &&
             looks_json(v.str())) {
@@ -710,7 +741,7 @@ struct CanonicalBuilder::Impl {
         return emit_scalar_as(a, pos, v.str(), true);
       }
       case Val::K::kList: {
-        SKM_TRY(b->begin_list(pos));
+        SKM_TRY(b->begin_list(place(pos)));
         const Attr* item = a && a->item ? a->item.get() : nullptr;
         for (const Val& x : v.items()) {
           if (item != nullptr) {
@@ -727,7 +758,7 @@ struct CanonicalBuilder::Impl {
         return b->end_list();
       }
       case Val::K::kMap: {
-        SKM_TRY(b->begin_map(pos));
+        SKM_TRY(b->begin_map(place(pos)));
         for (size_t i = 0; i < v.keys().size(); ++i) {
           SKM_TRY(key(v.keys()[i], pos_of(v.items()[i], pos)));
           SKM_TRY(emit_val(nullptr, v.items()[i], pos));
@@ -741,8 +772,8 @@ struct CanonicalBuilder::Impl {
 
   core::Status emit_node(const Attr* a, const Val& v) {
     const Node& n = *v.node;
-    Pos pos = pos_of(v, n.pos());
-    if (n.kind() == NodeKind::kUnknown) return b->add_unknown(pos);
+    At pos = pos_of(v, at_node(n));
+    if (n.kind() == NodeKind::kUnknown) return b->add_unknown(place(pos));
     AttrType t = a ? a->type : AttrType::kAny;
     switch (t) {
       case AttrType::kAny: return copy_raw(n, v.reloc, v.snake);
@@ -750,9 +781,12 @@ struct CanonicalBuilder::Impl {
       case AttrType::kString:
         switch (n.kind()) {
           case NodeKind::kString: return copy_raw(n, v.reloc, false);
-          case NodeKind::kBool: return b->add_string(pos, n.as_bool() ? "true" : "false");
-          case NodeKind::kInt: return b->add_string(pos, std::to_string(n.as_int()));
-          case NodeKind::kUint: return b->add_string(pos, std::to_string(n.as_uint()));
+          case NodeKind::kBool:
+            return b->add_string(place(pos), n.as_bool() ? "true" : "false");
+          case NodeKind::kInt:
+            return b->add_string(place(pos), std::to_string(n.as_int()));
+          case NodeKind::kUint:
+            return b->add_string(place(pos), std::to_string(n.as_uint()));
           default: return copy_raw(n, v.reloc, v.snake);
         }
       case AttrType::kBool:
@@ -762,7 +796,7 @@ struct CanonicalBuilder::Impl {
         if (t != AttrType::kBool && n.kind() == NodeKind::kDouble) {
           double d = n.as_double();
           if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -9e18 && d < 9e18) {
-            return b->add_int(pos, static_cast<int64_t>(d));
+            return b->add_int(place(pos), static_cast<int64_t>(d));
           }
         }
         return copy_raw(n, v.reloc, false);
@@ -781,15 +815,15 @@ struct CanonicalBuilder::Impl {
               return emit_object(*item, nullptr, &x, pos_of(x, pos), nullptr, false, false);
             }
           }
-          if (!x.present()) return b->add_null(pos_of(Val::of(&c, v.reloc, false), pos));
+          if (!x.present()) return b->add_null(place(pos_of(Val::of(&c, v.reloc, false), pos)));
           return emit_node(nullptr, x);
         };
         if (n.kind() == NodeKind::kList) {
-          SKM_TRY(b->begin_list(pos));
+          SKM_TRY(b->begin_list(place(pos)));
           for (const Node& c : n.items()) SKM_TRY(one(c));
           return b->end_list();
         }
-        SKM_TRY(b->begin_list(pos));
+        SKM_TRY(b->begin_list(place(pos)));
         SKM_TRY(one(n));
         return b->end_list();
       }
@@ -798,25 +832,35 @@ struct CanonicalBuilder::Impl {
         if (x.k == Val::K::kNode && x.node->kind() == NodeKind::kMap) {
           return emit_object(*a, nullptr, &x, pos_of(x, pos), nullptr, false, false);
         }
-        if (!x.present()) return b->add_null(pos);
+        if (!x.present()) return b->add_null(place(pos));
         return copy_raw(*x.node, x.reloc, x.snake);
       }
     }
     return {};
   }
 
-  core::Status emit_default(const Node& def, Pos pos) {
+  core::Status emit_default(const Node& def, At pos) {
     switch (def.kind()) {
-      case NodeKind::kBool: SKM_TRY(b->add_bool(pos, def.as_bool())); break;
-      case NodeKind::kInt: SKM_TRY(b->add_int(pos, def.as_int())); break;
-      case NodeKind::kString: SKM_TRY(b->add_string(pos, def.as_string())); break;
-      case NodeKind::kDouble: SKM_TRY(b->add_double(pos, def.as_double())); break;
+      case NodeKind::kBool:
+        SKM_TRY(b->add_bool(place(pos), def.as_bool()));
+        break;
+      case NodeKind::kInt:
+        SKM_TRY(b->add_int(place(pos), def.as_int()));
+        break;
+      case NodeKind::kString:
+        SKM_TRY(b->add_string(place(pos), def.as_string()));
+        break;
+      case NodeKind::kDouble:
+        SKM_TRY(b->add_double(place(pos), def.as_double()));
+        break;
       case NodeKind::kList:
-        SKM_TRY(b->begin_list(pos));
+        SKM_TRY(b->begin_list(place(pos)));
         for (const Node& c : def.items()) SKM_TRY(emit_default(c, pos));
         SKM_TRY(b->end_list());
         break;
-      default: SKM_TRY(b->add_null(pos)); break;
+      default:
+        SKM_TRY(b->add_null(place(pos)));
+        break;
     }
     b->set_tag("!default");
     return {};
@@ -825,7 +869,7 @@ struct CanonicalBuilder::Impl {
   // An object: declared attributes (from the record, then from `base`, then defaults),
   // then, with `passthrough`, the base's undeclared members as they are.
   // `entry` is set for the resource's top level (per-source default exceptions).
-  core::Status emit_object(const Attr& spec, const Record* rec, const Val* base, Pos pos,
+  core::Status emit_object(const Attr& spec, const Record* rec, const Val* base, At pos,
                            const SourceEntry* entry, bool defaults_off, bool passthrough, bool close = true) {
     const Node* bn = base != nullptr && base->k == Val::K::kNode && base->node->kind() == NodeKind::kMap
                          ? base->node
@@ -855,20 +899,20 @@ struct CanonicalBuilder::Impl {
     }
     if (spec.normalize == "sg_rule") normalize_sg_rule(spec, eff);
 
-    SKM_TRY(b->begin_map(pos));
+    SKM_TRY(b->begin_map(place(pos)));
     for (size_t i = 0; i < n; ++i) {
       const Attr& a = spec.attrs[i];
       const Field* f = rec != nullptr ? &rec->fields[i] : nullptr;
       bool defaults = !defaults_off && (entry == nullptr || entry->defaults_apply(a.name));
       const Val& v = eff[i];
-      Pos vp = pos_of(v, pos);
+      At vp = pos_of(v, pos);
       if (a.type == AttrType::kObject && v.k != Val::K::kUnknown) {
         bool has_sub = f != nullptr && f->sub != nullptr;
         bool has_base = v.k == Val::K::kNode && v.node->kind() == NodeKind::kMap;
         if (has_sub || has_base || (defaults && a.has_defaults)) {
           // Folded sub-attributes carry their own positions; the object sits at its
           // first contribution.
-          Pos op = has_base ? vp : pos;
+          At op = has_base ? vp : pos;
           if (!has_base && has_sub) {
             for (const Field& sf : f->sub->fields) {
               if (sf.val.present()) {
@@ -891,10 +935,10 @@ struct CanonicalBuilder::Impl {
       if (a.type == AttrType::kList && f != nullptr && (!f->items.empty() || f->each_set)) {
         SKM_TRY(key(a.name, vp));
         if (v.k == Val::K::kUnknown && f->items.empty()) {
-          SKM_TRY(b->add_unknown(vp));
+          SKM_TRY(b->add_unknown(place(vp)));
           continue;
         }
-        SKM_TRY(b->begin_list(vp));
+        SKM_TRY(b->begin_list(place(vp)));
         if (!f->each_set && v.k == Val::K::kNode && v.node->kind() == NodeKind::kList) {
           for (const Node& c : v.node->items()) {
             Val x = Val::of(&c, v.reloc, v.snake);
@@ -911,7 +955,7 @@ struct CanonicalBuilder::Impl {
           SKM_TRY(emit_val(a.item.get(), v, vp));
         }
         for (const Record& item : f->items) {
-          Pos ip = vp;
+          At ip = vp;
           for (const Field& sf : item.fields) {
             if (sf.val.present()) {
               ip = pos_of(sf.val, vp);
@@ -942,7 +986,7 @@ struct CanonicalBuilder::Impl {
         }
         if (spec.index_of(k) >= 0) continue;
         if (k == "raw" || k == "source") continue;
-        SKM_TRY(b->add_string(reloc != nullptr ? reloc->pos() : m.key.pos(), k));
+        SKM_TRY(b->add_string(place(at_node(reloc != nullptr ? *reloc : m.key)), k));
         SKM_TRY(copy_raw(m.value, reloc, snake && !preserve_children(m.key.as_string(), m.value)));
       }
     }
@@ -997,13 +1041,13 @@ core::Status CanonicalBuilder::build(std::vector<Unit>& units, size_t begin, siz
   limits.max_string = uint64_t{1} << 31;
   m.b = std::make_unique<formats::Builder>(m.source.path(), m.source.format(), std::string(), limits);
   m.b->set_file(&m.source.path());
+  m.file_now = m.source_path;
   size_t first = out.size();
   for (size_t ui = begin; ui < end && ui < units.size(); ++ui) {
     Unit& u = units[ui];
     if (u.folded) continue;
     m.scratch.clear();
     m.decoded.clear();
-    m.resource_pos = u.pos;
     const Attr* root_attr = u.entry != nullptr ? &u.entry->type->root : nullptr;
     Record rec(root_attr != nullptr ? root_attr->attrs.size() : 0);
     Val base;
@@ -1068,11 +1112,13 @@ core::Status CanonicalBuilder::build(std::vector<Unit>& units, size_t begin, siz
     }
     static const Attr kEmpty;
     const Attr& spec = root_attr != nullptr ? *root_attr : kEmpty;
-    SKM_TRY(m.emit_object(spec, &rec, base.present() ? &base : nullptr, u.pos, u.entry, false, passthrough, false));
-    SKM_TRY(m.b->add_string(u.pos, "source"));
-    SKM_TRY(m.b->add_string(u.pos, format_name(m.format)));
+    const At at{u.pos, nullptr};
+    SKM_TRY(
+        m.emit_object(spec, &rec, base.present() ? &base : nullptr, at, u.entry, false, passthrough, false));
+    SKM_TRY(m.b->add_string(m.place(at), "source"));
+    SKM_TRY(m.b->add_string(m.place(at), format_name(m.format)));
     if (u.raw != nullptr) {
-      SKM_TRY(m.b->add_string(u.pos, "raw"));
+      SKM_TRY(m.b->add_string(m.place(at), "raw"));
       SKM_TRY(m.b->add_shared(u.raw->pos(), *u.raw, 1));
     }
     SKM_TRY(m.b->end_map());

@@ -79,7 +79,11 @@ TEST(TfHcl, BucketFoldsAcrossFilesWithSubResourceLocations) {
   EXPECT_EQ(str(at(r, {"source"})), "terraform");
   EXPECT_EQ(r.location.file, t.path("infra/bucket.tf"));
   EXPECT_EQ(r.location.line, 1u);
-  EXPECT_TRUE(is_false(at(r, {"versioning", "enabled"})));
+  // A value the fold computes (Suspended -> enabled: false) keeps the file it came from.
+  const formats::Node* enabled = at(r, {"versioning", "enabled"});
+  ASSERT_TRUE(is_false(enabled));
+  EXPECT_EQ(enabled->file(), t.path("infra/parts.tf"));
+  EXPECT_EQ(enabled->pos().line, 4u);
   const formats::Node* bpp = at(r, {"public_access_block", "block_public_policy"});
   ASSERT_TRUE(is_false(bpp));
   EXPECT_EQ(bpp->file(), t.path("infra/parts.tf"));

@@ -1,7 +1,11 @@
 // Evaluation: statuses, locations, suppressions, determinism across thread counts, and
 // every bundled rule's examples (the rule-examples test).
+#include "policy/scan.h"
+
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <span>
 #include <string>
 #include <thread>
@@ -9,7 +13,6 @@
 #include "model/estate.h"
 #include "policy/exceptions.h"
 #include "policy/rule.h"
-#include "policy/scan.h"
 
 namespace sekimori::policy {
 namespace {
@@ -144,6 +147,44 @@ TEST(FindingLocation, ResolvesAgainstTheResource) {
   f.extra().file = "versioning.tf";
   EXPECT_EQ(r.location_of(f).file, "versioning.tf");
   EXPECT_EQ(r.location_of(f).line, 7u);
+}
+
+// An attribute that a split resource in another file sets (here versioning, from
+// aws_s3_bucket_versioning) is reported in that file, at its position there.
+TEST(FindingLocation, FoldedAttributeIsReportedInItsOwnFile) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("skm-scan-files-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "main.tf") << "resource \"aws_s3_bucket\" \"logs\" {\n  bucket = \"acme-logs\"\n}\n";
+  std::ofstream(dir / "versioning.tf") << "resource \"aws_s3_bucket_versioning\" \"logs\" {\n"
+                                          "  bucket = aws_s3_bucket.logs.id\n"
+                                          "  versioning_configuration {\n"
+                                          "    status = \"Suspended\"\n"
+                                          "  }\n"
+                                          "}\n";
+  std::string text = rule_text("SKM-AWS-S3-900", "resource.versioning.enabled == true");
+  text.replace(text.find("formats: [cloudformation]"), 25, "formats: [cloudformation, terraform]");
+  for (const char* expect : {"pass", "fail"}) {
+    text += std::string("  - {format: terraform, expect: ") + expect +
+            ", input: 'resource \"aws_s3_bucket\" \"b\" {}'}\n";
+  }
+  RuleSet rules;
+  model::Estate estate;
+  core::Diagnostics diags;
+  ASSERT_TRUE(rules.add_text("r.yaml", text, diags)) << diags.to_text();
+  estate.add_path(dir.string(), {}, diags);
+  ASSERT_FALSE(diags.has_errors()) << diags.to_text();
+  ScanResult r = scan(rules, estate.resources(), ScanOptions{});
+  fs::remove_all(dir);
+  ASSERT_EQ(r.findings.size(), 1u);
+  const Finding& f = r.findings[0];
+  EXPECT_EQ(f.status, Status::kFail);
+  EXPECT_EQ(f.attribute, "versioning.enabled");
+  EXPECT_EQ(r.resource_of(f).location.file, (dir / "main.tf").string());
+  core::LocationView at = r.location_of(f);
+  EXPECT_EQ(at.file, (dir / "versioning.tf").string());
+  EXPECT_EQ(at.line, 4u);
 }
 
 // The out-of-line parts are copied with the finding, not shared with it.
