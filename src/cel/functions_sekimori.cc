@@ -235,8 +235,65 @@ bool looks_like_json_container(std::string_view s) {
   return (s[i] == '{' && s[j - 1] == '}') || (s[i] == '[' && s[j - 1] == ']') || (s[i] == '"' && s[j - 1] == '"');
 }
 
+// The path of the leaf being walked ("a.b[2].c"), kept as segments and spelled out only
+// when a sink asks: strings() spells every leaf's, credentials() only those of the few
+// leaves that look like a credential. A key segment borrows its text, which outlives it
+// (a document's key, or a key value held by the walk's frame below it).
+class LeafPath {
+ public:
+  struct Mark {
+    size_t segments;
+    size_t size;
+  };
+  [[nodiscard]] Mark mark() const { return {segments_.size(), size_}; }
+  void restore(Mark m) {
+    segments_.resize(m.segments);
+    size_ = m.size;
+  }
+  void push_key(std::string_view key) {
+    size_ += (size_ > 0 ? 1 : 0) + key.size();  // "." before it unless the path is empty so far
+    segments_.push_back({key, kKey});
+  }
+  void push_index(size_t i) {
+    size_t digits = 1;
+    for (size_t v = i; v >= 10; v /= 10) ++digits;
+    size_ += 2 + digits;
+    segments_.push_back({{}, i});
+  }
+  // Its length once spelled out.
+  [[nodiscard]] size_t size() const { return size_; }
+  void append_to(std::string& out) const {
+    size_t start = out.size();
+    for (const Segment& s : segments_) {
+      if (s.index == kKey) {
+        if (out.size() > start) out += '.';
+        out += s.key;
+      } else {
+        out += '[';
+        out += std::to_string(s.index);
+        out += ']';
+      }
+    }
+  }
+  [[nodiscard]] std::string str() const {
+    std::string out;
+    out.reserve(size_);
+    append_to(out);
+    return out;
+  }
+
+ private:
+  static constexpr size_t kKey = SIZE_MAX;
+  struct Segment {
+    std::string_view key;
+    size_t index;  // kKey for a key
+  };
+  std::vector<Segment> segments_;
+  size_t size_ = 0;
+};
+
 // Walks a value's string leaves in document order and hands each to `Sink`, a callable
-// `bool(const Value& value, std::string_view path, const Value& key)` (false stops the
+// `bool(const Value& value, const LeafPath& path, const Value& key)` (false stops the
 // walk with an error the sink set through fail()). A leaf decoded from JSON held in a
 // string is handed over as a copy that keeps the holding string's node for its location.
 class StringWalker {
@@ -247,7 +304,7 @@ class StringWalker {
   // `key` is the nearest map key (a string value, borrowed from the document when it can be).
   // `origin`: the document string a decoded (copied) value came from, for its location.
   template <typename Sink>
-  bool walk(const Value& v, std::string& path, const Value& key, size_t depth, int decodes, bool copy,
+  bool walk(const Value& v, LeafPath& path, const Value& key, size_t depth, int decodes, bool copy,
             const formats::Node* origin, Sink& sink) {
     if (depth > kMaxStringDepth) return fail("strings(): value nested deeper than " + std::to_string(kMaxStringDepth));
     if (!ctx_.charge(1)) return fail("evaluation cost budget exceeded");
@@ -259,12 +316,10 @@ class StringWalker {
       case Kind::kList: {
         size_t n = v.list_size();
         for (size_t i = 0; i < n; ++i) {
-          size_t mark = path.size();
-          path += '[';
-          path += std::to_string(i);
-          path += ']';
+          LeafPath::Mark mark = path.mark();
+          path.push_index(i);
           bool ok = walk(v.list_at(i), path, key, depth + 1, decodes, copy, origin, sink);
-          path.resize(mark);
+          path.restore(mark);
           if (!ok) return false;
         }
         return true;
@@ -281,11 +336,10 @@ class StringWalker {
             case Kind::kBool: name = Value::string_ref(k.as_bool() ? "true" : "false"); break;
             default: continue;
           }
-          size_t mark = path.size();
-          if (!path.empty()) path += '.';
-          path += name.as_string();
+          LeafPath::Mark mark = path.mark();
+          path.push_key(name.as_string());
           bool ok = walk(v.map_value_at(i), path, name, depth + 1, decodes, copy, origin, sink);
-          path.resize(mark);
+          path.restore(mark);
           if (!ok) return false;
         }
         return true;
@@ -301,17 +355,15 @@ class StringWalker {
   // walk() over a document's list or map, without a Value for every node: the same
   // leaves, paths and keys as walking its Value (Value::from_node) element by element.
   template <typename Sink>
-  bool walk_node(const formats::Node& n, std::string& path, const Value& key, size_t depth, int decodes, bool copy,
-                 const formats::Node* origin, Sink& sink) {
+  bool walk_node(const formats::Node& n, LeafPath& path, const Value& key, size_t depth, int decodes,
+                 bool copy, const formats::Node* origin, Sink& sink) {
     if (n.kind() == formats::NodeKind::kList) {
       size_t i = 0;
       for (const formats::Node& item : n.items()) {
-        size_t mark = path.size();
-        path += '[';
-        path += std::to_string(i++);
-        path += ']';
+        LeafPath::Mark mark = path.mark();
+        path.push_index(i++);
         bool ok = child(item, path, key, depth + 1, decodes, copy, origin, sink);
-        path.resize(mark);
+        path.restore(mark);
         if (!ok) return false;
       }
       return true;
@@ -327,11 +379,10 @@ class StringWalker {
         case formats::NodeKind::kBool: name = Value::string_ref(m.key.as_bool() ? "true" : "false"); break;
         default: continue;
       }
-      size_t mark = path.size();
-      if (!path.empty()) path += '.';
-      path += name.as_string();
+      LeafPath::Mark mark = path.mark();
+      path.push_key(name.as_string());
       bool ok = child(m.value, path, name, depth + 1, decodes, copy, origin, sink);
-      path.resize(mark);
+      path.restore(mark);
       if (!ok) return false;
     }
     return true;
@@ -345,7 +396,7 @@ class StringWalker {
 
  private:
   template <typename Sink>
-  bool leaf(const Value& v, std::string& path, const Value& key, size_t depth, int decodes, bool copy,
+  bool leaf(const Value& v, LeafPath& path, const Value& key, size_t depth, int decodes, bool copy,
             const formats::Node* origin, Sink& sink) {
     std::string_view text = v.as_string();
     if (!ctx_.charge(text.size() + path.size())) return fail("evaluation cost budget exceeded");
@@ -368,12 +419,13 @@ class StringWalker {
     if (++leaves_ > kMaxStringLeaves) {
       return fail("strings(): more than " + std::to_string(kMaxStringLeaves) + " string values");
     }
-    return sink(copy ? Value::string_from(std::string(text), origin) : v, std::string_view(path), key);
+    return sink(copy ? Value::string_from(std::string(text), origin) : v, static_cast<const LeafPath&>(path),
+                key);
   }
 
   // One element of a node walked by walk_node(): what walk() would do with its Value.
   template <typename Sink>
-  bool child(const formats::Node& n, std::string& path, const Value& key, size_t depth, int decodes, bool copy,
+  bool child(const formats::Node& n, LeafPath& path, const Value& key, size_t depth, int decodes, bool copy,
              const formats::Node* origin, Sink& sink) {
     if (depth > kMaxStringDepth) return fail("strings(): value nested deeper than " + std::to_string(kMaxStringDepth));
     if (!ctx_.charge(1)) return fail("evaluation cost budget exceeded");
@@ -396,7 +448,7 @@ Value walk_strings(Args a, const CallContext& ctx, std::string_view name, Sink& 
   Kind k = a[0].kind();
   if (k != Kind::kMap && k != Kind::kList && k != Kind::kString) return Value::no_overload(std::string(name));
   StringWalker w(ctx);
-  std::string path;
+  LeafPath path;
   if (!w.walk(a[0], path, Value::string_ref(""), 0, 0, false, nullptr, sink)) {
     return Value::error(w.error().empty() ? std::string(name) + "(): stopped" : w.error());
   }
@@ -407,13 +459,13 @@ Value strings_impl(Args a, const CallContext& ctx) {
   std::vector<Value> out;
   auto paths = std::make_shared<std::string>();  // every leaf's path, one after another
   std::string error;
-  auto sink = [&](Value value, std::string_view path, const Value& key) {
+  auto sink = [&](Value value, const LeafPath& path, const Value& key) {
     if (paths->size() + path.size() > UINT32_MAX) {
       error = "strings(): the paths of the values found are too long";
       return false;
     }
     auto offset = static_cast<uint32_t>(paths->size());
-    paths->append(path);
+    path.append_to(*paths);
     out.push_back(Value::path_key_value(paths, offset, static_cast<uint32_t>(path.size()), key, std::move(value)));
     return true;
   };
@@ -520,8 +572,12 @@ bool has_space(std::string_view v) {
 
 // The credential kinds `value` (under attribute `name`) looks like, in a fixed order.
 std::vector<std::string_view> credential_kinds(std::string_view v, std::string_view name) {
-  const CredentialPatterns& pat = credential_patterns();
   std::vector<std::string_view> kinds;
+  // Every kind below needs 8 characters or more: a private key header, a password of 8,
+  // an assignment like "pwd=" with a value of 4 after a line break, a 20-character key ID,
+  // a 40-character secret key. Most leaves are shorter ("Enabled", "true", "AES256").
+  if (v.size() < 8) return kinds;
+  const CredentialPatterns& pat = credential_patterns();
   if (v.find("PRIVATE KEY") != std::string_view::npos && re2::RE2::PartialMatch(v, pat.private_key_header)) {
     kinds.emplace_back("private_key");
   }
@@ -546,9 +602,12 @@ std::vector<std::string_view> credential_kinds(std::string_view v, std::string_v
 
 Value credentials_impl(Args a, const CallContext& ctx) {
   std::vector<Value> out;
-  auto sink = [&](const Value& value, std::string_view path, const Value& key) {
-    for (std::string_view kind : credential_kinds(value.as_string(), key.as_string())) {
-      out.push_back(Value::map({{Value::string_ref("path"), Value::string(std::string(path))},
+  auto sink = [&](const Value& value, const LeafPath& path, const Value& key) {
+    std::vector<std::string_view> kinds = credential_kinds(value.as_string(), key.as_string());
+    if (kinds.empty()) return true;
+    std::string spelled = path.str();  // only for a leaf that looks like a credential
+    for (std::string_view kind : kinds) {
+      out.push_back(Value::map({{Value::string_ref("path"), Value::string(spelled)},
                                 {Value::string_ref("key"), key},
                                 {Value::string_ref("value"), value},
                                 {Value::string_ref("kind"), Value::string_ref(kind)}}));
