@@ -292,8 +292,27 @@ class LeafPath {
   size_t size_ = 0;
 };
 
+// The nearest map key of the leaf being walked, made a Value only when a sink asks for
+// it: a document's key node (copied out when the walk copies, for a decoded document that
+// ends with the walk), or a Value the walk already has.
+class LeafKey {
+ public:
+  explicit LeafKey(const Value& v) : value_(&v) {}
+  LeafKey(const formats::Node& key, bool copy) : node_(&key), copy_(copy) {}
+  [[nodiscard]] std::string_view text() const { return value_ ? value_->as_string() : node_->as_string(); }
+  [[nodiscard]] Value value() const {
+    if (value_) return *value_;
+    return copy_ ? Value::string(std::string(node_->as_string())) : Value::from_node(*node_);
+  }
+
+ private:
+  const Value* value_ = nullptr;
+  const formats::Node* node_ = nullptr;
+  bool copy_ = false;
+};
+
 // Walks a value's string leaves in document order and hands each to `Sink`, a callable
-// `bool(const Value& value, const LeafPath& path, const Value& key)` (false stops the
+// `bool(const Value& value, const LeafPath& path, const LeafKey& key)` (false stops the
 // walk with an error the sink set through fail()). A leaf decoded from JSON held in a
 // string is handed over as a copy that keeps the holding string's node for its location.
 class StringWalker {
@@ -304,7 +323,7 @@ class StringWalker {
   // `key` is the nearest map key (a string value, borrowed from the document when it can be).
   // `origin`: the document string a decoded (copied) value came from, for its location.
   template <typename Sink>
-  bool walk(const Value& v, LeafPath& path, const Value& key, size_t depth, int decodes, bool copy,
+  bool walk(const Value& v, LeafPath& path, const LeafKey& key, size_t depth, int decodes, bool copy,
             const formats::Node* origin, Sink& sink) {
     if (depth > kMaxStringDepth) return fail("strings(): value nested deeper than " + std::to_string(kMaxStringDepth));
     if (!ctx_.charge(1)) return fail("evaluation cost budget exceeded");
@@ -338,7 +357,7 @@ class StringWalker {
           }
           LeafPath::Mark mark = path.mark();
           path.push_key(name.as_string());
-          bool ok = walk(v.map_value_at(i), path, name, depth + 1, decodes, copy, origin, sink);
+          bool ok = walk(v.map_value_at(i), path, LeafKey(name), depth + 1, decodes, copy, origin, sink);
           path.restore(mark);
           if (!ok) return false;
         }
@@ -355,7 +374,7 @@ class StringWalker {
   // walk() over a document's list or map, without a Value for every node: the same
   // leaves, paths and keys as walking its Value (Value::from_node) element by element.
   template <typename Sink>
-  bool walk_node(const formats::Node& n, LeafPath& path, const Value& key, size_t depth, int decodes,
+  bool walk_node(const formats::Node& n, LeafPath& path, const LeafKey& key, size_t depth, int decodes,
                  bool copy, const formats::Node* origin, Sink& sink) {
     if (n.kind() == formats::NodeKind::kList) {
       size_t i = 0;
@@ -369,19 +388,29 @@ class StringWalker {
       return true;
     }
     for (const formats::Member& m : n.members()) {
-      Value name;
-      switch (m.key.kind()) {
-        case formats::NodeKind::kString:
-          name = copy ? Value::string(std::string(m.key.as_string())) : Value::from_node(m.key);
-          break;
-        case formats::NodeKind::kInt: name = Value::string(std::to_string(m.key.as_int())); break;
-        case formats::NodeKind::kUint: name = Value::string(std::to_string(m.key.as_uint())); break;
-        case formats::NodeKind::kBool: name = Value::string_ref(m.key.as_bool() ? "true" : "false"); break;
-        default: continue;
-      }
       LeafPath::Mark mark = path.mark();
-      path.push_key(name.as_string());
-      bool ok = child(m.value, path, name, depth + 1, decodes, copy, origin, sink);
+      bool ok = false;
+      if (m.key.kind() == formats::NodeKind::kString) {  // nearly always: no Value unless a sink asks
+        path.push_key(m.key.as_string());
+        ok = child(m.value, path, LeafKey(m.key, copy), depth + 1, decodes, copy, origin, sink);
+      } else {
+        Value name;
+        switch (m.key.kind()) {
+          case formats::NodeKind::kInt:
+            name = Value::string(std::to_string(m.key.as_int()));
+            break;
+          case formats::NodeKind::kUint:
+            name = Value::string(std::to_string(m.key.as_uint()));
+            break;
+          case formats::NodeKind::kBool:
+            name = Value::string_ref(m.key.as_bool() ? "true" : "false");
+            break;
+          default:
+            continue;
+        }
+        path.push_key(name.as_string());
+        ok = child(m.value, path, LeafKey(name), depth + 1, decodes, copy, origin, sink);
+      }
       path.restore(mark);
       if (!ok) return false;
     }
@@ -396,7 +425,7 @@ class StringWalker {
 
  private:
   template <typename Sink>
-  bool leaf(const Value& v, LeafPath& path, const Value& key, size_t depth, int decodes, bool copy,
+  bool leaf(const Value& v, LeafPath& path, const LeafKey& key, size_t depth, int decodes, bool copy,
             const formats::Node* origin, Sink& sink) {
     std::string_view text = v.as_string();
     if (!ctx_.charge(text.size() + path.size())) return fail("evaluation cost budget exceeded");
@@ -425,7 +454,7 @@ class StringWalker {
 
   // One element of a node walked by walk_node(): what walk() would do with its Value.
   template <typename Sink>
-  bool child(const formats::Node& n, LeafPath& path, const Value& key, size_t depth, int decodes, bool copy,
+  bool child(const formats::Node& n, LeafPath& path, const LeafKey& key, size_t depth, int decodes, bool copy,
              const formats::Node* origin, Sink& sink) {
     if (depth > kMaxStringDepth) return fail("strings(): value nested deeper than " + std::to_string(kMaxStringDepth));
     if (!ctx_.charge(1)) return fail("evaluation cost budget exceeded");
@@ -449,7 +478,8 @@ Value walk_strings(Args a, const CallContext& ctx, std::string_view name, Sink& 
   if (k != Kind::kMap && k != Kind::kList && k != Kind::kString) return Value::no_overload(std::string(name));
   StringWalker w(ctx);
   LeafPath path;
-  if (!w.walk(a[0], path, Value::string_ref(""), 0, 0, false, nullptr, sink)) {
+  const Value top = Value::string_ref("");
+  if (!w.walk(a[0], path, LeafKey(top), 0, 0, false, nullptr, sink)) {
     return Value::error(w.error().empty() ? std::string(name) + "(): stopped" : w.error());
   }
   return Value();
@@ -459,14 +489,15 @@ Value strings_impl(Args a, const CallContext& ctx) {
   std::vector<Value> out;
   auto paths = std::make_shared<std::string>();  // every leaf's path, one after another
   std::string error;
-  auto sink = [&](Value value, const LeafPath& path, const Value& key) {
+  auto sink = [&](Value value, const LeafPath& path, const LeafKey& key) {
     if (paths->size() + path.size() > UINT32_MAX) {
       error = "strings(): the paths of the values found are too long";
       return false;
     }
     auto offset = static_cast<uint32_t>(paths->size());
     path.append_to(*paths);
-    out.push_back(Value::path_key_value(paths, offset, static_cast<uint32_t>(path.size()), key, std::move(value)));
+    out.push_back(Value::path_key_value(paths, offset, static_cast<uint32_t>(path.size()), key.value(),
+                                        std::move(value)));
     return true;
   };
   Value r = walk_strings(a, ctx, "strings", sink);
@@ -602,13 +633,13 @@ std::vector<std::string_view> credential_kinds(std::string_view v, std::string_v
 
 Value credentials_impl(Args a, const CallContext& ctx) {
   std::vector<Value> out;
-  auto sink = [&](const Value& value, const LeafPath& path, const Value& key) {
-    std::vector<std::string_view> kinds = credential_kinds(value.as_string(), key.as_string());
+  auto sink = [&](const Value& value, const LeafPath& path, const LeafKey& key) {
+    std::vector<std::string_view> kinds = credential_kinds(value.as_string(), key.text());
     if (kinds.empty()) return true;
     std::string spelled = path.str();  // only for a leaf that looks like a credential
     for (std::string_view kind : kinds) {
       out.push_back(Value::map({{Value::string_ref("path"), Value::string(spelled)},
-                                {Value::string_ref("key"), key},
+                                {Value::string_ref("key"), key.value()},
                                 {Value::string_ref("value"), value},
                                 {Value::string_ref("kind"), Value::string_ref(kind)}}));
     }
