@@ -1,9 +1,11 @@
 #include "policy/scan.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 #include <iterator>
 #include <map>
 #include <mutex>
@@ -55,10 +57,20 @@ void write_fingerprint(char* out, FingerprintSeed h, std::string_view resource_t
                        std::string_view resource_id) {
   fnv_mix(h, resource_type);
   fnv_mix(h, resource_id);
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (int i = 0; i < 16; ++i) {
-    out[15 - i] = kHex[(h.a >> (4 * i)) & 0xf];
-    out[31 - i] = kHex[(h.b >> (4 * i)) & 0xf];
+  // Most significant byte first, two digits per byte from a table ("00" .. "ff"): this
+  // runs for every result a report writes, passes included.
+  static constexpr std::array<char, 512> kHexPairs = [] {
+    std::array<char, 512> t{};
+    constexpr char kHex[] = "0123456789abcdef";
+    for (size_t i = 0; i < 256; ++i) {
+      t[2 * i] = kHex[i >> 4];
+      t[2 * i + 1] = kHex[i & 0xf];
+    }
+    return t;
+  }();
+  for (int k = 0; k < 8; ++k) {
+    std::memcpy(out + 2 * k, &kHexPairs[2 * ((h.a >> (56 - 8 * k)) & 0xff)], 2);
+    std::memcpy(out + 16 + 2 * k, &kHexPairs[2 * ((h.b >> (56 - 8 * k)) & 0xff)], 2);
   }
 }
 
