@@ -222,22 +222,43 @@ void append_object_end(std::string& out, size_t levels) {
   out += '}';
 }
 
+// A fingerprint as a JSON string: hex digits, which need no escaping.
+void append_fingerprint(std::string& out, const policy::Fingerprint& f) {
+  out += '"';
+  out += f.view();
+  out += '"';
+}
+
 // The text location(w, l, root) writes into a writer with indent 2 whose open containers
 // are `levels` deep, without the writer.
 void append_location(std::string& out, core::LocationView l, const std::string& root, size_t levels) {
+  // The text between the values, made once per depth (this runs for every resource and
+  // every failing finding that points at an attribute).
+  struct Pieces {
+    std::string open, line, column, close;
+  };
+  thread_local std::vector<Pieces> by_levels;
+  if (levels >= by_levels.size()) by_levels.resize(levels + 1);
+  Pieces& p = by_levels[levels];
+  if (p.open.empty()) {
+    p.open = "{";
+    append_member(p.open, levels, "file", true);
+    append_member(p.line, levels, "line");
+    append_member(p.column, levels, "column");
+    append_object_end(p.close, levels);
+  }
   auto number = [&out](uint32_t n) {
     char buf[16];
     auto res = std::to_chars(buf, buf + sizeof buf, n);
     out.append(buf, res.ptr);
   };
-  out += '{';
-  append_member(out, levels, "file", true);
+  out += p.open;
   core::append_json_string(out, relative_path_ref(l.file, root));
-  append_member(out, levels, "line");
+  out += p.line;
   number(l.line);
-  append_member(out, levels, "column");
+  out += p.column;
   number(l.column);
-  append_object_end(out, levels);
+  out += p.close;
 }
 
 }  // namespace
@@ -436,7 +457,7 @@ void write_json(const ScanReport& r, const Sink& sink) {
         pass_text += pass_mid;
         pass_text += resource_location_json;
         pass_text += pass_tail;
-        core::append_json_string(pass_text, f.fingerprint);
+        append_fingerprint(pass_text, f.fingerprint);
         pass_text += pass_end;
         w.raw(pass_text);
         return;
@@ -468,7 +489,7 @@ void write_json(const ScanReport& r, const Sink& sink) {
           core::append_json_string(finding_text, f.detail());
         }
         append_member(finding_text, levels, "fingerprint");
-        core::append_json_string(finding_text, f.fingerprint);
+        append_fingerprint(finding_text, f.fingerprint);
         append_object_end(finding_text, levels);
         w.raw(finding_text);
         return;
