@@ -573,11 +573,6 @@ std::string ScanResult::message_of(const Finding& f) const {
   return message_of(f, scratch);
 }
 
-const std::string& Finding::empty_string() {
-  static const std::string empty;
-  return empty;
-}
-
 Finding& Finding::operator=(const Finding& o) {
   if (this == &o) return *this;
   rule = o.rule;

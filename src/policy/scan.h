@@ -127,7 +127,8 @@ struct Finding {
   void clear_extra() { extra_.reset(); }
 
  private:
-  static const std::string& empty_string();
+  static const std::string& empty_string() { return kEmpty; }
+  inline static const std::string kEmpty;
   std::unique_ptr<FindingExtra> extra_;
 };
 

@@ -2,6 +2,7 @@
 #include "report/report.h"
 
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 
 #include "core/json_writer.h"
@@ -208,11 +209,28 @@ void append_spaces(std::string& out, size_t n) {
 // `"name": ` of an object member whose object's open containers are `levels` deep (its
 // members one level deeper), after the ",\n" that ends the member before unless `first`.
 void append_member(std::string& out, size_t levels, std::string_view name, bool first = false) {
-  out.append(first ? "\n" : ",\n", first ? 1 : 2);
-  append_spaces(out, (levels + 1) * 2);
-  out += '"';
-  out += name;
-  out.append("\": ", 3);
+  const size_t spaces = (levels + 1) * 2;
+  char buf[128];  // the whole piece, appended at once (a finding has a dozen members)
+  if (spaces + name.size() + 6 > sizeof buf) {
+    out.append(first ? "\n" : ",\n", first ? 1 : 2);
+    append_spaces(out, spaces);
+    out += '"';
+    out += name;
+    out.append("\": ", 3);
+    return;
+  }
+  size_t n = 0;
+  if (!first) buf[n++] = ',';
+  buf[n++] = '\n';
+  std::memset(buf + n, ' ', spaces);
+  n += spaces;
+  buf[n++] = '"';
+  std::memcpy(buf + n, name.data(), name.size());
+  n += name.size();
+  buf[n++] = '"';
+  buf[n++] = ':';
+  buf[n++] = ' ';
+  out.append(buf, n);
 }
 
 // The end of an object whose open containers are `levels` deep.
