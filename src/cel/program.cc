@@ -270,7 +270,7 @@ class SelectStep final : public Step {
 class PathStep final : public Step {
  public:
   PathStep(StepPtr root, std::vector<std::string> fields, std::vector<std::string> paths)
-      : root_(std::move(root)), fields_(std::move(fields)) {
+      : root_(std::move(root)), fields_(std::move(fields)), hints_(new formats::FindHint[fields_.size()]) {
     paths_.resize(paths.size());
     for (size_t i = 0; i < paths.size(); ++i) paths_[i].set(std::move(paths[i]));
   }
@@ -279,7 +279,7 @@ class PathStep final : public Step {
       // A comprehension variable that is a document map: walk without copying it.
       const formats::Node* n = root->kind() == Kind::kMap ? root->node() : nullptr;
       if (n != nullptr && n->kind() == formats::NodeKind::kMap && fields_.size() == 1) {
-        const formats::Node* next = n->find(fields_[0]);
+        const formats::Node* next = n->find_hinted(fields_[0], hints_[0]);
         if (next == nullptr) return Value::error("no such key: '" + fields_[0] + "'");
         return Value::from_node(*next);
       }
@@ -290,7 +290,7 @@ class PathStep final : public Step {
       const formats::Node* n = v.kind() == Kind::kMap ? v.node() : nullptr;
       if (n != nullptr && n->kind() == formats::NodeKind::kMap) {
         for (; i < fields_.size(); ++i) {
-          const formats::Node* next = n->find(fields_[i]);
+          const formats::Node* next = n->find_hinted(fields_[i], hints_[i]);
           if (next == nullptr) return Value::error("no such key: '" + fields_[i] + "'");
           n = next;
           if (n->kind() != formats::NodeKind::kMap) {
@@ -313,6 +313,9 @@ class PathStep final : public Step {
   StepPtr root_;
   std::vector<std::string> fields_;
   std::vector<AttrPath> paths_;
+  // Per field, where it was last found: resources of a type have their attributes in the
+  // same order, so the first member tried is nearly always the one.
+  std::unique_ptr<formats::FindHint[]> hints_;
 };
 
 class HasStep final : public Step {
@@ -321,7 +324,10 @@ class HasStep final : public Step {
   Value eval(Frame& f) const override {
     Value v = operand_->eval(f);
     if (v.is_exceptional()) return v;
-    if (v.kind() == Kind::kMap) return Value::boolean(v.map_find(field_).has_value());
+    if (v.kind() == Kind::kMap) {
+      if (v.is_node_view()) return Value::boolean(v.node()->find_hinted(field_, hint_) != nullptr);
+      return Value::boolean(v.map_find(field_).has_value());
+    }
     if (v.kind() == Kind::kOptional) {
       if (!v.optional_has_value()) return Value::boolean(false);
       const Value& inner = v.optional_value();
@@ -333,6 +339,7 @@ class HasStep final : public Step {
  private:
   StepPtr operand_;
   std::string field_;
+  mutable formats::FindHint hint_;  // see PathStep::hints_
 };
 
 // Converts a list index to a position, or an error value.

@@ -19,6 +19,7 @@
 // threads at once.
 #pragma once
 
+#include <atomic>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
@@ -39,6 +40,19 @@ enum class NodeKind : uint8_t { kNull, kBool, kInt, kUint, kDouble, kString, kLi
 [[nodiscard]] const char* kind_name(NodeKind k);  // "null", "bool", ... "unknown"
 
 struct Member;
+
+// Where find_hinted() last found a key (a member index), shared by the threads that use it:
+// a relaxed atomic, as any value is only a guess that find_hinted() checks.
+struct FindHint {
+  std::atomic<uint32_t> member{0};
+  FindHint() = default;
+  FindHint(const FindHint& o) : member(o.member.load(std::memory_order_relaxed)) {}
+  FindHint& operator=(const FindHint& o) {
+    member.store(o.member.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    return *this;
+  }
+  ~FindHint() = default;
+};
 
 // Position of a node in its document's text: 1-based line and column, 0-based offset.
 struct Pos {
@@ -85,6 +99,11 @@ class Node {
   [[nodiscard]] const Node* find(std::string_view key) const;
   // Follows a path of map keys; nullptr when any step is absent.
   [[nodiscard]] const Node* find_path(std::initializer_list<std::string_view> keys) const;
+  // find() for a caller that looks the same key up in many maps laid out alike (a rule's
+  // attribute in every resource of a type): the member where `hint` says the key was
+  // last found is tried first, and `hint` is updated. Keys are unique (see find()), so
+  // the answer is find()'s. A hint may be shared between threads.
+  [[nodiscard]] const Node* find_hinted(std::string_view key, FindHint& hint) const;
 
  private:
   friend class Builder;
@@ -124,6 +143,7 @@ struct Member {
   Node key;  // a string for JSON; any scalar for YAML
   Node value;
 };
+static_assert(sizeof(Member) == 2 * sizeof(Node), "find_hinted() steps from a value to its key");
 
 // The accessors are inline: every layer reads trees through them, millions of times a scan.
 inline bool Node::as_bool() const {
@@ -156,6 +176,24 @@ inline std::span<const Member> Node::members() const {
 }
 inline size_t Node::size() const {
   return kind_ == NodeKind::kList || kind_ == NodeKind::kMap || kind_ == NodeKind::kString ? count_ : 0;
+}
+inline const Node* Node::find_hinted(std::string_view key, FindHint& hint) const {
+  if (kind_ != NodeKind::kMap) return nullptr;
+  uint32_t h = hint.member.load(std::memory_order_relaxed);
+  if (h < count_) {
+    const Node& k = members_[h].key;
+    if (k.kind_ == NodeKind::kString && k.count_ == key.size() &&
+        (key.empty() || std::char_traits<char>::compare(k.str_, key.data(), key.size()) == 0)) {
+      return &members_[h].value;
+    }
+  }
+  const Node* found = find(key);
+  if (found != nullptr) {
+    // the member holding `found` (a Member is a key node then a value node)
+    auto at = static_cast<uint32_t>(reinterpret_cast<const Member*>(found - 1) - members_);
+    hint.member.store(at, std::memory_order_relaxed);
+  }
+  return found;
 }
 
 enum class Format : uint8_t { kJson, kYaml };

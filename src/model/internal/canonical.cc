@@ -366,7 +366,7 @@ struct CanonicalBuilder::Impl {
             if (n->size() == 0) return {};
             n = &n->items()[0];
           }
-          const Node* c = n->find(st.key);
+          const Node* c = n->find_hinted(st.key, st.hint);
           if (c == nullptr) return {};
           step_to(cur, c);
           break;

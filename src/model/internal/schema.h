@@ -42,6 +42,7 @@ struct Step {
   enum class Kind : uint8_t { kKey, kIndex, kProject } kind = Kind::kKey;
   std::string key;
   size_t index = 0;
+  mutable formats::FindHint hint;  // kKey: where `key` was last found (Node::find_hinted)
 };
 
 struct Fn {

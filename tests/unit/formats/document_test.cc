@@ -25,6 +25,40 @@ TEST(KindName, AllKinds) {
   EXPECT_STREQ(kind_name(NodeKind::kUnknown), "unknown");
 }
 
+// find_hinted() answers as find() whatever the hint says, and learns where the key is.
+TEST(Node, FindHintedAgreesWithFindAndLearns) {
+  Builder b("x.json", Format::kJson, "");
+  auto map = [&](std::vector<std::string> keys) {
+    ASSERT_TRUE(b.begin_map(at(1, 1)).ok());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      ASSERT_TRUE(b.add_string(at(1, 1), keys[i]).ok());
+      ASSERT_TRUE(b.add_int(at(1, 1), static_cast<int64_t>(i)).ok());
+    }
+    ASSERT_TRUE(b.end_map().ok());
+  };
+  map({"a", "b", "c"});
+  map({"b", "c", "a"});
+  map({"x"});
+  ASSERT_TRUE(b.add_int(at(1, 1), 7).ok());
+  Document doc = std::move(b).finish();
+  const Node& m0 = doc.roots()[0];
+  const Node& m1 = doc.roots()[1];
+  FindHint hint;
+  EXPECT_EQ(hint.member.load(), 0u);
+  EXPECT_EQ(m0.find_hinted("c", hint), m0.find("c"));  // a miss at 0, then found at 2
+  EXPECT_EQ(hint.member.load(), 2u);
+  EXPECT_EQ(m0.find_hinted("c", hint)->as_int(), 2);   // the hint's member
+  EXPECT_EQ(m1.find_hinted("c", hint), m1.find("c"));  // member 2 is "a" here: searched
+  EXPECT_EQ(m1.find_hinted("c", hint)->as_int(), 1);
+  EXPECT_EQ(hint.member.load(), 1u);
+  EXPECT_EQ(m1.find_hinted("z", hint), nullptr);  // absent: the hint is kept
+  EXPECT_EQ(hint.member.load(), 1u);
+  EXPECT_EQ(doc.roots()[2].find_hinted("c", hint), nullptr);  // hint past the end
+  EXPECT_EQ(doc.roots()[3].find_hinted("c", hint), nullptr);  // not a map
+  FindHint copy = hint;
+  EXPECT_EQ(copy.member.load(), 1u);
+}
+
 TEST(Builder, BuildsScalarsListsAndMaps) {
   Builder b("x.json", Format::kJson, "{}");
   ASSERT_TRUE(b.begin_map(at(1, 1)).ok());
