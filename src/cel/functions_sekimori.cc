@@ -448,8 +448,7 @@ class StringWalker {
     if (++leaves_ > kMaxStringLeaves) {
       return fail("strings(): more than " + std::to_string(kMaxStringLeaves) + " string values");
     }
-    return sink(copy ? Value::string_from(std::string(text), origin) : v, static_cast<const LeafPath&>(path),
-                key);
+    return sink(copy ? Value::string_from(std::string(text), origin) : v, path, key);
   }
 
   // One element of a node walked by walk_node(): what walk() would do with its Value.

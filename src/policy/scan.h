@@ -73,9 +73,6 @@ struct Fingerprint {
   friend bool operator==(const Fingerprint&, const Fingerprint&) = default;
 };
 
-// The resource a finding is about is ScanResult::resources[resource_index]
-// (ScanResult::resource_of): its identity and location are kept once per resource, not
-// once per finding.
 // What most findings do not have, kept out of line (Finding::extra) so that the
 // hundreds of thousands of findings of a large scan stay small.
 struct FindingExtra {
@@ -90,6 +87,9 @@ struct FindingExtra {
   std::shared_ptr<const AppliedSuppression> suppression;
 };
 
+// The resource a finding is about is ScanResult::resources[resource_index]
+// (ScanResult::resource_of): its identity and location are kept once per resource, not
+// once per finding.
 struct Finding {
   const Rule* rule = nullptr;
   uint32_t resource_index = 0;  // in ScanResult::resources
@@ -118,7 +118,6 @@ struct Finding {
   [[nodiscard]] const AppliedSuppression* suppression() const {
     return extra_ ? extra_->suppression.get() : nullptr;
   }
-  [[nodiscard]] bool has_extra() const { return extra_ != nullptr; }
   // The out-of-line parts, created empty on first use.
   FindingExtra& extra() {
     if (!extra_) extra_ = std::make_unique<FindingExtra>();
@@ -188,7 +187,7 @@ struct ScanResult {
             f.offset};
   }
 
-  // The finding's message (see Finding::stored_message), or rendered into `scratch`.
+  // The finding's message (see FindingExtra::stored_message), or rendered into `scratch`.
   [[nodiscard]] const std::string& message_of(const Finding& f, std::string& scratch) const;
   [[nodiscard]] std::string message_of(const Finding& f) const;
   // A pass as a Finding (no location, message or suppression).

@@ -190,7 +190,6 @@ TEST(FindingLocation, FoldedAttributeIsReportedInItsOwnFile) {
 // The out-of-line parts are copied with the finding, not shared with it.
 TEST(FindingLocation, CopiesOwnTheirExtraParts) {
   Finding a;
-  EXPECT_FALSE(a.has_extra());
   EXPECT_EQ(a.detail(), "");
   EXPECT_EQ(a.suppression(), nullptr);
   a.extra().detail = "unknown: tags";
