@@ -37,7 +37,7 @@ bool parse_path(std::string_view text, std::vector<Step>& out, std::string& erro
   while (i < text.size()) {
     size_t j = i;
     while (j < text.size() && text[j] != '.' && text[j] != '[') ++j;
-    if (j > i) out.push_back(Step{Step::Kind::kKey, std::string(text.substr(i, j - i)), 0});
+    if (j > i) out.push_back(Step{Step::Kind::kKey, std::string(text.substr(i, j - i)), 0, {}});
     while (j < text.size() && text[j] == '[') {
       size_t close = text.find(']', j);
       if (close == std::string_view::npos) {
@@ -46,7 +46,7 @@ bool parse_path(std::string_view text, std::vector<Step>& out, std::string& erro
       }
       std::string_view inner = text.substr(j + 1, close - j - 1);
       if (inner.empty()) {
-        out.push_back(Step{Step::Kind::kProject, {}, 0});
+        out.push_back(Step{Step::Kind::kProject, {}, 0, {}});
       } else {
         size_t idx = 0;
         for (char c : inner) {
@@ -56,7 +56,7 @@ bool parse_path(std::string_view text, std::vector<Step>& out, std::string& erro
           }
           idx = idx * 10 + static_cast<size_t>(c - '0');
         }
-        out.push_back(Step{Step::Kind::kIndex, {}, idx});
+        out.push_back(Step{Step::Kind::kIndex, {}, idx, {}});
       }
       j = close + 1;
     }
