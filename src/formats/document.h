@@ -209,8 +209,10 @@ struct Limits {
   // of keys from the root with list levels not counted ({"resource_changes", "change",
   // "after"} drops `after` in every item of the root's `resource_changes` list). A path
   // whose second-to-last element is "**" drops its last key at any depth below the keys
-  // before it ({"configuration", "**", "constant_value"}). Pruned values are skipped by
-  // the parser's structural index, not checked in detail.
+  // before it ({"configuration", "**", "constant_value"}); one such key is pruned at a
+  // time: the first whose prefix the walk has entered (a second "**" pattern with the
+  // same or a deeper prefix is not applied inside it). Pruned values are skipped by the
+  // parser's structural index, not checked in detail.
   std::vector<std::vector<std::string>> json_prune;
 };
 
