@@ -78,17 +78,27 @@ Value size_impl(Args a, const CallContext&) {
 
 bool two_strings(Args a) { return a[0].kind() == Kind::kString && a[1].kind() == Kind::kString; }
 
+// contains/startsWith/endsWith on an unknown string (CallStep passes one as the receiver
+// when the other arguments are known): what its shape settles, else the unknown.
+bool on_shape(Args a) { return a[0].is_shaped_unknown() && a[1].kind() == Kind::kString; }
+Value settled(std::optional<bool> r, const Value& unknown) {
+  return r ? Value::boolean(*r) : unknown.without_shape();
+}
+
 Value contains_impl(Args a, const CallContext&) {
+  if (on_shape(a)) return settled(shape_contains(a[0].unknown_shape(), a[1].as_string()), a[0]);
   if (!two_strings(a)) return Value::no_overload("contains");
   return Value::boolean(a[0].as_string().find(a[1].as_string()) != std::string_view::npos);
 }
 
 Value starts_with_impl(Args a, const CallContext&) {
+  if (on_shape(a)) return settled(shape_starts_with(a[0].unknown_shape(), a[1].as_string()), a[0]);
   if (!two_strings(a)) return Value::no_overload("startsWith");
   return Value::boolean(a[0].as_string().starts_with(a[1].as_string()));
 }
 
 Value ends_with_impl(Args a, const CallContext&) {
+  if (on_shape(a)) return settled(shape_ends_with(a[0].unknown_shape(), a[1].as_string()), a[0]);
   if (!two_strings(a)) return Value::no_overload("endsWith");
   return Value::boolean(a[0].as_string().ends_with(a[1].as_string()));
 }
@@ -302,7 +312,10 @@ Value bool_impl(Args a, const CallContext&) {
 
 Value dyn_impl(Args a, const CallContext&) { return a[0]; }
 
-Value type_impl(Args a, const CallContext&) { return type_of(a[0]); }
+Value type_impl(Args a, const CallContext&) {
+  if (a[0].is_shaped_unknown()) return Value::type(type_names::kString);  // an unknown string
+  return type_of(a[0]);
+}
 
 Value timestamp_impl(Args a, const CallContext&) {
   const Value& v = a[0];

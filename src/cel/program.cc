@@ -98,11 +98,13 @@ const re2::RE2* FrameContext::regex(std::string_view pattern, std::string* error
 bool FrameContext::charge(uint64_t units) const { return frame_.charge(units); }
 
 // Combines exceptional operands the way strict functions do: any unknown wins (all of
-// them merged), otherwise the first error.
+// them merged), otherwise the first error. The result is the operation's, not an
+// operand: an unknown string's shape does not carry over (Value::without_shape), here
+// nor anywhere else a step passes an exceptional operand on as its result.
 Value propagate(const Value& a, const Value& b) {
   if (a.is_unknown() && b.is_unknown()) return Value::merge_unknowns(a, b);
-  if (a.is_unknown()) return a;
-  if (b.is_unknown()) return b;
+  if (a.is_unknown()) return a.without_shape();
+  if (b.is_unknown()) return b.without_shape();
   return a.is_error() ? a : b;
 }
 
@@ -182,7 +184,8 @@ struct AttrPath {
 Value check_unknown(const Frame& f, const AttrPath& path, Value v) {
   if (!path.empty()) {
     if (v.is_unknown() && v.unknown_attributes().size() == 1 && v.unknown_attributes()[0].empty()) {
-      return Value::unknown({path.text});
+      return v.is_shaped_unknown() ? Value::unknown_string({path.text}, *v.node())
+                                   : Value::unknown({path.text});
     }
     if (f.activation->has_unknowns() && f.activation->is_unknown(path.segments)) {
       return Value::unknown({path.text});
@@ -240,7 +243,7 @@ Value select_field(const Value& v, std::string_view field) {
       return found ? Value::optional_of(std::move(*found)) : Value::optional_none();
     }
     default:
-      if (v.is_exceptional()) return v;
+      if (v.is_exceptional()) return v.without_shape();
       return Value::error("type '" + std::string(type_of(v).type_name()) +
                           "' does not support field selection");
   }
@@ -254,7 +257,7 @@ class SelectStep final : public Step {
   }
   Value eval(Frame& f) const override {
     Value v = operand_->eval(f);
-    if (v.is_exceptional()) return v;
+    if (v.is_exceptional()) return v.without_shape();
     return check_unknown(f, path_, select_field(v, field_));
   }
 
@@ -299,11 +302,14 @@ class PathStep final : public Step {
           }
         }
         v = Value::from_node(*n);
-        if (v.is_unknown()) return check_unknown(f, paths_[i - 1], std::move(v));
+        if (v.is_unknown()) {  // fields after it are of the unknown: not its shape
+          Value u = check_unknown(f, paths_[i - 1], std::move(v));
+          return i < fields_.size() ? u.without_shape() : u;
+        }
       }
     }
     for (; i < fields_.size(); ++i) {
-      if (v.is_exceptional()) return v;
+      if (v.is_exceptional()) return v.without_shape();
       v = check_unknown(f, paths_[i], select_field(v, fields_[i]));
     }
     return v;
@@ -323,7 +329,7 @@ class HasStep final : public Step {
   HasStep(StepPtr operand, std::string field) : operand_(std::move(operand)), field_(std::move(field)) {}
   Value eval(Frame& f) const override {
     Value v = operand_->eval(f);
-    if (v.is_exceptional()) return v;
+    if (v.is_exceptional()) return v.without_shape();
     if (v.kind() == Kind::kMap) {
       if (v.is_node_view()) return Value::boolean(v.node()->find_hinted(field_, hint_) != nullptr);
       return Value::boolean(v.map_find(field_).has_value());
@@ -469,7 +475,7 @@ class LogicStep final : public Step {
     if (a.kind() == Kind::kBool && b.kind() == Kind::kBool) return b;
     if (a.is_unknown() || b.is_unknown()) {
       if (a.is_unknown() && b.is_unknown()) return Value::merge_unknowns(a, b);
-      return a.is_unknown() ? a : b;
+      return (a.is_unknown() ? a : b).without_shape();
     }
     if (a.is_error()) return a;
     if (b.is_error()) return b;
@@ -488,7 +494,7 @@ class NotStep final : public Step {
   Value eval(Frame& f) const override {
     Value a = a_->eval(f);
     if (a.kind() == Kind::kBool) return Value::boolean(!a.as_bool());
-    if (a.is_exceptional()) return a;
+    if (a.is_exceptional()) return a.without_shape();
     return Value::no_overload("!_");
   }
 
@@ -515,7 +521,7 @@ class TernaryStep final : public Step {
   Value eval(Frame& f) const override {
     Value c = c_->eval(f);
     if (c.kind() == Kind::kBool) return c.as_bool() ? t_->eval(f) : e_->eval(f);
-    if (c.is_exceptional()) return c;
+    if (c.is_exceptional()) return c.without_shape();
     return Value::no_overload("_?_:_");
   }
 
@@ -686,14 +692,48 @@ Value time_arith(BinOp op, const Value& a, const Value& b) {
   return Value::no_overload(op_name(op));
 }
 
+// CEL equality where a side may be unknown; nullopt when the answer depends on it. An
+// unknown string (Value::unknown_string) differs from every value that is not a string
+// and from every string its shape cannot give.
+std::optional<bool> equal_or_unknown(const Value& a, const Value& b) {
+  if (!a.is_unknown() && !b.is_unknown()) return equal(a, b);
+  const Value& u = a.is_unknown() ? a : b;
+  const Value& other = a.is_unknown() ? b : a;
+  if (!u.is_shaped_unknown() || other.is_exceptional()) return std::nullopt;
+  if (other.kind() != Kind::kString || !shape_may_equal(u.unknown_shape(), other.as_string())) return false;
+  return std::nullopt;
+}
+
+// Adds the unknown `v` (if it is one) to the unknowns an answer depends on.
+void depend_on(Value& unknowns, const Value& v) {
+  if (!v.is_unknown()) return;
+  unknowns = unknowns.is_unknown() ? Value::merge_unknowns(unknowns, v) : v.without_shape();
+}
+
+// `elem in c`. An unknown item of a list (a document's list may hold one, a list literal
+// an unknown string) that could be `elem` makes the answer unknown unless another item
+// is `elem`; so does an unknown string `elem` that could be one of the items or keys.
 Value contains_value(const Value& elem, const Value& c) {
+  Value unknowns;
   switch (c.kind()) {
     case Kind::kList:
       for (size_t i = 0; i < c.list_size(); ++i) {
-        if (equal(c.list_at(i), elem)) return Value::boolean(true);
+        Value item = c.list_at(i);
+        std::optional<bool> eq = equal_or_unknown(item, elem);
+        if (eq && *eq) return Value::boolean(true);
+        if (!eq) {
+          depend_on(unknowns, item);
+          depend_on(unknowns, elem);
+        }
       }
-      return Value::boolean(false);
+      return unknowns.is_unknown() ? unknowns : Value::boolean(false);
     case Kind::kMap:
+      if (elem.is_shaped_unknown()) {
+        for (size_t i = 0; i < c.map_size(); ++i) {
+          if (!equal_or_unknown(c.map_key_at(i), elem).has_value()) return elem.without_shape();
+        }
+        return Value::boolean(false);
+      }
       if (!is_key_kind(elem.kind()) && elem.kind() != Kind::kDouble) return Value::boolean(false);
       return Value::boolean(c.map_find(elem).has_value());
     default:
@@ -702,7 +742,17 @@ Value contains_value(const Value& elem, const Value& c) {
 }
 
 Value binary(Frame& f, BinOp op, const Value& a, const Value& b) {
-  if (a.is_exceptional() || b.is_exceptional()) return propagate(a, b);
+  if (a.is_exceptional() || b.is_exceptional()) {
+    // an unknown string against a known value: its shape may settle ==, != and in
+    bool shaped =
+        (a.is_shaped_unknown() && !b.is_exceptional()) || (b.is_shaped_unknown() && !a.is_exceptional());
+    if (shaped && (op == BinOp::kEq || op == BinOp::kNe)) {
+      if (std::optional<bool> eq = equal_or_unknown(a, b)) return Value::boolean(*eq == (op == BinOp::kEq));
+    } else if (shaped && op == BinOp::kIn && a.is_shaped_unknown()) {
+      return contains_value(a, b);
+    }
+    return propagate(a, b);
+  }
   switch (op) {
     case BinOp::kEq:
       return Value::boolean(equal(a, b));
@@ -822,7 +872,7 @@ class NegateStep final : public Step {
       case Kind::kDuration:
         return from_time_result(negate(a.as_duration()), &Value::duration);
       default:
-        if (a.is_exceptional()) return a;
+        if (a.is_exceptional()) return a.without_shape();
         return Value::no_overload("-_");
     }
   }
@@ -835,7 +885,11 @@ class NegateStep final : public Step {
 
 class CallStep final : public Step {
  public:
-  CallStep(const Function* fn, std::vector<StepPtr> args) : fn_(fn), args_(std::move(args)) {}
+  CallStep(const Function* fn, std::vector<StepPtr> args)
+      : fn_(fn),
+        args_(std::move(args)),
+        on_shapes_(fn->name == "type" || fn->name == "contains" || fn->name == "startsWith" ||
+                   fn->name == "endsWith") {}
   Value eval(Frame& f) const override {
     // Small argument lists live on the stack: no allocation per call.
     constexpr size_t kInline = 4;
@@ -847,21 +901,25 @@ class CallStep final : public Step {
       argv = heap_args.data();
     }
     Value exceptional;
-    bool has_exceptional = false;
+    size_t n_exceptional = 0;
     for (size_t i = 0; i < args_.size(); ++i) {
       argv[i] = args_[i]->eval(f);
       if (argv[i].is_exceptional()) {
-        exceptional = has_exceptional ? propagate(exceptional, argv[i]) : argv[i];
-        has_exceptional = true;
+        exceptional = n_exceptional > 0 ? propagate(exceptional, argv[i]) : argv[i];
+        ++n_exceptional;
       }
     }
-    if (has_exceptional) return exceptional;
+    // type(), contains(), startsWith() and endsWith() decide on an unknown string's shape
+    // when it is the receiver and the rest is known
+    bool on_shape = on_shapes_ && n_exceptional == 1 && argv[0].is_shaped_unknown();
+    if (n_exceptional > 0 && !on_shape) return exceptional.without_shape();
     return fn_->impl(std::span<const Value>(argv, args_.size()), f.ctx);
   }
 
  private:
   const Function* fn_;
   std::vector<StepPtr> args_;
+  bool on_shapes_;  // fn_ is one of those that decide on an unknown string's shape
 };
 
 // Results of constant regular expressions on short texts, per thread. Rules match
@@ -918,7 +976,8 @@ class ConstRegexStep final : public Step {
   ConstRegexStep(StepPtr text, const re2::RE2* re) : text_(std::move(text)), re_(re), id_(next_id()) {}
   Value eval(Frame& f) const override {
     Value v = text_->eval(f);
-    if (v.kind() != Kind::kString) return v.is_exceptional() ? v : Value::no_overload("matches");
+    if (v.kind() != Kind::kString)
+      return v.is_exceptional() ? v.without_shape() : Value::no_overload("matches");
     std::string_view s = v.as_string();
     if (!f.charge(s.size())) return Value::error(std::string(kCostExceeded));
     if (s.size() > RegexMemo::kMaxText) return Value::boolean(re2::RE2::PartialMatch(s, *re_));
@@ -949,7 +1008,9 @@ class ListStep final : public Step {
     items.reserve(elems_.size());
     for (size_t i = 0; i < elems_.size(); ++i) {
       Value v = elems_[i]->eval(f);
-      if (v.is_exceptional()) return v;
+      // an unknown string is kept as an element (`[s.Principal.AWS].exists(p, p == '*')`
+      // decides on its shape); any other unknown or error makes the list one
+      if (v.is_exceptional() && (optional_[i] || !v.is_shaped_unknown())) return v.without_shape();
       if (optional_[i]) {
         if (v.kind() != Kind::kOptional) return Value::no_overload("optional list element");
         if (!v.optional_has_value()) continue;
@@ -980,9 +1041,9 @@ class MapStep final : public Step {
     out.reserve(entries_.size());
     for (const Entry& e : entries_) {
       Value k = e.key->eval(f);
-      if (k.is_exceptional()) return k;
+      if (k.is_exceptional()) return k.without_shape();
       Value v = e.value->eval(f);
-      if (v.is_exceptional()) return v;
+      if (v.is_exceptional()) return v.without_shape();
       if (e.optional) {
         if (v.kind() != Kind::kOptional) return Value::no_overload("optional map entry");
         if (!v.optional_has_value()) continue;
@@ -1013,7 +1074,7 @@ class ComprehensionStep final : public Step {
 
   Value eval(Frame& f) const override {
     Value range = range_->eval(f);
-    if (range.is_exceptional()) return range;
+    if (range.is_exceptional()) return range.without_shape();
     bool is_map = range.kind() == Kind::kMap;
     if (!is_map && range.kind() != Kind::kList) return Value::no_overload("comprehension range");
     size_t n = is_map ? range.map_size() : range.list_size();
@@ -1072,7 +1133,7 @@ class QuantifierStep final : public Step {
 
   Value eval(Frame& f) const override {
     Value range = range_->eval(f);
-    if (range.is_exceptional()) return range;
+    if (range.is_exceptional()) return range.without_shape();
     bool is_map = range.kind() == Kind::kMap;
     if (!is_map && range.kind() != Kind::kList) return Value::no_overload("comprehension range");
     size_t n = is_map ? range.map_size() : range.list_size();
@@ -1107,7 +1168,7 @@ class QuantifierStep final : public Step {
         pending = pending.is_unknown() ? Value::merge_unknowns(pending, p) : std::move(p);
       }
     }
-    if (pending.kind() != Kind::kNull) return pending;
+    if (pending.kind() != Kind::kNull) return pending.without_shape();
     return Value::boolean(!exists_);
   }
 

@@ -255,7 +255,7 @@ Value Value::from_node(const formats::Node& node, std::string_view path) {
       v = A::make(Kind::kMap);
       break;
     case NodeKind::kUnknown:
-      v = unknown({std::string(path)});
+      v = unknown_string({std::string(path)}, node);  // a plain unknown when it has no shape
       break;
   }
   A::set_origin(v, &node);
@@ -296,6 +296,87 @@ Value Value::unknown(std::vector<std::string> attributes) {
   std::sort(attributes.begin(), attributes.end());
   attributes.erase(std::unique(attributes.begin(), attributes.end()), attributes.end());
   return A::make_heap(Kind::kUnknown, UnknownObj{std::move(attributes)});
+}
+
+Value Value::unknown_string(std::vector<std::string> attributes, const formats::Node& node) {
+  Value v = unknown(std::move(attributes));
+  if (!node.unknown_shape().empty()) {
+    A::set_rep(v, kRepShaped);
+    A::set_origin(v, &node);
+  }
+  return v;
+}
+
+std::string_view Value::unknown_shape() const {
+  return is_shaped_unknown() ? origin_->unknown_shape() : std::string_view();
+}
+
+Value Value::without_shape() const {
+  if (!is_shaped_unknown()) return *this;
+  Value v = *this;
+  v.rep_ = 0;
+  return v;
+}
+
+namespace {
+constexpr char kHole = formats::Node::kShapeHole;
+}  // namespace
+
+bool shape_may_equal(std::string_view shape, std::string_view text) {
+  // wildcard matching with holes as `*`: on a mismatch, let the last hole take one more
+  // character and retry from there (each hole's run only ever grows: linear per hole)
+  size_t s = 0, t = 0, hole = std::string_view::npos, resume = 0;
+  while (t < text.size()) {
+    if (s < shape.size() && shape[s] == kHole) {
+      hole = s++;
+      resume = t;
+    } else if (s < shape.size() && shape[s] == text[t]) {
+      ++s;
+      ++t;
+    } else if (hole != std::string_view::npos) {
+      s = hole + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (s < shape.size() && shape[s] == kHole) ++s;
+  return s == shape.size();
+}
+
+std::optional<bool> shape_starts_with(std::string_view shape, std::string_view prefix) {
+  size_t first = shape.find(kHole);
+  if (first == std::string_view::npos) return shape.starts_with(prefix);
+  std::string_view lead = shape.substr(0, first);
+  if (prefix.size() <= lead.size()) return lead.starts_with(prefix);
+  if (!prefix.starts_with(lead)) return false;
+  return std::nullopt;
+}
+
+std::optional<bool> shape_ends_with(std::string_view shape, std::string_view suffix) {
+  size_t last = shape.rfind(kHole);
+  if (last == std::string_view::npos) return shape.ends_with(suffix);
+  std::string_view tail = shape.substr(last + 1);
+  if (suffix.size() <= tail.size()) return tail.ends_with(suffix);
+  if (!suffix.ends_with(tail)) return false;
+  return std::nullopt;
+}
+
+std::optional<bool> shape_contains(std::string_view shape, std::string_view text) {
+  if (text.empty()) return true;
+  size_t from = 0;
+  bool holes = false;
+  while (from <= shape.size()) {  // each piece of known text on its own
+    size_t end = shape.find(kHole, from);
+    if (end == std::string_view::npos)
+      end = shape.size();
+    else
+      holes = true;
+    if (shape.substr(from, end - from).find(text) != std::string_view::npos) return true;
+    from = end + 1;
+  }
+  if (!holes) return false;
+  return std::nullopt;
 }
 
 Value Value::merge_unknowns(const Value& a, const Value& b) {

@@ -121,6 +121,11 @@ class Value {
   static Value unknown(std::vector<std::string> attributes);
   // Merges the attribute sets of two unknowns.
   static Value merge_unknowns(const Value& a, const Value& b);
+  // An unknown string read from `node`, an unknown node with a shape (see
+  // formats::Node::unknown_shape): `"arn:aws:iam::" + ? + ":root"`. Comparisons with known
+  // values, `in`, `type()`, `startsWith`, `endsWith` and `contains` decide on it where the
+  // known text settles the answer; anything else treats it as any other unknown.
+  static Value unknown_string(std::vector<std::string> attributes, const formats::Node& node);
 
   // --- inspection ---
   [[nodiscard]] Kind kind() const { return kind_; }
@@ -143,6 +148,12 @@ class Value {
   [[nodiscard]] const std::string& error_message() const;
   // Sorted, unique attribute paths of an unknown.
   [[nodiscard]] const std::vector<std::string>& unknown_attributes() const;
+  // An unknown string with a shape (unknown_string); its shape, or empty for any other value.
+  [[nodiscard]] bool is_shaped_unknown() const { return kind_ == Kind::kUnknown && rep_ == kRepShaped; }
+  [[nodiscard]] std::string_view unknown_shape() const;
+  // The value as an operation's result passes it on: an unknown string made from it is
+  // another string, so it is a plain unknown (same attributes); anything else unchanged.
+  [[nodiscard]] Value without_shape() const;
 
   // Optional.
   [[nodiscard]] bool optional_has_value() const;
@@ -180,6 +191,7 @@ class Value {
     const char* p;
     size_t n;
   };
+  static constexpr uint8_t kRepShaped = 2;  // an unknown: unknown_string() (origin_ has the shape)
   Kind kind_ = Kind::kNull;
   uint8_t rep_ = 0;  // which object heap_ holds, where a kind has several (a map: entries or path_key_value)
   union {
@@ -201,6 +213,15 @@ class Value {
 // its value or null, map keys as strings; an error as {"error": message} and an unknown
 // as {"unknown": [attributes]}.
 [[nodiscard]] std::string to_json(const Value& v, int indent = 0);
+
+// What the shape of an unknown string (formats::Node::unknown_shape: known text with
+// holes, each any run of characters) settles about its value. shape_may_equal is false
+// when no filling of the holes gives `text`; the others say true or false when every
+// filling agrees, nullopt when it depends on the holes.
+[[nodiscard]] bool shape_may_equal(std::string_view shape, std::string_view text);
+[[nodiscard]] std::optional<bool> shape_starts_with(std::string_view shape, std::string_view prefix);
+[[nodiscard]] std::optional<bool> shape_ends_with(std::string_view shape, std::string_view suffix);
+[[nodiscard]] std::optional<bool> shape_contains(std::string_view shape, std::string_view text);
 
 // Type names, as type(x) reports them.
 namespace type_names {

@@ -428,12 +428,16 @@ core::Status Builder::add_string(Pos pos, std::string_view v, bool quoted) {
   return {};
 }
 
-core::Status Builder::add_unknown(Pos pos) {
+core::Status Builder::add_unknown(Pos pos, std::string_view shape) {
   SKM_TRY(count_nodes(s_->doc->nodes, 1, s_->limits, [&] { return location(pos); }));
   Node n;
   n.kind_ = NodeKind::kUnknown;
   n.pos_ = pos;
   n.file_ = s_->file;
+  if (!shape.empty() && shape.size() <= std::min<uint64_t>(s_->limits.max_string, UINT32_MAX)) {
+    n.count_ = static_cast<uint32_t>(shape.size());
+    n.str_ = s_->doc->arena.copy_string(shape);
+  }
   SKM_BUILDER_PUSH(n);
   return {};
 }

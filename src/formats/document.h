@@ -4,8 +4,9 @@
 // JSON (simdjson) and YAML (yaml-cpp) load into the same tree of Nodes: null, bool, int,
 // uint (integers above INT64_MAX), double, string, list, map (insertion order kept), and
 // `unknown` (never produced by a loader; adapters use it for values that cannot be known
-// statically). YAML tags that are not YAML's own (`!Ref`, `!GetAtt`, `!If`) are kept on
-// the node so the CloudFormation adapter can resolve them later.
+// statically; an unknown string whose parts are known, such as CloudFormation's
+// `!Sub "arn:aws:iam::${AWS::AccountId}:root"`, keeps them as its shape). YAML tags that are not YAML's own
+// (`!Ref`, `!GetAtt`, `!If`) are kept on the node so the CloudFormation adapter can resolve them later.
 //
 //   core::Diagnostics diags;
 //   auto doc = formats::load_file("template.yaml", formats::Limits{}, diags);
@@ -88,6 +89,14 @@ class Node {
   [[nodiscard]] uint64_t as_uint() const;
   [[nodiscard]] double as_double() const;
   [[nodiscard]] std::string_view as_string() const;
+  // An unknown node that is known to be a string, some of whose text is known: that text
+  // with a NUL byte (kShapeHole) where an unknown run of characters (possibly empty)
+  // goes, e.g. "arn:aws:iam::\0:root". Empty for any other node (a plain unknown: its
+  // type is not known either).
+  [[nodiscard]] std::string_view unknown_shape() const {
+    return kind_ == NodeKind::kUnknown ? std::string_view(str_, count_) : std::string_view();
+  }
+  static constexpr char kShapeHole = '\0';
   [[nodiscard]] std::span<const Node> items() const;     // list
   [[nodiscard]] std::span<const Member> members() const;  // map, in document order
   // Number of items (list), members (map) or bytes (string); 0 otherwise.
@@ -269,7 +278,8 @@ class Builder {
   core::Status add_uint(Pos pos, uint64_t v);
   core::Status add_double(Pos pos, double v);
   core::Status add_string(Pos pos, std::string_view v, bool quoted = false);
-  core::Status add_unknown(Pos pos);
+  // `shape`: see Node::unknown_shape() (copied; empty for a plain unknown).
+  core::Status add_unknown(Pos pos, std::string_view shape = {});
   core::Status begin_list(Pos pos);
   core::Status end_list();
   core::Status begin_map(Pos pos);

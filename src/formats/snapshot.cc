@@ -2,8 +2,10 @@
 //
 //   "SKMS" 0x01  varint(roots)  node...
 //   node:  u8 head  varint(line)  varint(column)  varint(offset)  [tag]  payload
-//          head = NodeKind | 0x10 when quoted | 0x20 when tagged; tag = varint(size) bytes
-//   payload by kind: null, unknown: none; bool: u8; int: zigzag varint; uint: varint;
+//          head = NodeKind | 0x10 when quoted | 0x20 when tagged | 0x40 when an unknown
+//          has a shape (Node::unknown_shape); tag = varint(size) bytes
+//   payload by kind: null: none; unknown: none, or varint(size) bytes of its shape; bool: u8; int: zigzag
+//   varint; uint: varint;
 //          double: its 8 bytes (host order: the build makes snapshots for the binary it
 //          builds); string: varint(size) bytes; list: varint(count) node...;
 //          map: varint(count) (key node, value node)...
@@ -25,6 +27,7 @@ namespace {
 constexpr std::string_view kMagic("SKMS\x01", 5);
 constexpr uint8_t kQuoted = 0x10;
 constexpr uint8_t kTagged = 0x20;
+constexpr uint8_t kShaped = 0x40;
 constexpr uint8_t kKindMask = 0x0f;
 
 void put_varint(std::string& out, uint64_t v) {
@@ -45,6 +48,7 @@ void put_node(std::string& out, const Node& n) {
   uint8_t head = static_cast<uint8_t>(n.kind());
   if (n.quoted()) head |= kQuoted;
   if (!tag.empty()) head |= kTagged;
+  if (!n.unknown_shape().empty()) head |= kShaped;
   out.push_back(static_cast<char>(head));
   put_varint(out, n.pos().line);
   put_varint(out, n.pos().column);
@@ -52,7 +56,10 @@ void put_node(std::string& out, const Node& n) {
   if (!tag.empty()) put_bytes(out, tag);
   switch (n.kind()) {
     case NodeKind::kNull:
-    case NodeKind::kUnknown: break;
+      break;
+    case NodeKind::kUnknown:
+      if ((head & kShaped) != 0) put_bytes(out, n.unknown_shape());
+      break;
     case NodeKind::kBool: out.push_back(n.as_bool() ? 1 : 0); break;
     case NodeKind::kInt: {
       auto v = static_cast<uint64_t>(n.as_int());
@@ -138,7 +145,9 @@ class Reader {
     if (at_ >= in_.size()) return false;
     auto c = static_cast<uint8_t>(in_[at_++]);
     bool bad_kind = (c & kKindMask) > static_cast<uint8_t>(NodeKind::kUnknown);
-    if (bad_kind || (c & ~(kKindMask | kQuoted | kTagged)) != 0) return false;
+    if (bad_kind || (c & ~(kKindMask | kQuoted | kTagged | kShaped)) != 0) return false;
+    bool shaped = (c & kShaped) != 0;
+    if (shaped && (c & kKindMask) != static_cast<uint8_t>(NodeKind::kUnknown)) return false;
     h.kind = static_cast<NodeKind>(c & kKindMask);
     h.quoted = (c & kQuoted) != 0;
     uint64_t line = 0, column = 0;
@@ -148,9 +157,12 @@ class Reader {
     h.pos.column = static_cast<uint32_t>(column);
     h.tag = {};
     if ((c & kTagged) != 0 && (!bytes(h.tag) || h.tag.empty())) return false;
+    h.s = {};
     switch (h.kind) {
       case NodeKind::kNull:
-      case NodeKind::kUnknown: return true;
+        return true;
+      case NodeKind::kUnknown:
+        return !shaped || (bytes(h.s) && !h.s.empty());
       case NodeKind::kBool:
         if (at_ >= in_.size() || static_cast<uint8_t>(in_[at_]) > 1) return false;
         h.u = static_cast<uint8_t>(in_[at_++]);
@@ -174,7 +186,8 @@ class Reader {
   core::Status scalar(const Head& h) {
     switch (h.kind) {
       case NodeKind::kNull: return b_.add_null(h.pos);
-      case NodeKind::kUnknown: return b_.add_unknown(h.pos);
+      case NodeKind::kUnknown:
+        return b_.add_unknown(h.pos, h.s);
       case NodeKind::kBool: return b_.add_bool(h.pos, h.u != 0);
       case NodeKind::kInt: return b_.add_int(h.pos, static_cast<int64_t>((h.u >> 1) ^ (~(h.u & 1) + 1)));
       case NodeKind::kUint: return b_.add_uint(h.pos, h.u);
@@ -267,7 +280,9 @@ bool identical(const Node& a, const Node& b) {
   if (pa.line != pb.line || pa.column != pb.column || pa.offset != pb.offset) return false;
   switch (a.kind()) {
     case NodeKind::kNull:
-    case NodeKind::kUnknown: return true;
+      return true;
+    case NodeKind::kUnknown:
+      return a.unknown_shape() == b.unknown_shape();
     case NodeKind::kBool: return a.as_bool() == b.as_bool();
     case NodeKind::kInt: return a.as_int() == b.as_int();
     case NodeKind::kUint: return a.as_uint() == b.as_uint();

@@ -54,7 +54,8 @@ struct ValParts;
 struct Val {
   enum class K : uint8_t { kAbsent, kNode, kUnknown, kBool, kInt, kStr, kList, kMap };
   K k = K::kAbsent;
-  bool snake = false;  // copy map keys as snake_case
+  bool snake = false;      // copy map keys as snake_case
+  bool shapeless = false;  // kUnknown made by a function: not its node's unknown string
   bool b = false;
   int64_t i = 0;
   const Node* node = nullptr;       // kNode: the value; otherwise where it came from (may be null)
@@ -101,7 +102,13 @@ struct ValParts {
 };
 
 Val::Val(const Val& o)
-    : k(o.k), snake(o.snake), b(o.b), i(o.i), node(o.node), reloc(o.reloc),
+    : k(o.k),
+      snake(o.snake),
+      shapeless(o.shapeless),
+      b(o.b),
+      i(o.i),
+      node(o.node),
+      reloc(o.reloc),
       parts(o.parts != nullptr ? std::make_unique<ValParts>(*o.parts) : nullptr) {}
 Val& Val::operator=(const Val& o) {
   if (this != &o) *this = Val(o);
@@ -433,8 +440,13 @@ struct CanonicalBuilder::Impl {
       r.reloc = v.reloc;
       return r;
     }
+    if (v.k == Val::K::kUnknown) {
+      // snake only renames map keys; any other function makes something else of an
+      // unknown string (a bool, a list, other text), so its shape no longer applies
+      if (f != "snake") v.shapeless = true;
+      return v;
+    }
     if (f == "nonempty") {
-      if (v.k == Val::K::kUnknown) return v;
       Val r;
       r.k = Val::K::kBool;
       r.node = v.node;
@@ -448,7 +460,7 @@ struct CanonicalBuilder::Impl {
       }
       return r;
     }
-    if (!v.present() || v.k == Val::K::kUnknown) return v;
+    if (!v.present()) return v;
     if (f == "snake") {
       v.snake = true;
       return v;
@@ -659,7 +671,7 @@ struct CanonicalBuilder::Impl {
       case NodeKind::kString:
         return b->add_string(place(pos), n.as_string(), n.quoted());
       case NodeKind::kUnknown:
-        return b->add_unknown(place(pos));
+        return b->add_unknown(place(pos), n.unknown_shape());
       case NodeKind::kList:
         SKM_TRY(b->begin_list(place(pos)));
         for (const Node& c : n.items()) SKM_TRY(copy_raw(c, reloc, snake));
@@ -713,13 +725,21 @@ struct CanonicalBuilder::Impl {
     return b->add_string(place(pos), text, quoted_string);
   }
 
+  // The shape an unknown source node keeps as attribute `a`: an attribute that is not a
+  // string (or untyped) converts the value, so what is known of the string is dropped.
+  static std::string_view shape_for(const Attr* a, const Node& n) {
+    AttrType t = a ? a->type : AttrType::kAny;
+    return t == AttrType::kAny || t == AttrType::kString ? n.unknown_shape() : std::string_view();
+  }
+
   core::Status emit_val(const Attr* a, const Val& v, At fallback) {
     At pos = pos_of(v, fallback);
     switch (v.k) {
       case Val::K::kAbsent:
         return b->add_null(place(pos));
       case Val::K::kUnknown:
-        return b->add_unknown(place(pos));
+        return b->add_unknown(place(pos),
+                              v.shapeless || v.node == nullptr ? std::string_view() : shape_for(a, *v.node));
       case Val::K::kBool:
         if (a && a->type == AttrType::kString) return b->add_string(place(pos), v.b ? "true" : "false");
         return b->add_bool(place(pos), v.b);
@@ -773,7 +793,7 @@ struct CanonicalBuilder::Impl {
   core::Status emit_node(const Attr* a, const Val& v) {
     const Node& n = *v.node;
     At pos = pos_of(v, at_node(n));
-    if (n.kind() == NodeKind::kUnknown) return b->add_unknown(place(pos));
+    if (n.kind() == NodeKind::kUnknown) return b->add_unknown(place(pos), shape_for(a, n));
     AttrType t = a ? a->type : AttrType::kAny;
     switch (t) {
       case AttrType::kAny: return copy_raw(n, v.reloc, v.snake);

@@ -27,6 +27,89 @@ struct RV {
   static RV of(const Node* n) { return RV{K::kNode, n, {}, false, {}}; }
   static RV str(std::string s, const Node* at) { return RV{K::kStr, at, std::move(s), false, {}}; }
   static RV unknown(const Node* at) { return RV{K::kUnknown, at, {}, false, {}}; }
+  // An unknown string; `shape` as formats::Node::unknown_shape() (kept in `s`).
+  static RV unknown_string(std::string shape, const Node* at) {
+    return RV{K::kUnknown, at, std::move(shape), false, {}};
+  }
+};
+
+// The text of a computed or literal scalar; false for anything else.
+bool text_of(const RV& v, std::string& out) {
+  if (v.k == RV::K::kStr) {
+    out = v.s;
+    return true;
+  }
+  if (v.k == RV::K::kBool) {
+    out = v.b ? "true" : "false";
+    return true;
+  }
+  if (v.k != RV::K::kNode) return false;
+  const Node& n = *v.node;
+  switch (n.kind()) {
+    case NodeKind::kString:
+      out = std::string(n.as_string());
+      return true;
+    case NodeKind::kBool:
+      out = n.as_bool() ? "true" : "false";
+      return true;
+    case NodeKind::kInt:
+      out = std::to_string(n.as_int());
+      return true;
+    case NodeKind::kUint:
+      out = std::to_string(n.as_uint());
+      return true;
+    case NodeKind::kDouble: {
+      std::string s = std::to_string(n.as_double());
+      while (!s.empty() && s.back() == '0') s.pop_back();
+      if (!s.empty() && s.back() == '.') s.pop_back();
+      out = s;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+// Builds a string of which some parts may be unknown (Fn::Sub, Fn::Join): known text is
+// appended as it is and an unknown part as its shape, or as a hole when it has none, so
+// that `arn:aws:iam::${AWS::AccountId}:root` stays known to be an ARN of this form.
+class ShapedText {
+ public:
+  // Appends `v`'s text or shape; false when `v` is not a scalar (a list, a map).
+  bool append(const RV& v) {
+    if (v.k == RV::K::kUnknown) {
+      unknown_ = true;
+      if (v.s.empty()) {
+        hole();
+      } else {
+        for (char c : v.s) c == Node::kShapeHole ? hole() : out_.push_back(c);
+      }
+      return true;
+    }
+    std::string t;
+    if (!text_of(v, t)) return false;
+    literal(t);
+    return true;
+  }
+  void literal(std::string_view t) {
+    if (t.find(Node::kShapeHole) != std::string_view::npos) shapeless_ = true;  // NUL in the text itself
+    out_.append(t);
+  }
+  void hole() {
+    unknown_ = true;
+    if (out_.empty() || out_.back() != Node::kShapeHole) out_.push_back(Node::kShapeHole);
+  }
+  [[nodiscard]] size_t size() const { return out_.size(); }
+  RV finish(const Node* at) {
+    if (!unknown_) return RV::str(std::move(out_), at);
+    if (shapeless_) return RV::unknown(at);
+    return RV::unknown_string(std::move(out_), at);
+  }
+
+ private:
+  std::string out_;
+  bool unknown_ = false;
+  bool shapeless_ = false;
 };
 
 enum class Tri : uint8_t { kFalse, kTrue, kUnknown };
@@ -120,33 +203,6 @@ class Resolver {
     return false;
   }
 
-  static bool text_of(const RV& v, std::string& out) {
-    if (v.k == RV::K::kStr) {
-      out = v.s;
-      return true;
-    }
-    if (v.k == RV::K::kBool) {
-      out = v.b ? "true" : "false";
-      return true;
-    }
-    if (v.k != RV::K::kNode) return false;
-    const Node& n = *v.node;
-    switch (n.kind()) {
-      case NodeKind::kString: out = std::string(n.as_string()); return true;
-      case NodeKind::kBool: out = n.as_bool() ? "true" : "false"; return true;
-      case NodeKind::kInt: out = std::to_string(n.as_int()); return true;
-      case NodeKind::kUint: out = std::to_string(n.as_uint()); return true;
-      case NodeKind::kDouble: {
-        std::string s = std::to_string(n.as_double());
-        while (!s.empty() && s.back() == '0') s.pop_back();
-        if (!s.empty() && s.back() == '.') s.pop_back();
-        out = s;
-        return true;
-      }
-      default: return false;
-    }
-  }
-
   // Evaluates to a scalar string; `unknown` when it cannot be known.
   bool scalar(const Node& n, int depth, std::string& out, bool& unknown) {
     RV v = eval(n, depth);
@@ -220,36 +276,34 @@ class Resolver {
       return RV::unknown(&at);
     }
     std::string_view s = tmpl->as_string();
-    std::string out;
-    bool unknown = false;
+    ShapedText out;
     size_t i = 0;
     while (i < s.size()) {
       size_t open = s.find("${", i);
       if (open == std::string_view::npos) {
-        out.append(s.substr(i));
+        out.literal(s.substr(i));
         break;
       }
-      out.append(s.substr(i, open - i));
+      out.literal(s.substr(i, open - i));
       size_t close = s.find('}', open + 2);
       if (close == std::string_view::npos) {
-        out.append(s.substr(open));
+        out.literal(s.substr(open));
         break;
       }
       std::string_view var = s.substr(open + 2, close - open - 2);
       if (!var.empty() && var.front() == '!') {
-        out.append("${").append(var.substr(1)).append("}");
+        out.literal("${");
+        out.literal(var.substr(1));
+        out.literal("}");
       } else {
         const Node* given = vars != nullptr ? vars->find(var) : nullptr;
-        std::string text;
         if (given != nullptr) {
-          if (!scalar(*given, depth, text, unknown)) unknown = true;
+          if (!out.append(eval(*given, depth))) out.hole();
         } else if (var.find('.') != std::string_view::npos) {
-          unknown = true;  // ${Resource.Attribute}: a runtime value
+          out.hole();  // ${Resource.Attribute}: a runtime value
         } else {
-          RV r = ref(var, at);
-          if (r.k == RV::K::kUnknown || !text_of(r, text)) unknown = true;
+          if (!out.append(ref(var, at))) out.hole();
         }
-        out.append(text);
       }
       if (out.size() > kMaxSubBytes) {
         warn("cfn.limit.sub", "Fn::Sub result longer than " + std::to_string(kMaxSubBytes) + " bytes", &at);
@@ -257,8 +311,7 @@ class Resolver {
       }
       i = close + 1;
     }
-    if (unknown) return RV::unknown(&at);
-    return RV::str(std::move(out), &at);
+    return out.finish(&at);
   }
 
   RV call(const std::string& name, const Node& a, const Node& at, int depth) {
@@ -291,22 +344,17 @@ class Resolver {
       if (!scalar(a.items()[0], depth, delim, unknown)) return bad(name, at);
       std::vector<RV> parts;
       if (!list_arg(a.items()[1], depth, parts, unknown, true)) return bad(name, at);
-      std::string out;
-      for (size_t i = 0; i < parts.size() && !unknown; ++i) {
-        std::string t;
-        if (parts[i].k == RV::K::kUnknown || !text_of(parts[i], t)) {
-          unknown = true;
-          break;
-        }
-        if (i > 0) out += delim;
-        out += t;
+      if (unknown) return RV::unknown(&at);  // the delimiter or the list itself
+      ShapedText out;
+      for (size_t i = 0; i < parts.size(); ++i) {
+        if (i > 0) out.literal(delim);
+        if (!out.append(parts[i])) return RV::unknown(&at);
         if (out.size() > kMaxSubBytes) {
           warn("cfn.limit.sub", "Fn::Join result longer than " + std::to_string(kMaxSubBytes) + " bytes", &at);
           return RV::unknown(&at);
         }
       }
-      if (unknown) return RV::unknown(&at);
-      return RV::str(std::move(out), &at);
+      return out.finish(&at);
     }
     if (name == "Fn::Select") {
       if (!items(2)) return bad(name, at);
@@ -496,6 +544,7 @@ class Resolver {
     Pos pos = v.node != nullptr ? v.node->pos() : Pos{};
     switch (v.k) {
       case RV::K::kUnknown:
+        return b.add_unknown(pos, v.s);
       case RV::K::kNoValue: return b.add_unknown(pos);
       case RV::K::kStr: return b.add_string(pos, v.s, true);
       case RV::K::kBool: return b.add_bool(pos, v.b);
@@ -545,7 +594,8 @@ class Resolver {
       case NodeKind::kUint: return b.add_uint(pos, n.as_uint());
       case NodeKind::kDouble: return b.add_double(pos, n.as_double());
       case NodeKind::kString: return b.add_string(pos, n.as_string(), n.quoted());
-      case NodeKind::kUnknown: return b.add_unknown(pos);
+      case NodeKind::kUnknown:
+        return b.add_unknown(pos, n.unknown_shape());
       case NodeKind::kList:
         SKM_TRY(b.begin_list(pos));
         for (const Node& c : n.items()) {

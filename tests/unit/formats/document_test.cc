@@ -97,6 +97,21 @@ TEST(Builder, BuildsScalarsListsAndMaps) {
   EXPECT_EQ(doc.location(items[3]).to_string(), "x.json:1:10");
 }
 
+TEST(Builder, UnknownStringKeepsItsShape) {
+  const std::string shape("arn:aws:iam::\0:root", 19);
+  Builder b("x.json", Format::kJson, "");
+  ASSERT_TRUE(b.add_unknown(at(1, 1), shape).ok());
+  ASSERT_TRUE(b.add_unknown(at(2, 1)).ok());
+  ASSERT_TRUE(b.add_string(at(3, 1), "s").ok());
+  Document doc = std::move(b).finish();
+  ASSERT_EQ(doc.roots().size(), 3u);
+  EXPECT_EQ(doc.roots()[0].kind(), NodeKind::kUnknown);
+  EXPECT_EQ(doc.roots()[0].unknown_shape(), shape);
+  EXPECT_EQ(doc.roots()[0].size(), 0u);  // the shape is not the value's size
+  EXPECT_EQ(doc.roots()[1].unknown_shape(), "");
+  EXPECT_EQ(doc.roots()[2].unknown_shape(), "");  // a string is no unknown
+}
+
 TEST(Builder, SizeOfEachKind) {
   Builder b("x", Format::kYaml, "");
   ASSERT_TRUE(b.add_string(at(1, 1), "héllo").ok());

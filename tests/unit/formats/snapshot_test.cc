@@ -99,14 +99,20 @@ TEST(Snapshot, LeavesOutARootMember) {
 }
 
 TEST(Snapshot, UnknownNodesAndEmptyStreams) {
+  const std::string shape("arn:\0:root", 10);
   Builder b("t.json", Format::kJson, "");
   ASSERT_TRUE(b.begin_list({1, 1, 0}).ok());
   ASSERT_TRUE(b.add_unknown({1, 2, 1}).ok());
+  ASSERT_TRUE(b.add_unknown({1, 3, 2}, shape).ok());
   ASSERT_TRUE(b.end_list().ok());
   Document doc = std::move(b).finish();
   Document again = rebuilt(doc);
   EXPECT_EQ(again.root().items()[0].kind(), NodeKind::kUnknown);
+  EXPECT_EQ(again.root().items()[0].unknown_shape(), "");
+  EXPECT_EQ(again.root().items()[1].kind(), NodeKind::kUnknown);
+  EXPECT_EQ(again.root().items()[1].unknown_shape(), shape);
   EXPECT_TRUE(identical(doc.root(), again.root()));
+  EXPECT_FALSE(identical(doc.root().items()[0], doc.root().items()[1]));
   EXPECT_TRUE(rebuilt(yaml("# nothing\n")).roots().empty());
 }
 

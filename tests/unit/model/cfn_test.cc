@@ -109,6 +109,75 @@ TEST(Cfn, ConditionsDecideResourcesAndUnknownStaysUnknown) {
   EXPECT_TRUE(is_unknown(at(*m, {"versioning", "enabled"})));  // Fn::If on an unknown condition
 }
 
+// Fn::Sub and Fn::Join with unknown parts: an unknown string that keeps its known text
+// (formats::Node::unknown_shape, a NUL where the unknown goes), so rules can tell that
+// `arn:aws:iam::${AWS::AccountId}:root` is not "*".
+TEST(Cfn, UnknownStringsKeepTheirKnownParts) {
+  const std::string text = R"(
+Parameters:
+  Port: {Type: String}
+  Suffix: {Type: String}
+Resources:
+  K:
+    Type: AWS::KMS::Key
+    Properties:
+      KeyPolicy:
+        Statement:
+          - Effect: Allow
+            Principal:
+              AWS:
+                - !Sub "arn:aws:iam::${AWS::AccountId}:root"
+                - !Join ["", ["arn:aws:iam::", !Ref "AWS::AccountId", ":role/", !GetAtt R.Name]]
+                - !Sub "${AWS::Region}${AWS::AccountId}"
+                - !Sub ["${A}-${B}", {A: x, B: !ImportValue shared}]
+                - !Sub "arn:aws:iam::${Suffix}:root\0"
+                - !Sub "arn:aws:iam::123456789012:root"
+  B:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Sub "${AWS::StackName}-logs"
+      VersioningConfiguration:
+        Status: !Sub "Enabl${Suffix}"
+  Sg:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: web
+      SecurityGroupIngress:
+        - {IpProtocol: tcp, FromPort: !Sub "${Port}", ToPort: 22, CidrIp: 0.0.0.0/0}
+)";
+  auto l = cfn(text);
+  const Resource* k = find_resource(l.estate, "K");
+  ASSERT_NE(k, nullptr) << l.diags.to_text();
+  const formats::Node* policy = at(*k, {"policy"});
+  ASSERT_NE(policy, nullptr);
+  const formats::Node* aws = policy->find("Statement")->items()[0].find_path({"Principal", "AWS"});
+  ASSERT_NE(aws, nullptr);
+  ASSERT_EQ(aws->size(), 6u);
+  auto shape = [&](size_t i) { return std::string(aws->items()[i].unknown_shape()); };
+  using std::string_literals::operator""s;
+  EXPECT_EQ(shape(0), "arn:aws:iam::\0:root"s);
+  EXPECT_EQ(shape(1), "arn:aws:iam::\0:role/\0"s);
+  EXPECT_EQ(shape(2), "\0"s) << "holes next to each other are one";
+  EXPECT_EQ(shape(3), "x-\0"s);
+  EXPECT_TRUE(is_unknown(&aws->items()[4]));
+  EXPECT_EQ(shape(4), "") << "a NUL in the text itself: no shape";
+  EXPECT_EQ(str(&aws->items()[5]), "arn:aws:iam::123456789012:root");
+  const Resource* b = find_resource(l.estate, "B");
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(std::string(at(*b, {"bucket"})->unknown_shape()), "\0-logs"s);
+  // made from an unknown string, not the string itself: no shape
+  const formats::Node* enabled = at(*b, {"versioning", "enabled"});
+  ASSERT_NE(enabled, nullptr);
+  EXPECT_TRUE(is_unknown(enabled));
+  EXPECT_EQ(enabled->unknown_shape(), "");
+  const Resource* sg = find_resource(l.estate, "Sg");
+  ASSERT_NE(sg, nullptr);
+  const formats::Node* port = at(*sg, {"ingress"})->items()[0].find("from_port");
+  ASSERT_NE(port, nullptr);
+  EXPECT_TRUE(is_unknown(port));
+  EXPECT_EQ(port->unknown_shape(), "") << "an int attribute";
+}
+
 TEST(Cfn, SecurityGroupRulesAreNormalisedAndFolded) {
   auto l = cfn(kTemplate);
   const Resource* sg = find_resource(l.estate, "Sg");
