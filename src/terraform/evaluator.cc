@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "terraform/functions.h"
+#include "terraform/internal/data_sources.h"
 #include "terraform/types.h"
 #include "terraform/value.h"
 
@@ -1347,6 +1348,7 @@ core::Status Evaluator::ensure_resource(Instance& inst, size_t index) {
     auto* refs = rs.instances.empty() ? &rs.references : nullptr;
     auto body = eval_body(*rc.block->body, c, true, refs);
     Value bv = body.ok() ? std::move(body).value() : (warn(body.error()), Value::unknown());
+    if (!rc.managed) bv = with_computed_attributes(rc.type, std::move(bv));
     if (rc.managed) rs.instances.push_back(ResourceInstanceOut{suffix, bv});
     values.push_back(bv);
     if (by_key && !unknown) keyed.push_back(Member{std::string(fm[0].value.as_string()), bv});

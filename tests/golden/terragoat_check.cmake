@@ -76,6 +76,9 @@ set(_want
   "SKM-AWS-RDS-004 aws_rds_cluster.app1-rds-cluster rds.tf:4"     # backup_retention_period = 0
   "SKM-AWS-KMS-001 aws_kms_key.logs_key kms.tf:1"                 # no enable_key_rotation
   "SKM-AWS-S3-003 aws_s3_bucket.data_science s3.tf:89"            # no KMS encryption
+  # the domain policy (folded in) from aws_iam_policy_document with principals "*", and
+  # no vpc_options: a public endpoint
+  "SKM-AWS-OPENSEARCH-005 aws_elasticsearch_domain.monitoring-framework es.tf:43"
 )
 set(_missing "")
 foreach(_w IN LISTS _want)

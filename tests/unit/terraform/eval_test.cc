@@ -376,6 +376,103 @@ resource "aws_sqs_queue" "q" {
   EXPECT_EQ(r->addresses().size(), 3u);
 }
 
+// aws_iam_policy_document is computed from its arguments as the provider does: its
+// `json` is known when they are, and unknown as soon as one of them is not.
+TEST(EvalTest, IamPolicyDocumentIsComputed) {
+  auto r = run({{"root/main.tf", R"(
+data "aws_caller_identity" "me" {}
+data "aws_iam_policy_document" "open" {
+  statement {
+    actions   = ["es:*"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+  }
+}
+data "aws_iam_policy_document" "full" {
+  policy_id = "p1"
+  source_policy_documents = [jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Sid = "Keep", Effect = "Allow", Action = "s3:GetObject", Resource = "*" },
+                 { Sid = "Replace", Effect = "Allow", Action = "s3:*", Resource = "*" }]
+  })]
+  statement {
+    sid     = "Replace"
+    effect  = "Deny"
+    actions = ["s3:DeleteObject", "s3:PutObject"]
+    not_resources = ["arn:aws:s3:::keep/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+  statement {
+    not_actions = ["iam:*"]
+    resources   = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::111122223333:root"]
+    }
+  }
+  override_policy_documents = [jsonencode({
+    Statement = [{ Sid = "Keep", Effect = "Deny", Action = "s3:GetObject", Resource = "*" }]
+  })]
+}
+data "aws_iam_policy_document" "unknowable" {
+  statement {
+    actions   = ["kms:*"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::${data.aws_caller_identity.me.account_id}:root"]
+    }
+  }
+}
+resource "aws_sqs_queue" "q" {
+  name = "q"
+  tags = {
+    open       = data.aws_iam_policy_document.open.json
+    full       = data.aws_iam_policy_document.full.minified_json
+    unknowable = data.aws_iam_policy_document.unknowable.json
+  }
+}
+)"}});
+  const ResourceInstance* q = r->find("aws_sqs_queue.q");
+  ASSERT_NE(q, nullptr);
+  const Node* tags = q->body->find("tags");
+  ASSERT_NE(tags, nullptr);
+  auto str = [](const Node* n) {
+    return n != nullptr && n->kind() == NodeKind::kString ? std::string(n->as_string()) : "?";
+  };
+  EXPECT_EQ(str(tags->find("open")),
+            R"({"Statement":[{"Action":"es:*","Effect":"Allow","Principal":{"AWS":"*"},"Resource":"*"}],)"
+            R"("Version":"2012-10-17"})");
+  EXPECT_EQ(
+      str(tags->find("full")),
+      R"({"Id":"p1","Statement":[)"
+      R"({"Action":"s3:GetObject","Effect":"Deny","Resource":"*","Sid":"Keep"},)"
+      R"({"Action":["s3:DeleteObject","s3:PutObject"],"Condition":{"Bool":{"aws:SecureTransport":"false"}},)"
+      R"("Effect":"Deny","NotResource":"arn:aws:s3:::keep/*","Principal":"*","Sid":"Replace"},)"
+      R"({"Effect":"Allow","NotAction":"iam:*","Principal":{"AWS":"arn:aws:iam::111122223333:root",)"
+      R"("Service":["ec2.amazonaws.com","lambda.amazonaws.com"]},"Resource":"*"}],"Version":"2012-10-17"})");
+  EXPECT_EQ(tags->find("unknowable")->kind(), NodeKind::kUnknown);
+}
+
 TEST(EvalTest, ExpressionForms) {
   auto r = run({{"root/main.tf", R"(
 locals {

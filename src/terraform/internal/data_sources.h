@@ -1,0 +1,20 @@
+// Data sources whose result is a function of their arguments alone, computed as the AWS
+// provider computes them, so that references to them are known in a static scan:
+//
+//   aws_iam_policy_document  json, minified_json
+//
+// Every other data source's unset attributes stay unknown (docs/formats/terraform.md).
+#pragma once
+
+#include <string_view>
+
+#include "terraform/value.h"
+
+namespace sekimori::terraform {
+
+// `body` is the data block's evaluated body (attributes, blocks as tuples of objects);
+// returns it with the computed attributes added, or unchanged for other types and when
+// an argument the result depends on is unknown.
+[[nodiscard]] Value with_computed_attributes(std::string_view type, Value body);
+
+}  // namespace sekimori::terraform
