@@ -26,16 +26,25 @@ std::optional<std::string> text(const Value& obj, std::string_view key, std::str
   return std::string(s->as_string());
 }
 
+// An item of a string list: its text, an unknown string as it is (the policy's JSON then
+// keeps what is known of it), nullopt for anything else unknown.
+Part string_item(const Value& item) {
+  if (item.is_unknown()) return item.unknown_shape().empty() ? Part() : Part(item);
+  auto s = to_string_value(item);
+  if (!s.ok() || s->is_null()) return std::nullopt;
+  return Value::string(std::string(s->as_string()));
+}
+
 // A set of strings as IAM writes it: one as a string, several as a list; absent or empty:
 // null (the element is left out).
 Part strings(const Value* v) {
   if (v == nullptr) return Value::null();
-  if (!v->is_wholly_known() || !v->is_sequence()) return std::nullopt;
+  if (v->is_unknown() || !v->is_sequence()) return std::nullopt;
   std::vector<Value> out;
   for (const Value& item : v->items()) {
-    auto s = to_string_value(item);
-    if (!s.ok() || s->is_null()) return std::nullopt;
-    out.push_back(Value::string(std::string(s->as_string())));
+    Part s = string_item(item);
+    if (!s) return std::nullopt;
+    out.push_back(std::move(*s));
   }
   if (out.empty()) return Value::null();
   if (out.size() == 1) return out[0];
@@ -51,18 +60,18 @@ Part principals(const Value* blocks) {
   for (const Value& b : blocks->items()) {
     std::optional<std::string> type = text(b, "type");
     const Value* ids = member(b, "identifiers");
-    if (!type || ids == nullptr || !ids->is_wholly_known() || !ids->is_sequence()) return std::nullopt;
+    if (!type || ids == nullptr || ids->is_unknown() || !ids->is_sequence()) return std::nullopt;
     auto it = std::find_if(by_type.begin(), by_type.end(), [&](const auto& t) { return t.first == *type; });
     if (it == by_type.end()) it = by_type.insert(by_type.end(), {*type, {}});
     for (const Value& id : ids->items()) {
-      auto s = to_string_value(id);
-      if (!s.ok() || s->is_null()) return std::nullopt;
-      it->second.push_back(Value::string(std::string(s->as_string())));
+      Part s = string_item(id);
+      if (!s) return std::nullopt;
+      it->second.push_back(std::move(*s));
     }
   }
   if (by_type.empty()) return Value::null();
   if (by_type.size() == 1 && by_type[0].first == "*" && by_type[0].second.size() == 1 &&
-      by_type[0].second[0].as_string() == "*") {
+      by_type[0].second[0].kind() == ValueKind::kString && by_type[0].second[0].as_string() == "*") {
     return Value::string("*");
   }
   std::vector<Member> out;
@@ -156,7 +165,9 @@ bool statements_of(const Value* docs, std::vector<Value>& out) {
   return true;
 }
 
-std::optional<std::string> policy_document_json(const Value& body) {
+// The policy's JSON text: a string, an unknown string when some of its strings are (see
+// to_json_unknown), nullopt when more than that is unknown.
+std::optional<Value> policy_document_json(const Value& body) {
   std::vector<Value> statements, overrides;
   if (!statements_of(member(body, "source_policy_documents"), statements) ||
       !statements_of(member(body, "override_policy_documents"), overrides)) {
@@ -176,20 +187,22 @@ std::optional<std::string> policy_document_json(const Value& body) {
   std::vector<Member> doc{Member{"Version", Value::string(*version)},
                           Member{"Statement", Value::tuple(std::move(statements))}};
   if (!id->empty()) doc.push_back(Member{"Id", Value::string(*id)});
-  auto json = to_json(Value::object(std::move(doc)));
+  Value policy = Value::object(std::move(doc));
+  if (!policy.is_wholly_known()) return to_json_unknown(policy);
+  auto json = to_json(policy);
   if (!json.ok()) return std::nullopt;
-  return std::move(json).value();
+  return Value::string(std::move(json).value());
 }
 
 }  // namespace
 
 Value with_computed_attributes(std::string_view type, Value body) {
   if (type != "aws_iam_policy_document" || body.kind() != ValueKind::kObject) return body;
-  std::optional<std::string> json = policy_document_json(body);
+  std::optional<Value> json = policy_document_json(body);
   if (!json) return body;
   std::vector<Member> members(body.members().begin(), body.members().end());
-  members.push_back(Member{"json", Value::string(*json)});
-  members.push_back(Member{"minified_json", Value::string(std::move(*json))});
+  members.push_back(Member{"json", *json});
+  members.push_back(Member{"minified_json", std::move(*json)});
   return Value::object(std::move(members)).with_pos(body.pos());
 }
 

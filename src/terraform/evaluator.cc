@@ -132,6 +132,7 @@ class Evaluator {
   std::string scan_root_;
   uint64_t steps_ = 0;
   int template_depth_ = 0;
+  bool template_nul_ = false;  // the template being evaluated wrote a NUL of its own text
   Module empty_module_;
   bool steps_reported_ = false;
   std::deque<SourcePos> positions_;
@@ -506,6 +507,19 @@ core::Result<Value> Evaluator::eval_traversal(const hcl::ScopeTraversalExpr& e, 
   return apply_steps(std::move(v), steps.subspan(used), ctx);
 }
 
+namespace {
+
+// Appends an unknown part of a template: its shape, or a hole (adjacent holes are one).
+void append_shape(std::string& out, std::string_view shape) {
+  if (shape.empty()) shape = std::string_view("\0", 1);
+  for (char c : shape) {
+    if (c == formats::Node::kShapeHole && !out.empty() && out.back() == formats::Node::kShapeHole) continue;
+    out.push_back(c);
+  }
+}
+
+}  // namespace
+
 core::Result<bool> Evaluator::template_parts(std::span<const hcl::TemplatePart> parts, Ctx& ctx, std::string& out) {
   bool known = true;
   for (const hcl::TemplatePart& p : parts) {
@@ -513,11 +527,15 @@ core::Result<bool> Evaluator::template_parts(std::span<const hcl::TemplatePart> 
       return report_error("tf.limit.string", "a template built a string longer than the limit", p.range.location());
     }
     switch (p.kind) {
-      case hcl::TemplatePartKind::kLiteral: out += p.text; break;
+      case hcl::TemplatePartKind::kLiteral:
+        template_nul_ = template_nul_ || p.text.find('\0') != std::string_view::npos;
+        out += p.text;
+        break;
       case hcl::TemplatePartKind::kInterpolation: {
         SKM_TRY_ASSIGN(Value v, eval(*p.expr, ctx));
         if (v.is_unknown()) {
           known = false;
+          append_shape(out, v.unknown_shape());
           break;
         }
         if (v.is_null()) return err_at("tf.eval.template", "an interpolated value is null", p.expr->range);
@@ -525,6 +543,7 @@ core::Result<bool> Evaluator::template_parts(std::span<const hcl::TemplatePart> 
         if (!s.ok() || s->is_null()) {
           return err_at("tf.eval.template", std::string("cannot interpolate a ") + kind_name(v.kind()), p.expr->range);
         }
+        template_nul_ = template_nul_ || s->as_string().find('\0') != std::string_view::npos;
         out += s->as_string();
         break;
       }
@@ -532,6 +551,7 @@ core::Result<bool> Evaluator::template_parts(std::span<const hcl::TemplatePart> 
         SKM_TRY_ASSIGN(Value c, eval(*p.expr, ctx));
         if (c.is_unknown()) {
           known = false;
+          append_shape(out, {});
           break;
         }
         auto cb = to_bool_value(c);
@@ -544,6 +564,7 @@ core::Result<bool> Evaluator::template_parts(std::span<const hcl::TemplatePart> 
         SKM_TRY_ASSIGN(Value coll, eval(*p.expr, ctx));
         if (coll.is_unknown()) {
           known = false;
+          append_shape(out, {});
           break;
         }
         if (coll.is_null()) return err_at("tf.eval.template", "%{for} over a null value", p.expr->range);
@@ -581,8 +602,15 @@ core::Result<Value> Evaluator::eval_template(const hcl::TemplateExpr& t, Ctx& ct
   if (t.is_literal()) return Value::string(std::string(t.literal_value()));
   if (t.is_wrap()) return eval(*t.parts[0].expr, ctx);
   std::string out;
-  SKM_TRY_ASSIGN(bool known, template_parts(t.parts, ctx, out));
-  if (!known) return Value::unknown(Type::string());
+  bool outer_nul = std::exchange(template_nul_, false);
+  auto parts = template_parts(t.parts, ctx, out);
+  bool text_has_nul = std::exchange(template_nul_, outer_nul);
+  SKM_TRY_ASSIGN(bool known, std::move(parts));
+  if (!known) {
+    // `out` holds the known text with a hole where each unknown part went; a NUL of the
+    // text itself (`\u0000`) would read as a hole, so such a template keeps no shape
+    return text_has_nul ? Value::unknown(Type::string()) : Value::unknown_string(std::move(out));
+  }
   return Value::string(std::move(out));
 }
 

@@ -158,6 +158,7 @@ core::Result<Value> f_csvdecode(Args a, const FunctionContext& ctx) {
 // --- JSON and YAML -------------------------------------------------------------------------
 
 core::Result<Value> f_jsonencode(Args a, const FunctionContext&) {
+  if (!a[0].is_wholly_known()) return to_json_unknown(a[0]);  // known text kept around unknown strings
   SKM_TRY_ASSIGN(std::string s, to_json(a[0]));
   return Value::string(std::move(s));
 }
@@ -444,7 +445,7 @@ void add_encoding(Table& t) {
   t.push_back({"base64gzip", 1, 1, f_base64gzip, str});
   t.push_back({"csvdecode", 1, 1, f_csvdecode, Type()});
   t.push_back({"jsondecode", 1, 1, f_jsondecode, Type()});
-  t.push_back({"jsonencode", 1, 1, f_jsonencode, str, kAllowNull});
+  t.push_back({"jsonencode", 1, 1, f_jsonencode, str, kAllowNull | kPartial | kAllowUnknown});
   t.push_back({"textdecodebase64", 2, 2, f_textdecodebase64, str});
   t.push_back({"textencodebase64", 2, 2, f_textencodebase64, str});
   t.push_back({"urlencode", 1, 1, f_urlencode, str});

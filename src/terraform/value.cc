@@ -458,6 +458,21 @@ Value Value::unknown(Type type) {
   return v;
 }
 
+Value Value::unknown_string(std::string shape) {
+  Value v = unknown(Type::string());
+  if (!shape.empty()) {
+    auto rep = std::make_shared<Rep>();
+    rep->type = Type::string();
+    rep->str = std::move(shape);
+    v.rep_ = std::move(rep);
+  }
+  return v;
+}
+
+std::string_view Value::unknown_shape() const {
+  return kind_ == ValueKind::kUnknown && rep_ ? std::string_view(rep_->str) : std::string_view();
+}
+
 Value Value::boolean(bool b) {
   Value v;
   v.kind_ = ValueKind::kBool;
@@ -1077,6 +1092,72 @@ core::Result<std::string> to_json(const Value& v) {
   return out;
 }
 
+namespace {
+
+// json_into for a value with unknown strings in it: each is written as a JSON string whose
+// known pieces are escaped and whose holes stay holes (the escaped text of whatever goes
+// there). False at an unknown that is not such a string.
+bool shaped_json_into(std::string& out, const Value& v, uint32_t depth) {
+  if (depth > 1000) return false;
+  if (v.is_wholly_known()) return json_into(out, v, depth).ok();
+  switch (v.kind()) {
+    case ValueKind::kUnknown: {
+      std::string_view shape = v.unknown_shape();
+      if (shape.empty()) return false;
+      out += '"';
+      size_t from = 0;
+      while (true) {
+        size_t hole = shape.find(formats::Node::kShapeHole, from);
+        std::string piece;
+        json_string(piece, shape.substr(from, hole == std::string_view::npos ? hole : hole - from));
+        out.append(piece, 1, piece.size() - 2);  // without its quotes
+        if (hole == std::string_view::npos) break;
+        out += formats::Node::kShapeHole;
+        from = hole + 1;
+      }
+      out += '"';
+      return true;
+    }
+    case ValueKind::kList:
+    case ValueKind::kTuple:
+    case ValueKind::kSet: {
+      out += '[';
+      bool first = true;
+      for (const auto& i : v.items()) {
+        if (!first) out += ',';
+        first = false;
+        if (!shaped_json_into(out, i, depth + 1)) return false;
+      }
+      out += ']';
+      return true;
+    }
+    case ValueKind::kMap:
+    case ValueKind::kObject: {
+      out += '{';
+      bool first = true;
+      for (const auto& m : v.members()) {
+        if (!first) out += ',';
+        first = false;
+        json_string(out, m.key);
+        out += ':';
+        if (!shaped_json_into(out, m.value, depth + 1)) return false;
+      }
+      out += '}';
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+Value to_json_unknown(const Value& v) {
+  std::string out;
+  if (!shaped_json_into(out, v, 0)) return Value::unknown(Type::string());
+  return Value::unknown_string(std::move(out));
+}
+
 core::Result<Value> from_json(std::string_view text, uint32_t max_depth) {
   formats::Limits limits;
   limits.max_depth = std::min<uint32_t>(max_depth, 256);
@@ -1169,7 +1250,7 @@ core::Status node_into(const Value& v, formats::Builder& b, const SourcePos& inh
     case ValueKind::kNull:
       return b.add_null(p);
     case ValueKind::kUnknown:
-      return b.add_unknown(p);
+      return b.add_unknown(p, v.unknown_shape());
     case ValueKind::kBool:
       return b.add_bool(p, v.as_bool());
     case ValueKind::kNumber: {

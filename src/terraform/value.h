@@ -158,6 +158,11 @@ class Value {
 
   static Value null(Type type = Type());
   static Value unknown(Type type = Type());
+  // An unknown string some of whose text is known (a template interpolating an unknown
+  // value): `shape` as formats::Node::unknown_shape, the text with a NUL for each unknown
+  // run. It becomes an unknown node with that shape, so rules can still tell
+  // "arn:aws:iam::${data.aws_caller_identity.me.account_id}:root" from "*".
+  static Value unknown_string(std::string shape);
   static Value boolean(bool v);
   static Value number(int64_t v);
   static Value number(double v);
@@ -176,6 +181,8 @@ class Value {
   [[nodiscard]] ValueKind kind() const { return kind_; }
   [[nodiscard]] bool is_null() const { return kind_ == ValueKind::kNull; }
   [[nodiscard]] bool is_unknown() const { return kind_ == ValueKind::kUnknown; }
+  // unknown_string's shape; empty for any other value.
+  [[nodiscard]] std::string_view unknown_shape() const;
   // Not unknown here and nowhere inside.
   [[nodiscard]] bool is_wholly_known() const;
   [[nodiscard]] bool is_sequence() const {  // list, tuple or set
@@ -254,6 +261,10 @@ struct Member {
 // whitespace, `<`, `>`, `&` and U+2028/U+2029 escaped as Terraform does. Unknown anywhere
 // is an error ("terraform.json.unknown").
 [[nodiscard]] core::Result<std::string> to_json(const Value& v);
+// jsonencode of a value that is not wholly known: when every unknown in it is an unknown
+// string (unknown_string), the JSON text as an unknown string whose holes lie inside
+// those strings; otherwise a plain unknown string.
+[[nodiscard]] Value to_json_unknown(const Value& v);
 // Parses JSON text (jsondecode): objects become objects, arrays tuples, numbers numbers.
 // Errors are "terraform.json.syntax"; depth is limited to `max_depth`.
 [[nodiscard]] core::Result<Value> from_json(std::string_view text, uint32_t max_depth = 256);

@@ -301,6 +301,78 @@ struct CanonicalBuilder::Impl {
 
   // ---- decoding JSON held in strings -------------------------------------------------
 
+  // Stands for a hole while the JSON of an unknown string is parsed (a private-use
+  // character: should the text hold one itself, reading it as a hole only widens what the
+  // value may be).
+  static constexpr std::string_view kHoleMark = "\xEE\x80\x80";
+
+  // An unknown string holding JSON whose holes lie inside its strings (jsonencode or
+  // aws_iam_policy_document around an unknown account ID): the JSON decoded, with each
+  // string that has a hole an unknown string of its own. Null when the shape is not such
+  // JSON (a hole outside a string, say).
+  const Node* decode_shaped(const Node& n) {
+    std::string_view shape = n.unknown_shape();
+    if (shape.empty()) return nullptr;
+    auto it = decoded.find(&n);
+    if (it != decoded.end()) return it->second;
+    const Node* result = nullptr;
+    std::string text;
+    for (char c : shape) c == Node::kShapeHole ? text.append(kHoleMark) : text.append(1, c);
+    if (looks_json(text) && text.size() <= kMaxDecodeBytes) {
+      formats::Limits limits;
+      limits.max_bytes = kMaxDecodeBytes;
+      core::Diagnostics ignored;
+      auto doc = formats::load_json(source.path(), std::move(text), limits, ignored);
+      if (doc.ok()) {
+        formats::Builder holes(source.path(), formats::Format::kJson, "", limits);
+        if (with_holes(doc->root(), holes).ok()) {
+          scratch.push_back(std::move(holes).finish());
+          result = &scratch.back().root();
+        }
+      }
+    }
+    decoded.emplace(&n, result);
+    return result;
+  }
+
+  // Copies a decoded tree, turning strings with hole marks into unknown strings; a key
+  // with one is an error (the key itself is not known).
+  static core::Status with_holes(const Node& n, formats::Builder& out) {
+    switch (n.kind()) {
+      case NodeKind::kString: {
+        std::string_view s = n.as_string();
+        if (s.find(kHoleMark) == std::string_view::npos) return out.add_string(n.pos(), s);
+        std::string shape;
+        for (size_t i = 0; i < s.size();) {
+          if (s.substr(i, kHoleMark.size()) == kHoleMark) {
+            if (shape.empty() || shape.back() != Node::kShapeHole) shape.push_back(Node::kShapeHole);
+            i += kHoleMark.size();
+          } else {
+            shape.push_back(s[i++]);
+          }
+        }
+        return out.add_unknown(n.pos(), shape);
+      }
+      case NodeKind::kList:
+        SKM_TRY(out.begin_list(n.pos()));
+        for (const Node& c : n.items()) SKM_TRY(with_holes(c, out));
+        return out.end_list();
+      case NodeKind::kMap:
+        SKM_TRY(out.begin_map(n.pos()));
+        for (const formats::Member& m : n.members()) {
+          if (m.key.kind() == NodeKind::kString &&
+              m.key.as_string().find(kHoleMark) != std::string_view::npos) {
+            return core::make_error("model.shape", "a key is not known");
+          }
+          SKM_TRY(with_holes(m.key, out));
+          SKM_TRY(with_holes(m.value, out));
+        }
+        return out.end_map();
+      default:
+        return out.add_shared(n.pos(), n, 1);
+    }
+  }
+
   // Decodes a string node holding JSON (repeatedly, for double-encoded values). Returns
   // the decoded node, or nullptr when it is not JSON.
   const Node* decode(const Node& s, bool url) {
@@ -738,6 +810,10 @@ struct CanonicalBuilder::Impl {
       case Val::K::kAbsent:
         return b->add_null(place(pos));
       case Val::K::kUnknown:
+        if (a && a->type == AttrType::kJson && !v.shapeless && v.node != nullptr) {
+          if (const Node* d = decode_shaped(*v.node))
+            return copy_raw(*d, v.reloc ? v.reloc : v.node, v.snake);
+        }
         return b->add_unknown(place(pos),
                               v.shapeless || v.node == nullptr ? std::string_view() : shape_for(a, *v.node));
       case Val::K::kBool:
@@ -793,7 +869,12 @@ struct CanonicalBuilder::Impl {
   core::Status emit_node(const Attr* a, const Val& v) {
     const Node& n = *v.node;
     At pos = pos_of(v, at_node(n));
-    if (n.kind() == NodeKind::kUnknown) return b->add_unknown(place(pos), shape_for(a, n));
+    if (n.kind() == NodeKind::kUnknown) {
+      if (a && a->type == AttrType::kJson) {
+        if (const Node* d = decode_shaped(n)) return copy_raw(*d, v.reloc ? v.reloc : &n, v.snake);
+      }
+      return b->add_unknown(place(pos), shape_for(a, n));
+    }
     AttrType t = a ? a->type : AttrType::kAny;
     switch (t) {
       case AttrType::kAny: return copy_raw(n, v.reloc, v.snake);

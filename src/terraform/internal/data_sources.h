@@ -13,8 +13,9 @@
 namespace sekimori::terraform {
 
 // `body` is the data block's evaluated body (attributes, blocks as tuples of objects);
-// returns it with the computed attributes added, or unchanged for other types and when
-// an argument the result depends on is unknown.
+// returns it with the computed attributes added (an unknown string with the known text
+// when an identifier, action, resource or condition value is an unknown string), or
+// unchanged for other types and when anything else the result depends on is unknown.
 [[nodiscard]] Value with_computed_attributes(std::string_view type, Value body);
 
 }  // namespace sekimori::terraform

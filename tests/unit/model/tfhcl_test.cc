@@ -207,6 +207,64 @@ resource "aws_sqs_queue" "q" { name = "${var.team}-${var.env}" }
   EXPECT_EQ(str(at(*q, {"name"})), "shop-prod");
 }
 
+// A template around an unknown value is an unknown string with its known text, and so is
+// jsonencode (or aws_iam_policy_document) around one; a JSON attribute decodes such JSON,
+// each string with an unknown part an unknown string of its own.
+TEST(TfHcl, UnknownStringsKeepTheirKnownTextThroughJson) {
+  auto l = load("main.tf", R"(
+data "aws_caller_identity" "me" {}
+locals { flag = data.aws_caller_identity.me.id != "" }
+data "aws_iam_policy_document" "p" {
+  statement {
+    actions   = ["kms:*"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:aws:iam::${data.aws_caller_identity.me.account_id}:root"]
+    }
+  }
+}
+resource "aws_kms_key" "a" {
+  description = "key of ${data.aws_caller_identity.me.account_id}%{if local.flag}!%{endif}"
+  policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.me.account_id}:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+  })
+}
+resource "aws_kms_key" "b" {
+  policy = data.aws_iam_policy_document.p.json
+}
+resource "aws_kms_key" "c" {
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = data.aws_caller_identity.me.arn }] })
+}
+)",
+                SourceFormat::kTerraformHcl);
+  using std::string_literals::operator""s;
+  const Resource* a = find_resource(l.estate, "aws_kms_key.a");
+  ASSERT_NE(a, nullptr) << l.diags.to_text();
+  EXPECT_EQ(std::string(at(*a, {"description"})->unknown_shape()), "key of \0"s);
+  for (const char* id : {"aws_kms_key.a", "aws_kms_key.b"}) {
+    const Resource* r = find_resource(l.estate, id);
+    ASSERT_NE(r, nullptr) << id;
+    const formats::Node* policy = at(*r, {"policy"});
+    ASSERT_NE(policy, nullptr) << id;
+    ASSERT_EQ(policy->kind(), formats::NodeKind::kMap) << id << ": the policy is decoded";
+    const formats::Node* aws = policy->find("Statement")->items()[0].find_path({"Principal", "AWS"});
+    ASSERT_NE(aws, nullptr) << id;
+    EXPECT_EQ(std::string(aws->unknown_shape()), "arn:aws:iam::\0:root"s) << id;
+    EXPECT_EQ(str(policy->find("Statement")->items()[0].find("Resource")), "*") << id;
+  }
+  // an unknown that is not a string (could be anything) leaves the whole policy unknown
+  const Resource* c = find_resource(l.estate, "aws_kms_key.c");
+  ASSERT_NE(c, nullptr);
+  EXPECT_TRUE(is_unknown(at(*c, {"policy"})));
+  EXPECT_EQ(at(*c, {"policy"})->unknown_shape(), "");
+}
+
 TEST(TfHcl, SyntaxErrorsFailTheInputAndAreLocated) {
   auto l = load("main.tf", "resource \"aws_sqs_queue\" \"q\" {\n  name = \n}\n", SourceFormat::kTerraformHcl);
   EXPECT_TRUE(l.diags.has_errors());

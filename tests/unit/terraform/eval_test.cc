@@ -470,7 +470,49 @@ resource "aws_sqs_queue" "q" {
       R"("Effect":"Deny","NotResource":"arn:aws:s3:::keep/*","Principal":"*","Sid":"Replace"},)"
       R"({"Effect":"Allow","NotAction":"iam:*","Principal":{"AWS":"arn:aws:iam::111122223333:root",)"
       R"("Service":["ec2.amazonaws.com","lambda.amazonaws.com"]},"Resource":"*"}],"Version":"2012-10-17"})");
+  // an unknown account ID: the JSON is an unknown string that keeps the rest of the text
   EXPECT_EQ(tags->find("unknowable")->kind(), NodeKind::kUnknown);
+  using std::string_literals::operator""s;
+  EXPECT_EQ(std::string(tags->find("unknowable")->unknown_shape()),
+            R"({"Statement":[{"Action":"kms:*","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::)"s + '\0' +
+                R"(:root"},"Resource":"*"}],"Version":"2012-10-17"})");
+}
+
+// Templates around unknown values are unknown strings that keep their known text; so is
+// jsonencode around them, with the holes inside JSON strings (escaped text around them).
+TEST(EvalTest, UnknownStringsKeepTheirKnownText) {
+  auto r = run({{"root/main.tf", R"(
+data "aws_caller_identity" "me" {}
+variable "flag" { type = bool }
+resource "aws_sqs_queue" "q" {
+  name = "q"
+  tags = {
+    arn    = "arn:aws:iam::${data.aws_caller_identity.me.account_id}:root"
+    nested = "<${"x-${data.aws_caller_identity.me.account_id}"}>"
+    cond   = "a%{if var.flag}b%{endif}c"
+    twice  = "${data.aws_caller_identity.me.account_id}${data.aws_caller_identity.me.user_id}"
+    nul    = "\u0000${data.aws_caller_identity.me.account_id}"
+    json   = jsonencode({ p = "a\"<${data.aws_caller_identity.me.account_id}", n = 1 })
+    opaque = jsonencode({ p = data.aws_caller_identity.me.account_id })
+    upper  = upper("arn:${data.aws_caller_identity.me.account_id}")
+  }
+}
+)"}});
+  const ResourceInstance* q = r->find("aws_sqs_queue.q");
+  ASSERT_NE(q, nullptr);
+  const Node* tags = q->body->find("tags");
+  ASSERT_NE(tags, nullptr);
+  auto shape = [&](const char* k) { return std::string(tags->find(k)->unknown_shape()); };
+  using std::string_literals::operator""s;
+  EXPECT_EQ(shape("arn"), "arn:aws:iam::\0:root"s);
+  EXPECT_EQ(shape("nested"), "<x-\0>"s);
+  EXPECT_EQ(shape("cond"), "a\0c"s);
+  EXPECT_EQ(shape("twice"), "\0"s) << "adjacent holes are one";
+  EXPECT_EQ(shape("nul"), "") << "a NUL of the text itself: no shape";
+  EXPECT_EQ(shape("json"), R"({"n":1,"p":"a\"\u003c)"s + '\0' + R"("})");
+  EXPECT_EQ(shape("opaque"), "") << "an unknown of no known type inside";
+  EXPECT_EQ(shape("upper"), "") << "a function of an unknown string is another string";
+  for (const char* k : {"nul", "opaque", "upper"}) EXPECT_EQ(tags->find(k)->kind(), NodeKind::kUnknown) << k;
 }
 
 TEST(EvalTest, ExpressionForms) {
