@@ -319,34 +319,34 @@ Value Value::without_shape() const {
 }
 
 namespace {
-constexpr char kHole = formats::Node::kShapeHole;
+
+using formats::Node;
+
+// Whether hole `h` may hold character `c`.
+bool hole_takes(char h, char c) { return h == Node::kShapeHole || Node::is_word_char(c); }
+
 }  // namespace
 
 bool shape_may_equal(std::string_view shape, std::string_view text) {
-  // wildcard matching with holes as `*`: on a mismatch, let the last hole take one more
-  // character and retry from there (each hole's run only ever grows: linear per hole)
-  size_t s = 0, t = 0, hole = std::string_view::npos, resume = 0;
-  while (t < text.size()) {
-    if (s < shape.size() && shape[s] == kHole) {
-      hole = s++;
-      resume = t;
-    } else if (s < shape.size() && shape[s] == text[t]) {
-      ++s;
-      ++t;
-    } else if (hole != std::string_view::npos) {
-      s = hole + 1;
-      t = ++resume;
+  // can[j]: shape[..i] can give text[..j], row by row over the shape (a hole takes any
+  // run of the characters it may hold). Past a bound on the work, say "may".
+  if (static_cast<double>(shape.size() + 1) * static_cast<double>(text.size() + 1) > 4e6) return true;
+  std::vector<char> can(text.size() + 1, 0);
+  can[0] = 1;
+  for (char s : shape) {
+    if (Node::is_shape_hole(s)) {
+      for (size_t j = 1; j <= text.size(); ++j) can[j] = can[j] || (can[j - 1] && hole_takes(s, text[j - 1]));
     } else {
-      return false;
+      for (size_t j = text.size(); j > 0; --j) can[j] = can[j - 1] && text[j - 1] == s;
+      can[0] = 0;
     }
   }
-  while (s < shape.size() && shape[s] == kHole) ++s;
-  return s == shape.size();
+  return can[text.size()] != 0;
 }
 
 std::optional<bool> shape_starts_with(std::string_view shape, std::string_view prefix) {
-  size_t first = shape.find(kHole);
-  if (first == std::string_view::npos) return shape.starts_with(prefix);
+  size_t first = std::find_if(shape.begin(), shape.end(), Node::is_shape_hole) - shape.begin();
+  if (first == shape.size()) return shape.starts_with(prefix);
   std::string_view lead = shape.substr(0, first);
   if (prefix.size() <= lead.size()) return lead.starts_with(prefix);
   if (!prefix.starts_with(lead)) return false;
@@ -354,9 +354,9 @@ std::optional<bool> shape_starts_with(std::string_view shape, std::string_view p
 }
 
 std::optional<bool> shape_ends_with(std::string_view shape, std::string_view suffix) {
-  size_t last = shape.rfind(kHole);
-  if (last == std::string_view::npos) return shape.ends_with(suffix);
-  std::string_view tail = shape.substr(last + 1);
+  auto last = std::find_if(shape.rbegin(), shape.rend(), Node::is_shape_hole);
+  if (last == shape.rend()) return shape.ends_with(suffix);
+  std::string_view tail = shape.substr(static_cast<size_t>(shape.rend() - last));
   if (suffix.size() <= tail.size()) return tail.ends_with(suffix);
   if (!suffix.ends_with(tail)) return false;
   return std::nullopt;
@@ -364,18 +364,27 @@ std::optional<bool> shape_ends_with(std::string_view shape, std::string_view suf
 
 std::optional<bool> shape_contains(std::string_view shape, std::string_view text) {
   if (text.empty()) return true;
+  bool any_hole = false, holes = false;
   size_t from = 0;
-  bool holes = false;
   while (from <= shape.size()) {  // each piece of known text on its own
-    size_t end = shape.find(kHole, from);
-    if (end == std::string_view::npos)
-      end = shape.size();
-    else
+    size_t end =
+        std::find_if(shape.begin() + static_cast<std::ptrdiff_t>(from), shape.end(), Node::is_shape_hole) -
+        shape.begin();
+    if (end < shape.size()) {
       holes = true;
+      any_hole = any_hole || shape[end] == Node::kShapeHole;
+    }
     if (shape.substr(from, end - from).find(text) != std::string_view::npos) return true;
     from = end + 1;
   }
   if (!holes) return false;
+  // Only word holes: a character of `text` that no hole may hold must come from the known
+  // text; when that has none, no value contains `text`.
+  if (!any_hole) {
+    for (char c : text) {
+      if (!Node::is_word_char(c) && shape.find(c) == std::string_view::npos) return false;
+    }
+  }
   return std::nullopt;
 }
 

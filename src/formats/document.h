@@ -90,13 +90,30 @@ class Node {
   [[nodiscard]] double as_double() const;
   [[nodiscard]] std::string_view as_string() const;
   // An unknown node that is known to be a string, some of whose text is known: that text
-  // with a NUL byte (kShapeHole) where an unknown run of characters (possibly empty)
-  // goes, e.g. "arn:aws:iam::\0:root". Empty for any other node (a plain unknown: its
-  // type is not known either).
+  // with a hole where an unknown run of characters (possibly empty) goes, e.g.
+  // "arn:aws:iam::\0:root". A hole is kShapeHole (any characters) or kShapeWordHole
+  // (only is_word_char ones: what an account ID, region or stack name is made of).
+  // Empty for any other node (a plain unknown: its type is not known either).
   [[nodiscard]] std::string_view unknown_shape() const {
     return kind_ == NodeKind::kUnknown ? std::string_view(str_, count_) : std::string_view();
   }
   static constexpr char kShapeHole = '\0';
+  static constexpr char kShapeWordHole = '\x01';
+  [[nodiscard]] static bool is_shape_hole(char c) { return c == kShapeHole || c == kShapeWordHole; }
+  // A letter, digit or one of `-_.:/`.
+  [[nodiscard]] static bool is_word_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == ':' || c == '/';
+  }
+  // Appends a hole to a shape being built; a hole right after another is one hole (of
+  // any characters if either is).
+  static void append_shape_hole(std::string& shape, char hole) {
+    if (!shape.empty() && is_shape_hole(shape.back())) {
+      if (hole == kShapeHole) shape.back() = kShapeHole;
+      return;
+    }
+    shape.push_back(hole);
+  }
   [[nodiscard]] std::span<const Node> items() const;     // list
   [[nodiscard]] std::span<const Member> members() const;  // map, in document order
   // Number of items (list), members (map) or bytes (string); 0 otherwise.

@@ -132,7 +132,7 @@ class Evaluator {
   std::string scan_root_;
   uint64_t steps_ = 0;
   int template_depth_ = 0;
-  bool template_nul_ = false;  // the template being evaluated wrote a NUL of its own text
+  bool template_nul_ = false;  // the template being evaluated wrote a hole character of its own text
   Module empty_module_;
   bool steps_reported_ = false;
   std::deque<SourcePos> positions_;
@@ -511,11 +511,13 @@ namespace {
 
 // Appends an unknown part of a template: its shape, or a hole (adjacent holes are one).
 void append_shape(std::string& out, std::string_view shape) {
-  if (shape.empty()) shape = std::string_view("\0", 1);
-  for (char c : shape) {
-    if (c == formats::Node::kShapeHole && !out.empty() && out.back() == formats::Node::kShapeHole) continue;
-    out.push_back(c);
-  }
+  using formats::Node;
+  if (shape.empty()) return Node::append_shape_hole(out, Node::kShapeHole);
+  for (char c : shape) Node::is_shape_hole(c) ? Node::append_shape_hole(out, c) : out.push_back(c);
+}
+
+bool has_shape_hole(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), formats::Node::is_shape_hole);
 }
 
 }  // namespace
@@ -528,7 +530,7 @@ core::Result<bool> Evaluator::template_parts(std::span<const hcl::TemplatePart> 
     }
     switch (p.kind) {
       case hcl::TemplatePartKind::kLiteral:
-        template_nul_ = template_nul_ || p.text.find('\0') != std::string_view::npos;
+        template_nul_ = template_nul_ || has_shape_hole(p.text);
         out += p.text;
         break;
       case hcl::TemplatePartKind::kInterpolation: {
@@ -543,7 +545,7 @@ core::Result<bool> Evaluator::template_parts(std::span<const hcl::TemplatePart> 
         if (!s.ok() || s->is_null()) {
           return err_at("tf.eval.template", std::string("cannot interpolate a ") + kind_name(v.kind()), p.expr->range);
         }
-        template_nul_ = template_nul_ || s->as_string().find('\0') != std::string_view::npos;
+        template_nul_ = template_nul_ || has_shape_hole(s->as_string());
         out += s->as_string();
         break;
       }

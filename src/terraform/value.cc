@@ -1107,12 +1107,14 @@ bool shaped_json_into(std::string& out, const Value& v, uint32_t depth) {
       out += '"';
       size_t from = 0;
       while (true) {
-        size_t hole = shape.find(formats::Node::kShapeHole, from);
+        size_t hole = std::find_if(shape.begin() + static_cast<std::ptrdiff_t>(from), shape.end(),
+                                   formats::Node::is_shape_hole) -
+                      shape.begin();
         std::string piece;
-        json_string(piece, shape.substr(from, hole == std::string_view::npos ? hole : hole - from));
+        json_string(piece, shape.substr(from, hole - from));
         out.append(piece, 1, piece.size() - 2);  // without its quotes
-        if (hole == std::string_view::npos) break;
-        out += formats::Node::kShapeHole;
+        if (hole == shape.size()) break;
+        out += shape[hole];  // word characters need no escaping either
         from = hole + 1;
       }
       out += '"';

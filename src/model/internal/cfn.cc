@@ -82,7 +82,7 @@ class ShapedText {
       if (v.s.empty()) {
         hole();
       } else {
-        for (char c : v.s) c == Node::kShapeHole ? hole() : out_.push_back(c);
+        for (char c : v.s) Node::is_shape_hole(c) ? hole(c) : out_.push_back(c);
       }
       return true;
     }
@@ -92,12 +92,12 @@ class ShapedText {
     return true;
   }
   void literal(std::string_view t) {
-    if (t.find(Node::kShapeHole) != std::string_view::npos) shapeless_ = true;  // NUL in the text itself
+    for (char c : t) shapeless_ = shapeless_ || Node::is_shape_hole(c);  // in the text itself
     out_.append(t);
   }
-  void hole() {
+  void hole(char kind = Node::kShapeHole) {
     unknown_ = true;
-    if (out_.empty() || out_.back() != Node::kShapeHole) out_.push_back(Node::kShapeHole);
+    Node::append_shape_hole(out_, kind);
   }
   [[nodiscard]] size_t size() const { return out_.size(); }
   RV finish(const Node* at) {
@@ -218,7 +218,9 @@ class Resolver {
     auto over = opts_.cfn_parameters.find(std::string(name));
     if (std::find(std::begin(kPseudo), std::end(kPseudo), name) != std::end(kPseudo)) {
       if (over != opts_.cfn_parameters.end()) return RV::str(over->second, &at);
-      return RV::unknown(&at);
+      // an account ID, region, partition, URL suffix, stack name or ARN: word characters
+      if (name == "AWS::NotificationARNs") return RV::unknown(&at);  // a list
+      return RV::unknown_string(std::string(1, Node::kShapeWordHole), &at);
     }
     const Node* p = params_ != nullptr ? params_->find(name) : nullptr;
     if (p != nullptr) {
@@ -263,6 +265,20 @@ class Resolver {
     return RV::unknown(&at);
   }
 
+  // A resource attribute known only once deployed (Fn::GetAtt, `${Res.Attr}`): unknown;
+  // an `...Arn` attribute of an AWS resource type is an ARN, "arn:" and the rest unknown
+  // (a custom resource or a nested stack returns whatever it likes).
+  RV runtime_attribute(std::string_view target, std::string_view attribute, const Node& at) {
+    const Node* r = resources_ != nullptr ? resources_->find(target) : nullptr;
+    const Node* type = r != nullptr ? r->find("Type") : nullptr;
+    bool aws = type != nullptr && type->kind() == NodeKind::kString &&
+               type->as_string().starts_with("AWS::") &&
+               !type->as_string().starts_with("AWS::CloudFormation::");
+    if (aws && attribute.ends_with("Arn"))
+      return RV::unknown_string(std::string("arn:") + Node::kShapeHole, &at);
+    return RV::unknown(&at);
+  }
+
   RV sub(const Node& a, const Node& at, int depth) {
     const Node* tmpl = &a;
     const Node* vars = nullptr;
@@ -299,8 +315,9 @@ class Resolver {
         const Node* given = vars != nullptr ? vars->find(var) : nullptr;
         if (given != nullptr) {
           if (!out.append(eval(*given, depth))) out.hole();
-        } else if (var.find('.') != std::string_view::npos) {
-          out.hole();  // ${Resource.Attribute}: a runtime value
+        } else if (size_t dot = var.find('.'); dot != std::string_view::npos) {
+          // ${Resource.Attribute}: a runtime value
+          out.append(runtime_attribute(var.substr(0, dot), var.substr(dot + 1), at));
         } else {
           if (!out.append(ref(var, at))) out.hole();
         }
@@ -324,16 +341,21 @@ class Resolver {
       return ref(a.as_string(), at);
     }
     if (name == "Fn::GetAtt") {
-      std::string target;
+      std::string target, attribute;
       if (a.kind() == NodeKind::kString) {
-        target = std::string(a.as_string().substr(0, a.as_string().find('.')));
+        std::string_view s = a.as_string();
+        size_t dot = s.find('.');
+        target = std::string(s.substr(0, dot));
+        if (dot != std::string_view::npos) attribute = std::string(s.substr(dot + 1));
       } else if (items(1) && a.items()[0].kind() == NodeKind::kString) {
         target = std::string(a.items()[0].as_string());
+        if (items(2) && a.items()[1].kind() == NodeKind::kString)
+          attribute = std::string(a.items()[1].as_string());
       }
       if (resources_ == nullptr || resources_->find(target) == nullptr) {
         warn("cfn.unresolved_ref", "Fn::GetAtt of '" + target + "', which is not a resource", &at);
       }
-      return RV::unknown(&at);
+      return runtime_attribute(target, attribute, at);
     }
     if (name == "Fn::Sub") return sub(a, at, depth);
     if (name == "Fn::Base64") return eval_plain(a, depth);

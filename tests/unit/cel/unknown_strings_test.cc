@@ -40,6 +40,25 @@ TEST(ShapeTest, MayEqualFillsHolesWithAnyRun) {
   EXPECT_FALSE(shape_may_equal("known", "know"));
 }
 
+TEST(ShapeTest, WordHolesHoldOnlyWordCharacters) {
+  const std::string acct(1, formats::Node::kShapeWordHole);  // an account ID, a region...
+  const std::string arn = "arn:aws:iam::" + acct + ":root";
+  EXPECT_TRUE(shape_may_equal(acct, "123456789012"));
+  EXPECT_TRUE(shape_may_equal(acct, "eu-west-1"));
+  EXPECT_TRUE(shape_may_equal(acct, ""));
+  EXPECT_FALSE(shape_may_equal(acct, "*"));
+  EXPECT_FALSE(shape_may_equal(acct, "a b"));
+  EXPECT_TRUE(shape_may_equal(arn, "arn:aws:iam::123456789012:root"));
+  EXPECT_FALSE(shape_may_equal(arn, "arn:aws:iam::*:root"));
+  EXPECT_TRUE(shape_may_equal(shape({"a", ""}) + acct, "a*"));  // the any-hole takes it
+  EXPECT_EQ(shape_contains(acct, "*"), false);
+  EXPECT_EQ(shape_contains(arn, "*"), false);
+  EXPECT_EQ(shape_contains(arn, "12"), std::nullopt);
+  EXPECT_EQ(shape_contains("a*" + acct, "*"), true);
+  EXPECT_EQ(shape_starts_with(acct + "-logs", "x"), std::nullopt);
+  EXPECT_EQ(shape_ends_with(acct + "-logs", "-logs"), true);
+}
+
 TEST(ShapeTest, PrefixSuffixAndSubstring) {
   std::string arn = shape({"arn:aws:iam::", ":root"});
   EXPECT_EQ(shape_starts_with(arn, "arn:"), true);
@@ -73,6 +92,8 @@ class UnknownStringTest : public ::testing::TestWithParam<Case> {
     ok(b.add_unknown(p, shape({"arn:aws:iam::", ":root"})));
     ok(b.add_string(p, "any"));
     ok(b.add_unknown(p, shape({"", ""})));  // a string, nothing more known
+    ok(b.add_string(p, "acct"));
+    ok(b.add_unknown(p, std::string(1, formats::Node::kShapeWordHole)));  // !Ref AWS::AccountId
     ok(b.add_string(p, "plain"));
     ok(b.add_unknown(p));
     ok(b.add_string(p, "list"));
@@ -120,6 +141,10 @@ const Case kCases[] = {
     {"r.arn == r.arn", "unknown(r.arn)"},
     {"r.any == '*'", "unknown(r.any)"},
     {"r.plain == '*'", "unknown(r.plain)"},
+    {"r.acct == '*'", "false"},
+    {"r.acct == '123456789012'", "unknown(r.acct)"},
+    {"r.acct.contains('*')", "false"},
+    {"[r.acct].exists(p, p == '*')", "false"},
     // membership
     {"r.arn in ['*', 'x']", "false"},
     {"r.arn in ['*', 'arn:aws:iam::1:root']", "unknown(r.arn)"},

@@ -132,6 +132,13 @@ Resources:
                 - !Sub ["${A}-${B}", {A: x, B: !ImportValue shared}]
                 - !Sub "arn:aws:iam::${Suffix}:root\0"
                 - !Sub "arn:aws:iam::123456789012:root"
+                - !GetAtt Fn.Arn
+                - !Sub "${Fn.Arn}/x"
+                - !GetAtt Custom.ThingArn
+  Fn:
+    Type: AWS::Lambda::Function
+  Custom:
+    Type: Custom::Thing
   B:
     Type: AWS::S3::Bucket
     Properties:
@@ -152,19 +159,24 @@ Resources:
   ASSERT_NE(policy, nullptr);
   const formats::Node* aws = policy->find("Statement")->items()[0].find_path({"Principal", "AWS"});
   ASSERT_NE(aws, nullptr);
-  ASSERT_EQ(aws->size(), 6u);
+  ASSERT_EQ(aws->size(), 9u);
   auto shape = [&](size_t i) { return std::string(aws->items()[i].unknown_shape()); };
   using std::string_literals::operator""s;
-  EXPECT_EQ(shape(0), "arn:aws:iam::\0:root"s);
-  EXPECT_EQ(shape(1), "arn:aws:iam::\0:role/\0"s);
-  EXPECT_EQ(shape(2), "\0"s) << "holes next to each other are one";
+  // a pseudo parameter is made of word characters (\x01); anything else may hold any (\0)
+  EXPECT_EQ(shape(0), "arn:aws:iam::\x01:root"s);
+  EXPECT_EQ(shape(1), "arn:aws:iam::\x01:role/\0"s);
+  EXPECT_EQ(shape(2), "\x01"s) << "holes next to each other are one";
   EXPECT_EQ(shape(3), "x-\0"s);
   EXPECT_TRUE(is_unknown(&aws->items()[4]));
   EXPECT_EQ(shape(4), "") << "a NUL in the text itself: no shape";
   EXPECT_EQ(str(&aws->items()[5]), "arn:aws:iam::123456789012:root");
+  EXPECT_EQ(shape(6), "arn:\0"s) << "an ...Arn attribute of an AWS resource is an ARN";
+  EXPECT_EQ(shape(7), "arn:\0/x"s);
+  EXPECT_EQ(shape(8), "") << "a custom resource's attributes can be anything";
+  EXPECT_TRUE(is_unknown(&aws->items()[8]));
   const Resource* b = find_resource(l.estate, "B");
   ASSERT_NE(b, nullptr);
-  EXPECT_EQ(std::string(at(*b, {"bucket"})->unknown_shape()), "\0-logs"s);
+  EXPECT_EQ(std::string(at(*b, {"bucket"})->unknown_shape()), "\x01-logs"s);
   // made from an unknown string, not the string itself: no shape
   const formats::Node* enabled = at(*b, {"versioning", "enabled"});
   ASSERT_NE(enabled, nullptr);
