@@ -196,6 +196,14 @@ std::optional<Value> policy_document_json(const Value& body) {
 
 }  // namespace
 
+Value with_reference_attributes(std::string_view type, Value body) {
+  if (!type.starts_with("aws_") || body.kind() != ValueKind::kObject || body.find("arn") != nullptr)
+    return body;
+  std::vector<Member> members(body.members().begin(), body.members().end());
+  members.push_back(Member{"arn", Value::unknown_string(std::string("arn:") + formats::Node::kShapeHole)});
+  return Value::object(std::move(members)).with_pos(body.pos());
+}
+
 Value with_computed_attributes(std::string_view type, Value body) {
   if (type != "aws_iam_policy_document" || body.kind() != ValueKind::kObject) return body;
   std::optional<Value> json = policy_document_json(body);

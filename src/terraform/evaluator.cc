@@ -1321,7 +1321,8 @@ core::Status Evaluator::ensure_resource(Instance& inst, size_t index) {
   } else if (fe != nullptr) {
     by_key = true;
     Value c = eval_attr_expr(*fe, ctx).value();
-    if (c.is_unknown() || !c.is_wholly_known()) {
+    // a map's keys are known even when its values are not (Terraform expands by the keys)
+    if (c.is_unknown() || (c.is_sequence() && !c.is_wholly_known())) {
       unknown = true;
     } else if (c.is_mapping()) {
       for (const Member& m : c.members()) frames.emplace_back(quote_key(m.key), std::vector<Member>{Member{"key", Value::string(m.key)}, Member{"value", m.value}});
@@ -1380,6 +1381,7 @@ core::Status Evaluator::ensure_resource(Instance& inst, size_t index) {
     Value bv = body.ok() ? std::move(body).value() : (warn(body.error()), Value::unknown());
     if (!rc.managed) bv = with_computed_attributes(rc.type, std::move(bv));
     if (rc.managed) rs.instances.push_back(ResourceInstanceOut{suffix, bv});
+    bv = with_reference_attributes(rc.type, std::move(bv));
     values.push_back(bv);
     if (by_key && !unknown) keyed.push_back(Member{std::string(fm[0].value.as_string()), bv});
   }
@@ -1509,7 +1511,7 @@ core::Status Evaluator::ensure_call(Instance& inst, std::string_view name, const
     cs.expanded = true;
     cs.by_key = true;
     Value c = eval_attr_expr(*fe, ctx).value();
-    if (!c.is_wholly_known()) return finish(true);
+    if (c.is_unknown() || (c.is_sequence() && !c.is_wholly_known())) return finish(true);
     if (c.is_mapping()) {
       for (const Member& m : c.members()) {
         insts.emplace_back(m.key, quote_key(m.key),

@@ -18,4 +18,9 @@ namespace sekimori::terraform {
 // unchanged for other types and when anything else the result depends on is unknown.
 [[nodiscard]] Value with_computed_attributes(std::string_view type, Value body);
 
+// What references to a resource or data source of an AWS type see beyond its body: an
+// `arn` the configuration does not set is an ARN only the provider knows, an unknown
+// string "arn:" + ? (so `principals { identifiers = [aws_iam_role.r.arn] }` is not "*").
+[[nodiscard]] Value with_reference_attributes(std::string_view type, Value body);
+
 }  // namespace sekimori::terraform

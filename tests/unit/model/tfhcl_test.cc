@@ -239,7 +239,11 @@ resource "aws_kms_key" "b" {
   policy = data.aws_iam_policy_document.p.json
 }
 resource "aws_kms_key" "c" {
-  policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = data.aws_caller_identity.me.arn }] })
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = data.aws_caller_identity.me.user_id }] })
+}
+resource "aws_iam_role" "r" { name = "r" }
+resource "aws_kms_key" "d" {
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { AWS = aws_iam_role.r.arn } }] })
 }
 )",
                 SourceFormat::kTerraformHcl);
@@ -263,6 +267,15 @@ resource "aws_kms_key" "c" {
   ASSERT_NE(c, nullptr);
   EXPECT_TRUE(is_unknown(at(*c, {"policy"})));
   EXPECT_EQ(at(*c, {"policy"})->unknown_shape(), "");
+  // an AWS resource's arn is "arn:" and the rest unknown
+  const Resource* d = find_resource(l.estate, "aws_kms_key.d");
+  ASSERT_NE(d, nullptr);
+  const formats::Node* role =
+      at(*d, {"policy"})->find("Statement")->items()[0].find_path({"Principal", "AWS"});
+  ASSERT_NE(role, nullptr);
+  EXPECT_EQ(std::string(role->unknown_shape()), "arn:\0"s);
+  EXPECT_EQ(at(*find_resource(l.estate, "aws_iam_role.r"), {"arn"}), nullptr)
+      << "not an attribute of its own";
 }
 
 TEST(TfHcl, SyntaxErrorsFailTheInputAndAreLocated) {

@@ -515,6 +515,27 @@ resource "aws_sqs_queue" "q" {
   for (const char* k : {"nul", "opaque", "upper"}) EXPECT_EQ(tags->find(k)->kind(), NodeKind::kUnknown) << k;
 }
 
+// for_each over a map expands by its keys, whatever its values are; an AWS resource's arn
+// is "arn:" and the rest unknown when the configuration does not set it.
+TEST(EvalTest, ForEachMapWithUnknownValuesAndArns) {
+  auto r = run({{"root/main.tf", R"(
+resource "aws_iam_role" "r" { name = "r" }
+resource "aws_sqs_queue" "q" {
+  for_each = { a = aws_iam_role.r.id, b = "known" }
+  name     = "q-${each.key}"
+  tags     = { role = aws_iam_role.r.arn, value = each.value }
+}
+)"}});
+  EXPECT_FALSE(r->has_code("tf.expand.unknown"));
+  const ResourceInstance* a = r->find("aws_sqs_queue.q[\"a\"]");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(str_at(a, "name"), "q-a");
+  using std::string_literals::operator""s;
+  EXPECT_EQ(std::string(a->body->find("tags")->find("role")->unknown_shape()), "arn:\0"s);
+  EXPECT_EQ(a->body->find("tags")->find("value")->kind(), NodeKind::kUnknown);
+  EXPECT_EQ(str_at(r->find("aws_sqs_queue.q[\"b\"]"), "name"), "q-b");
+}
+
 TEST(EvalTest, ExpressionForms) {
   auto r = run({{"root/main.tf", R"(
 locals {
