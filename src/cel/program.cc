@@ -692,22 +692,47 @@ Value time_arith(BinOp op, const Value& a, const Value& b) {
   return Value::no_overload(op_name(op));
 }
 
-// CEL equality where a side may be unknown; nullopt when the answer depends on it. An
-// unknown string (Value::unknown_string) differs from every value that is not a string
-// and from every string its shape cannot give.
-std::optional<bool> equal_or_unknown(const Value& a, const Value& b) {
-  if (!a.is_unknown() && !b.is_unknown()) return equal(a, b);
-  const Value& u = a.is_unknown() ? a : b;
-  const Value& other = a.is_unknown() ? b : a;
-  if (!u.is_shaped_unknown() || other.is_exceptional()) return std::nullopt;
-  if (other.kind() != Kind::kString || !shape_may_equal(u.unknown_shape(), other.as_string())) return false;
-  return std::nullopt;
-}
-
 // Adds the unknown `v` (if it is one) to the unknowns an answer depends on.
 void depend_on(Value& unknowns, const Value& v) {
   if (!v.is_unknown()) return;
   unknowns = unknowns.is_unknown() ? Value::merge_unknowns(unknowns, v) : v.without_shape();
+}
+
+// CEL equality where a side, or an element of a list or map, may be unknown; nullopt when
+// the answer depends on it, with the unknowns it depends on added to `unknowns`. An
+// unknown string (Value::unknown_string) differs from every value that is not a string
+// and from every string its shape cannot give.
+std::optional<bool> equal_or_unknown(const Value& a, const Value& b, Value& unknowns) {
+  if (!a.is_unknown() && !b.is_unknown()) {
+    if (a.kind() != b.kind() || (a.kind() != Kind::kList && a.kind() != Kind::kMap)) return equal(a, b);
+    bool is_list = a.kind() == Kind::kList;
+    size_t n = is_list ? a.list_size() : a.map_size();
+    if (n != (is_list ? b.list_size() : b.map_size())) return false;
+    Value pending;
+    for (size_t i = 0; i < n; ++i) {
+      std::optional<bool> eq;
+      if (is_list) {
+        eq = equal_or_unknown(a.list_at(i), b.list_at(i), pending);
+      } else if (std::optional<Value> other = b.map_find(a.map_key_at(i))) {
+        eq = equal_or_unknown(a.map_value_at(i), *other, pending);
+      } else {
+        return false;
+      }
+      if (eq && !*eq) return false;  // one element that differs settles it
+    }
+    if (!pending.is_unknown()) return true;
+    depend_on(unknowns, pending);
+    return std::nullopt;
+  }
+  const Value& u = a.is_unknown() ? a : b;
+  const Value& other = a.is_unknown() ? b : a;
+  if (u.is_shaped_unknown() && !other.is_exceptional() &&
+      (other.kind() != Kind::kString || !shape_may_equal(u.unknown_shape(), other.as_string()))) {
+    return false;
+  }
+  depend_on(unknowns, a);
+  depend_on(unknowns, b);
+  return std::nullopt;
 }
 
 // `elem in c`. An unknown item of a list (a document's list may hold one, a list literal
@@ -718,21 +743,15 @@ Value contains_value(const Value& elem, const Value& c) {
   switch (c.kind()) {
     case Kind::kList:
       for (size_t i = 0; i < c.list_size(); ++i) {
-        Value item = c.list_at(i);
-        std::optional<bool> eq = equal_or_unknown(item, elem);
+        std::optional<bool> eq = equal_or_unknown(c.list_at(i), elem, unknowns);
         if (eq && *eq) return Value::boolean(true);
-        if (!eq) {
-          depend_on(unknowns, item);
-          depend_on(unknowns, elem);
-        }
       }
       return unknowns.is_unknown() ? unknowns : Value::boolean(false);
     case Kind::kMap:
       if (elem.is_shaped_unknown()) {
-        for (size_t i = 0; i < c.map_size(); ++i) {
-          if (!equal_or_unknown(c.map_key_at(i), elem).has_value()) return elem.without_shape();
-        }
-        return Value::boolean(false);
+        for (size_t i = 0; i < c.map_size(); ++i)
+          static_cast<void>(equal_or_unknown(c.map_key_at(i), elem, unknowns));
+        return unknowns.is_unknown() ? unknowns : Value::boolean(false);
       }
       if (!is_key_kind(elem.kind()) && elem.kind() != Kind::kDouble) return Value::boolean(false);
       return Value::boolean(c.map_find(elem).has_value());
@@ -746,8 +765,10 @@ Value binary(Frame& f, BinOp op, const Value& a, const Value& b) {
     // an unknown string against a known value: its shape may settle ==, != and in
     bool shaped =
         (a.is_shaped_unknown() && !b.is_exceptional()) || (b.is_shaped_unknown() && !a.is_exceptional());
+    Value unknowns;
     if (shaped && (op == BinOp::kEq || op == BinOp::kNe)) {
-      if (std::optional<bool> eq = equal_or_unknown(a, b)) return Value::boolean(*eq == (op == BinOp::kEq));
+      if (std::optional<bool> eq = equal_or_unknown(a, b, unknowns))
+        return Value::boolean(*eq == (op == BinOp::kEq));
     } else if (shaped && op == BinOp::kIn && a.is_shaped_unknown()) {
       return contains_value(a, b);
     }
@@ -755,9 +776,15 @@ Value binary(Frame& f, BinOp op, const Value& a, const Value& b) {
   }
   switch (op) {
     case BinOp::kEq:
-      return Value::boolean(equal(a, b));
-    case BinOp::kNe:
-      return Value::boolean(!equal(a, b));
+    case BinOp::kNe: {
+      if (a.kind() != Kind::kList && a.kind() != Kind::kMap)
+        return Value::boolean(equal(a, b) == (op == BinOp::kEq));
+      // lists and maps may hold unknowns (a document's list, a list literal's unknown string)
+      Value unknowns;
+      std::optional<bool> eq = equal_or_unknown(a, b, unknowns);
+      if (!eq) return unknowns;
+      return Value::boolean(*eq == (op == BinOp::kEq));
+    }
     case BinOp::kLt:
     case BinOp::kLe:
     case BinOp::kGt:

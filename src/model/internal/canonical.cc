@@ -301,10 +301,14 @@ struct CanonicalBuilder::Impl {
 
   // ---- decoding JSON held in strings -------------------------------------------------
 
-  // Stands for a hole while the JSON of an unknown string is parsed (a private-use
-  // character: should the text hold one itself, reading it as a hole only widens what the
-  // value may be).
+  // Stand for holes (any / word characters) while the JSON of an unknown string is parsed
+  // (private-use characters: should the text hold one itself, reading it as a hole only
+  // widens what the value may be).
   static constexpr std::string_view kHoleMark = "\xEE\x80\x80";
+  static constexpr std::string_view kWordHoleMark = "\xEE\x80\x81";
+  static bool has_hole_mark(std::string_view s) {
+    return s.find(kHoleMark) != std::string_view::npos || s.find(kWordHoleMark) != std::string_view::npos;
+  }
 
   // An unknown string holding JSON whose holes lie inside its strings (jsonencode or
   // aws_iam_policy_document around an unknown account ID): the JSON decoded, with each
@@ -317,7 +321,15 @@ struct CanonicalBuilder::Impl {
     if (it != decoded.end()) return it->second;
     const Node* result = nullptr;
     std::string text;
-    for (char c : shape) c == Node::kShapeHole ? text.append(kHoleMark) : text.append(1, c);
+    for (char c : shape) {
+      if (c == Node::kShapeHole) {
+        text.append(kHoleMark);
+      } else if (c == Node::kShapeWordHole) {
+        text.append(kWordHoleMark);
+      } else {
+        text.push_back(c);
+      }
+    }
     if (looks_json(text) && text.size() <= kMaxDecodeBytes) {
       formats::Limits limits;
       limits.max_bytes = kMaxDecodeBytes;
@@ -341,11 +353,12 @@ struct CanonicalBuilder::Impl {
     switch (n.kind()) {
       case NodeKind::kString: {
         std::string_view s = n.as_string();
-        if (s.find(kHoleMark) == std::string_view::npos) return out.add_string(n.pos(), s);
+        if (!has_hole_mark(s)) return out.add_string(n.pos(), s);
         std::string shape;
         for (size_t i = 0; i < s.size();) {
-          if (s.substr(i, kHoleMark.size()) == kHoleMark) {
-            if (shape.empty() || shape.back() != Node::kShapeHole) shape.push_back(Node::kShapeHole);
+          std::string_view at = s.substr(i, kHoleMark.size());
+          if (at == kHoleMark || at == kWordHoleMark) {
+            Node::append_shape_hole(shape, at == kHoleMark ? Node::kShapeHole : Node::kShapeWordHole);
             i += kHoleMark.size();
           } else {
             shape.push_back(s[i++]);
@@ -360,8 +373,7 @@ struct CanonicalBuilder::Impl {
       case NodeKind::kMap:
         SKM_TRY(out.begin_map(n.pos()));
         for (const formats::Member& m : n.members()) {
-          if (m.key.kind() == NodeKind::kString &&
-              m.key.as_string().find(kHoleMark) != std::string_view::npos) {
+          if (m.key.kind() == NodeKind::kString && has_hole_mark(m.key.as_string())) {
             return core::make_error("model.shape", "a key is not known");
           }
           SKM_TRY(with_holes(m.key, out));

@@ -155,6 +155,14 @@ const Case kCases[] = {
     {"'arn:aws:iam::1:root' in r.list", "unknown()"},  // list items are not named
     {"'a' in r.plist", "true"},
     {"'*' in r.plist", "unknown()"},  // an unknown item could be '*'
+    // lists and maps that hold unknowns compare as unknown unless an element settles it
+    {"[r.arn] == ['*']", "false"},
+    {"[r.arn] != ['*']", "true"},
+    {"[r.arn] == ['arn:aws:iam::1:root']", "unknown(r.arn)"},
+    {"r.plist == ['b', 'x']", "false"},
+    {"r.plist == ['a', 'x']", "unknown()"},
+    {"r.plist == ['a']", "false"},
+    {"[['*']].exists(l, l == [r.arn])", "false"},
     // type and string tests
     {"type(r.arn) == string", "true"},
     {"type(r.any) == string", "true"},

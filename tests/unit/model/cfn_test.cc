@@ -151,6 +151,13 @@ Resources:
       GroupDescription: web
       SecurityGroupIngress:
         - {IpProtocol: tcp, FromPort: !Sub "${Port}", ToPort: 22, CidrIp: 0.0.0.0/0}
+  Q:
+    Type: AWS::SQS::Queue
+  QPolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [!Ref Q]
+      PolicyDocument: !Sub '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::${AWS::AccountId}:root"}, "Resource": "${Q.Arn}"}]}'
 )";
   auto l = cfn(text);
   const Resource* k = find_resource(l.estate, "K");
@@ -188,6 +195,15 @@ Resources:
   ASSERT_NE(port, nullptr);
   EXPECT_TRUE(is_unknown(port));
   EXPECT_EQ(port->unknown_shape(), "") << "an int attribute";
+  // JSON text built by Fn::Sub: decoded, the holes inside its strings
+  const Resource* q = find_resource(l.estate, "Q");
+  ASSERT_NE(q, nullptr);
+  const formats::Node* qp = at(*q, {"policy"});
+  ASSERT_NE(qp, nullptr);
+  ASSERT_EQ(qp->kind(), formats::NodeKind::kMap);
+  const formats::Node& st = qp->find("Statement")->items()[0];
+  EXPECT_EQ(std::string(st.find_path({"Principal", "AWS"})->unknown_shape()), "arn:aws:iam::\x01:root"s);
+  EXPECT_EQ(std::string(st.find("Resource")->unknown_shape()), "arn:\0"s);
 }
 
 TEST(Cfn, SecurityGroupRulesAreNormalisedAndFolded) {
