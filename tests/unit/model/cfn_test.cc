@@ -157,7 +157,8 @@ Resources:
     Type: AWS::SQS::QueuePolicy
     Properties:
       Queues: [!Ref Q]
-      PolicyDocument: !Sub '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::${AWS::AccountId}:root"}, "Resource": "${Q.Arn}"}]}'
+      PolicyDocument: !Sub '{"Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::${AWS::AccountId}:root"}, "Resource": "${Q.Arn}"}]}'
 )";
   auto l = cfn(text);
   const Resource* k = find_resource(l.estate, "K");
