@@ -51,6 +51,15 @@ Part strings(const Value* v) {
   return Value::tuple(std::move(out));
 }
 
+// The entry of `groups` for `key`, added at the end when there is none (IAM keeps the
+// order in which types and tests first appear).
+template <typename T>
+T& group(std::vector<std::pair<std::string, T>>& groups, const std::string& key) {
+  auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == key; });
+  if (it != groups.end()) return it->second;
+  return groups.emplace_back(key, T{}).second;
+}
+
 // `principals` or `not_principals` blocks: {type: identifiers}, or "*" for the one block
 // `type = "*", identifiers = ["*"]`.
 Part principals(const Value* blocks) {
@@ -61,12 +70,11 @@ Part principals(const Value* blocks) {
     std::optional<std::string> type = text(b, "type");
     const Value* ids = member(b, "identifiers");
     if (!type || ids == nullptr || ids->is_unknown() || !ids->is_sequence()) return std::nullopt;
-    auto it = std::find_if(by_type.begin(), by_type.end(), [&](const auto& t) { return t.first == *type; });
-    if (it == by_type.end()) it = by_type.insert(by_type.end(), {*type, {}});
+    std::vector<Value>& of_type = group(by_type, *type);
     for (const Value& id : ids->items()) {
       Part s = string_item(id);
       if (!s) return std::nullopt;
-      it->second.push_back(std::move(*s));
+      of_type.push_back(std::move(*s));
     }
   }
   if (by_type.empty()) return Value::null();
@@ -90,9 +98,7 @@ Part conditions(const Value* blocks) {
     std::optional<std::string> test = text(b, "test"), variable = text(b, "variable");
     Part values = strings(member(b, "values"));
     if (!test || !variable || !values) return std::nullopt;
-    auto it = std::find_if(by_test.begin(), by_test.end(), [&](const auto& t) { return t.first == *test; });
-    if (it == by_test.end()) it = by_test.insert(by_test.end(), {*test, {}});
-    it->second.push_back(Member{*variable, values->is_null() ? Value::tuple({}) : *values});
+    group(by_test, *test).push_back(Member{*variable, values->is_null() ? Value::tuple({}) : *values});
   }
   if (by_test.empty()) return Value::null();
   std::vector<Member> out;

@@ -1031,14 +1031,35 @@ void json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-core::Status json_into(std::string& out, const Value& v, uint32_t depth) {
+// Writes the JSON text of `v`. With `shapes`, an unknown string (Value::unknown_string) is
+// written as a JSON string whose known pieces are escaped and whose holes stay holes (the
+// escaped text of whatever goes there: word characters need no escaping either).
+core::Status json_into(std::string& out, const Value& v, uint32_t depth, bool shapes = false) {
   if (depth > 1000) return core::make_error("terraform.json.depth", "value nested too deeply to encode");
   switch (v.kind()) {
     case ValueKind::kNull:
       out += "null";
       return {};
-    case ValueKind::kUnknown:
-      return core::make_error("terraform.json.unknown", "value is not known yet (known after apply)");
+    case ValueKind::kUnknown: {
+      std::string_view shape = shapes ? v.unknown_shape() : std::string_view();
+      if (shape.empty()) {
+        return core::make_error("terraform.json.unknown", "value is not known yet (known after apply)");
+      }
+      out += '"';
+      for (size_t from = 0;;) {
+        size_t hole = static_cast<size_t>(std::find_if(shape.begin() + static_cast<std::ptrdiff_t>(from),
+                                                       shape.end(), formats::Node::is_shape_hole) -
+                                          shape.begin());
+        std::string piece;
+        json_string(piece, shape.substr(from, hole - from));
+        out.append(piece, 1, piece.size() - 2);  // without its quotes
+        if (hole == shape.size()) break;
+        out += shape[hole];
+        from = hole + 1;
+      }
+      out += '"';
+      return {};
+    }
     case ValueKind::kBool:
       out += v.as_bool() ? "true" : "false";
       return {};
@@ -1061,7 +1082,7 @@ core::Status json_into(std::string& out, const Value& v, uint32_t depth) {
       for (const auto& i : v.items()) {
         if (!first) out += ',';
         first = false;
-        SKM_TRY(json_into(out, i, depth + 1));
+        SKM_TRY(json_into(out, i, depth + 1, shapes));
       }
       out += ']';
       return {};
@@ -1075,7 +1096,7 @@ core::Status json_into(std::string& out, const Value& v, uint32_t depth) {
         first = false;
         json_string(out, m.key);
         out += ':';
-        SKM_TRY(json_into(out, m.value, depth + 1));
+        SKM_TRY(json_into(out, m.value, depth + 1, shapes));
       }
       out += '}';
       return {};
@@ -1092,71 +1113,9 @@ core::Result<std::string> to_json(const Value& v) {
   return out;
 }
 
-namespace {
-
-// json_into for a value with unknown strings in it: each is written as a JSON string whose
-// known pieces are escaped and whose holes stay holes (the escaped text of whatever goes
-// there). False at an unknown that is not such a string.
-bool shaped_json_into(std::string& out, const Value& v, uint32_t depth) {
-  if (depth > 1000) return false;
-  if (v.is_wholly_known()) return json_into(out, v, depth).ok();
-  switch (v.kind()) {
-    case ValueKind::kUnknown: {
-      std::string_view shape = v.unknown_shape();
-      if (shape.empty()) return false;
-      out += '"';
-      size_t from = 0;
-      while (true) {
-        size_t hole = std::find_if(shape.begin() + static_cast<std::ptrdiff_t>(from), shape.end(),
-                                   formats::Node::is_shape_hole) -
-                      shape.begin();
-        std::string piece;
-        json_string(piece, shape.substr(from, hole - from));
-        out.append(piece, 1, piece.size() - 2);  // without its quotes
-        if (hole == shape.size()) break;
-        out += shape[hole];  // word characters need no escaping either
-        from = hole + 1;
-      }
-      out += '"';
-      return true;
-    }
-    case ValueKind::kList:
-    case ValueKind::kTuple:
-    case ValueKind::kSet: {
-      out += '[';
-      bool first = true;
-      for (const auto& i : v.items()) {
-        if (!first) out += ',';
-        first = false;
-        if (!shaped_json_into(out, i, depth + 1)) return false;
-      }
-      out += ']';
-      return true;
-    }
-    case ValueKind::kMap:
-    case ValueKind::kObject: {
-      out += '{';
-      bool first = true;
-      for (const auto& m : v.members()) {
-        if (!first) out += ',';
-        first = false;
-        json_string(out, m.key);
-        out += ':';
-        if (!shaped_json_into(out, m.value, depth + 1)) return false;
-      }
-      out += '}';
-      return true;
-    }
-    default:
-      return false;
-  }
-}
-
-}  // namespace
-
 Value to_json_unknown(const Value& v) {
   std::string out;
-  if (!shaped_json_into(out, v, 0)) return Value::unknown(Type::string());
+  if (!json_into(out, v, 0, true).ok()) return Value::unknown(Type::string());
   return Value::unknown_string(std::move(out));
 }
 
