@@ -743,7 +743,13 @@ Value contains_value(const Value& elem, const Value& c) {
   switch (c.kind()) {
     case Kind::kList:
       for (size_t i = 0; i < c.list_size(); ++i) {
-        std::optional<bool> eq = equal_or_unknown(c.list_at(i), elem, unknowns);
+        Value item = c.list_at(i);
+        if (!item.is_unknown() && !elem.is_unknown() && item.kind() != Kind::kList &&
+            item.kind() != Kind::kMap) {
+          if (equal(item, elem)) return Value::boolean(true);  // the usual case, without the recursion
+          continue;
+        }
+        std::optional<bool> eq = equal_or_unknown(item, elem, unknowns);
         if (eq && *eq) return Value::boolean(true);
       }
       return unknowns.is_unknown() ? unknowns : Value::boolean(false);
