@@ -5,8 +5,9 @@
 // uint (integers above INT64_MAX), double, string, list, map (insertion order kept), and
 // `unknown` (never produced by a loader; adapters use it for values that cannot be known
 // statically; an unknown string whose parts are known, such as CloudFormation's
-// `!Sub "arn:aws:iam::${AWS::AccountId}:root"`, keeps them as its shape). YAML tags that are not YAML's own
-// (`!Ref`, `!GetAtt`, `!If`) are kept on the node so the CloudFormation adapter can resolve them later.
+// `!Sub "arn:aws:iam::${AWS::AccountId}:root"`, keeps them as its shape). YAML tags that
+// are not YAML's own (`!Ref`, `!GetAtt`, `!If`) are kept on the node so the
+// CloudFormation adapter can resolve them later.
 //
 //   core::Diagnostics diags;
 //   auto doc = formats::load_file("template.yaml", formats::Limits{}, diags);

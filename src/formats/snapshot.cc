@@ -4,8 +4,8 @@
 //   node:  u8 head  varint(line)  varint(column)  varint(offset)  [tag]  payload
 //          head = NodeKind | 0x10 when quoted | 0x20 when tagged | 0x40 when an unknown
 //          has a shape (Node::unknown_shape); tag = varint(size) bytes
-//   payload by kind: null: none; unknown: none, or varint(size) bytes of its shape; bool: u8; int: zigzag
-//   varint; uint: varint;
+//   payload by kind: null: none; unknown: none, or varint(size) bytes of its shape;
+//          bool: u8; int: zigzag varint; uint: varint;
 //          double: its 8 bytes (host order: the build makes snapshots for the binary it
 //          builds); string: varint(size) bytes; list: varint(count) node...;
 //          map: varint(count) (key node, value node)...

@@ -132,7 +132,7 @@ class Evaluator {
   std::string scan_root_;
   uint64_t steps_ = 0;
   int template_depth_ = 0;
-  bool template_nul_ = false;  // the template being evaluated wrote a hole character of its own text
+  bool template_own_hole_ = false;  // the template being evaluated has a shape's hole character in its text
   Module empty_module_;
   bool steps_reported_ = false;
   std::deque<SourcePos> positions_;
@@ -530,7 +530,7 @@ core::Result<bool> Evaluator::template_parts(std::span<const hcl::TemplatePart> 
     }
     switch (p.kind) {
       case hcl::TemplatePartKind::kLiteral:
-        template_nul_ = template_nul_ || has_shape_hole(p.text);
+        template_own_hole_ = template_own_hole_ || has_shape_hole(p.text);
         out += p.text;
         break;
       case hcl::TemplatePartKind::kInterpolation: {
@@ -545,7 +545,7 @@ core::Result<bool> Evaluator::template_parts(std::span<const hcl::TemplatePart> 
         if (!s.ok() || s->is_null()) {
           return err_at("tf.eval.template", std::string("cannot interpolate a ") + kind_name(v.kind()), p.expr->range);
         }
-        template_nul_ = template_nul_ || has_shape_hole(s->as_string());
+        template_own_hole_ = template_own_hole_ || has_shape_hole(s->as_string());
         out += s->as_string();
         break;
       }
@@ -604,14 +604,15 @@ core::Result<Value> Evaluator::eval_template(const hcl::TemplateExpr& t, Ctx& ct
   if (t.is_literal()) return Value::string(std::string(t.literal_value()));
   if (t.is_wrap()) return eval(*t.parts[0].expr, ctx);
   std::string out;
-  bool outer_nul = std::exchange(template_nul_, false);
+  bool outer = std::exchange(template_own_hole_, false);
   auto parts = template_parts(t.parts, ctx, out);
-  bool text_has_nul = std::exchange(template_nul_, outer_nul);
+  bool own_hole = std::exchange(template_own_hole_, outer);
   SKM_TRY_ASSIGN(bool known, std::move(parts));
   if (!known) {
-    // `out` holds the known text with a hole where each unknown part went; a NUL of the
-    // text itself (`\u0000`) would read as a hole, so such a template keeps no shape
-    return text_has_nul ? Value::unknown(Type::string()) : Value::unknown_string(std::move(out));
+    // `out` holds the known text with a hole where each unknown part went; a hole
+    // character of the text itself (`\u0000`, `\u0001`) would read as one, so such a
+    // template keeps no shape
+    return own_hole ? Value::unknown(Type::string()) : Value::unknown_string(std::move(out));
   }
   return Value::string(std::move(out));
 }
