@@ -193,6 +193,13 @@ const Case kCases[] = {
     {"r.arn.x == '*'", "unknown(r.arn)"},
     {"(r.arn ? 'a' : 'b') == 'a'", "unknown(r.arn)"},
     {"[r.arn].map(p, p + '*').exists(p, p == '*')", "unknown(r.arn)"},
+    {"r.arn[0] == '*'", "unknown(r.arn)"},
+    {"!r.arn", "unknown(r.arn)"},
+    {"-r.arn", "unknown(r.arn)"},
+    {"has(r.arn.x)", "unknown(r.arn)"},
+    {"r.arn && true", "unknown(r.arn)"},
+    {"{r.arn: 1}", "unknown(r.arn)"},
+    {"[1].exists(i, r.arn)", "unknown(r.arn)"},
 };
 INSTANTIATE_TEST_SUITE_P(Shapes, UnknownStringTest, ::testing::ValuesIn(kCases));
 
