@@ -275,8 +275,8 @@ struct Null : detect::AlertSink {
 struct JsonSink : detect::AlertSink {
   JsonSink(const detect::Engine& e, bool on_workers) : json(e), workers(on_workers), per_rule(e.rule_count(), 0) {}
   [[nodiscard]] bool render_on_workers() const override { return workers; }
-  void render(const detect::Alert& a, std::string& out) const override {
-    json.append(a, out);
+  void render(const detect::Alert& a, std::string& out, std::vector<size_t>* record_at) const override {
+    json.append(a, out, record_at);
     out += '\n';
   }
   void rendered(std::string_view text, const std::vector<uint32_t>& rules) override {
@@ -289,7 +289,7 @@ struct JsonSink : detect::AlertSink {
     per_rule[a.rule] += 1;
     if (workers) {
       line.clear();
-      render(a, line);
+      render(a, line, nullptr);
       sink(line);
     } else {
       sink(detect::alert_json(a));

@@ -2,13 +2,18 @@
 // arbitrary bytes with small limits, parsing whole documents both as one document and
 // record by record (ReaderLimits::by_record_bytes); every record handed out must be an
 // object, and its text (when given) must lie inside the input and, when said to be
-// minified (with_flags), be unchanged by minifying.
+// minified (with_flags), be unchanged by minifying. Inputs that read_file() streams as
+// JSON lines are also read in parts (RecordReader::read_part, parts of 1 to 97 bytes), which
+// must give the same records, indices and problems.
 #include <simdjson.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "detect/source.h"
 
@@ -37,6 +42,46 @@ struct Sink : sekimori::detect::RecordSink {
   void malformed(uint64_t, std::string_view) override {}
 };
 
+// What a reader hands out, in order; `before` is added to the indices (parts count from 0).
+struct Collect : sekimori::detect::RecordSink {
+  uint64_t before = 0;
+  std::vector<std::string> seen;
+  void record(simdjson::dom::element r, uint64_t offset, uint64_t index) override {
+    seen.push_back(std::to_string(offset) + " " + std::to_string(before + index) + " " + simdjson::minify(r));
+  }
+  void malformed(uint64_t offset, std::string_view message) override {
+    seen.push_back(std::to_string(offset) + " ! " + std::string(message));
+  }
+};
+
+void compare_parts(const uint8_t* data, size_t size) {
+  if (size == 0) return;
+  int fd = memfd_create("lines", 0);
+  if (fd < 0) return;
+  if (write(fd, data, size) != static_cast<ssize_t>(size)) {
+    close(fd);
+    return;
+  }
+  std::string path = "/proc/self/fd/" + std::to_string(fd);
+  sekimori::detect::ReaderLimits limits;
+  limits.chunk_bytes = 64;  // stream in small chunks; lines are never over the limit
+  limits.max_line_bytes = uint64_t{1} << 40;
+  if (sekimori::detect::RecordReader::is_json_lines_file(path, limits)) {
+    sekimori::detect::RecordReader reader(limits);
+    Collect whole, parts;
+    sekimori::detect::ReadStats st;
+    if (!reader.read_file(path, whole, st).ok()) __builtin_trap();
+    uint64_t part = 1 + data[0] % 97;
+    for (uint64_t begin = 0; begin < size; begin += part) {
+      sekimori::detect::ReadStats ps;
+      if (!reader.read_part(path, begin, begin + part, parts, ps).ok()) __builtin_trap();
+      parts.before += ps.records;
+    }
+    if (parts.seen != whole.seen) __builtin_trap();
+  }
+  close(fd);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -51,5 +96,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     sekimori::detect::ReadStats stats;
     (void)reader.read_bytes(std::string_view(reinterpret_cast<const char*>(data), size), sink, stats);
   }
+  compare_parts(data, size);
   return 0;
 }

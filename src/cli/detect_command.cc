@@ -65,14 +65,17 @@ class Writer : public detect::AlertSink {
 
   [[nodiscard]] bool render_on_workers() const override { return true; }
 
-  void render(const detect::Alert& a, std::string& out) const override {
+  void render(const detect::Alert& a, std::string& out, std::vector<size_t>* record_at) const override {
     if (format_ == "json") {
-      json_.append(a, out);
+      json_.append(a, out, record_at);
       out += '\n';
     } else if (format_ == "ocsf") {
-      out += detect::alert_ocsf(a, SEKIMORI_VERSION);
+      size_t at = 0;
+      std::string ocsf = detect::alert_ocsf(a, SEKIMORI_VERSION, &at);
+      if (record_at != nullptr) record_at->push_back(out.size() + at);
+      out += ocsf;
       out += '\n';
-    } else {
+    } else {  // the table does not show a.record
       // TIME LEVEL RULE ACCOUNT SOURCE EVENT PRINCIPAL: the rule's title and the event are
       // cut to their columns; the other values are never cut (the principal is last)
       std::string what = a.correlation ? a.correlation_type + " x" + std::to_string(a.event_count)
@@ -104,7 +107,7 @@ class Writer : public detect::AlertSink {
     ++count_;
     if (a.rule < per_rule_.size()) ++per_rule_[a.rule];
     buf_.clear();
-    render(a, buf_);
+    render(a, buf_, nullptr);
     out_ << buf_;
   }
 

@@ -277,9 +277,14 @@ AlertJsonRenderer::AlertJsonRenderer(const Engine& engine) : engine_(&engine) {
   }
 }
 
-void AlertJsonRenderer::append(const Alert& a, std::string& out) const {
+void AlertJsonRenderer::append(const Alert& a, std::string& out, std::vector<size_t>* record_at) const {
   if (a.correlation || a.rule >= rule_prefix_.size() || a.meta != &engine_->rule(a.rule)) {
+    size_t at = out.size();
     out += alert_json(a);
+    // keys and strings before "input" are escaped, so its `,"record":` is the first one after it
+    if (record_at != nullptr && !a.correlation) {
+      record_at->push_back(out.find(",\"record\":", out.find("\"input\":{", at)) + 10);
+    }
     return;
   }
   // the same members, in the same order, as write_alert(w, a, true)
@@ -294,6 +299,7 @@ void AlertJsonRenderer::append(const Alert& a, std::string& out) const {
   out += ",\"offset\":";
   append_uint(out, a.offset);
   out += ",\"record\":";
+  if (record_at != nullptr) record_at->push_back(out.size());
   append_uint(out, a.record);
   out += "},\"event\":";
   if (a.event.empty()) out += "null";
@@ -324,7 +330,7 @@ bool dotted_quad(std::string_view s) {
 
 }  // namespace
 
-std::string alert_ocsf(const Alert& a, std::string_view product_version) {
+std::string alert_ocsf(const Alert& a, std::string_view product_version, size_t* record_at) {
   const RuleMeta& m = *a.meta;
   core::JsonWriter w;
   w.begin_object();
@@ -387,7 +393,9 @@ std::string alert_ocsf(const Alert& a, std::string_view product_version) {
   w.key("finding_info");
   w.begin_object();
   w.key("uid");
-  w.value(m.id + ":" + a.file + ":" + std::to_string(a.offset) + ":" + std::to_string(a.record));
+  std::string record = std::to_string(a.record);
+  w.value(m.id + ":" + a.file + ":" + std::to_string(a.offset) + ":" + record);
+  if (record_at != nullptr) *record_at = w.str().size() - 1 - record.size();  // before the closing quote
   w.key("title");
   w.value(m.title);
   if (!m.description.empty()) {

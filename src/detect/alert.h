@@ -68,7 +68,9 @@ std::string event_text(simdjson::dom::element record, RecordText text);
 void event_text(simdjson::dom::element record, RecordText text, std::string& out);
 
 std::string alert_json(const Alert& a);
-std::string alert_ocsf(const Alert& a, std::string_view product_version);
+// `record_at`, when given, is set to the position in the result of the decimal digits of
+// a.record (in finding_info.uid, the only place it is written).
+std::string alert_ocsf(const Alert& a, std::string_view product_version, size_t* record_at = nullptr);
 // Renders alerts exactly as alert_json() does (same bytes), appending to a caller's
 // buffer, with each rule's constant part (`{"rule":{...}`) serialised once up front.
 //   detect::AlertJsonRenderer r(engine);
@@ -78,7 +80,10 @@ std::string alert_ocsf(const Alert& a, std::string_view product_version);
 class AlertJsonRenderer {
  public:
   explicit AlertJsonRenderer(const Engine& engine);
-  void append(const Alert& a, std::string& out) const;
+  // `record_at`, when given, gets the position in `out` of a.record's decimal digits
+  // (written once, in "input"; single-event alerts only: a correlation alert's
+  // contributing events hold more).
+  void append(const Alert& a, std::string& out, std::vector<size_t>* record_at = nullptr) const;
 
  private:
   const Engine* engine_;

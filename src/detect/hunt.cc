@@ -1,8 +1,11 @@
 #include "detect/hunt.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <charconv>
 #include <condition_variable>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -21,6 +24,7 @@ struct FileResult {
   std::vector<Alert> alerts;
   std::string text;                 // rendered alerts (AlertSink::render_on_workers)
   std::vector<uint32_t> text_rules;  // the rule of each alert in `text`
+  std::vector<size_t> record_at;     // a part's: where `text` holds record indices (AlertSink::render)
   std::vector<CorrelationInput> inputs;  // timed ones only, once the file is read
   std::vector<uint32_t> order;           // their time order (prepare_run)
   uint64_t correlation_inputs = 0, untimed = 0;
@@ -77,13 +81,14 @@ class SharedPool : public std::enable_shared_from_this<SharedPool> {
 
 class MatchSink : public RecordSink {
  public:
-  MatchSink(const Engine& e, MatchScratch& scratch, Alert& alert, const AlertSink* render, const std::string& file,
-            FileResult& r, size_t max_problems, SharedPool& pool)
+  MatchSink(const Engine& e, MatchScratch& scratch, Alert& alert, const AlertSink* render,
+            const std::string& file, bool part, FileResult& r, size_t max_problems, SharedPool& pool)
       : engine_(e),
         scratch_(scratch),
         alert_(alert),
         render_(render),
         file_(file),
+        part_(part),
         r_(r),
         max_problems_(max_problems),
         pool_(pool) {}
@@ -111,7 +116,7 @@ class MatchSink : public RecordSink {
       }
       if (m.standalone) {
         if (render_) {
-          render_->render(alert_, r_.text);
+          render_->render(alert_, r_.text, part_ ? &r_.record_at : nullptr);
           r_.text_rules.push_back(rule);
         } else {
           r_.alerts.push_back(alert_);
@@ -149,6 +154,7 @@ class MatchSink : public RecordSink {
   Alert& alert_;
   const AlertSink* render_;
   const std::string& file_;
+  bool part_;  // a part of a file (RecordReader::read_part): record indices count from the part's start
   std::shared_ptr<const std::string> shared_file_;
   FileResult& r_;
   size_t max_problems_;
@@ -227,6 +233,86 @@ void prepare_run(std::vector<CorrelationInput>& inputs, std::vector<uint32_t>& o
                    [&](uint32_t a, uint32_t b) { return inputs[a].time_ms < inputs[b].time_ms; });
 }
 
+// What the workers read: a whole file, or a part of a JSON-lines file (HuntOptions::part_bytes).
+struct Work {
+  size_t file = 0;
+  uint64_t begin = 0, end = 0;  // a part's bytes (RecordReader::read_part)
+  bool part = false;
+  bool last = true;  // the file's last work
+};
+
+// Splits the large JSON-lines files into parts of `part_bytes`.
+std::vector<Work> plan_work(const std::vector<std::string>& files, uint64_t part_bytes,
+                            const ReaderLimits& limits) {
+  std::vector<Work> work;
+  for (size_t f = 0; f < files.size(); ++f) {
+    std::error_code ec;
+    uintmax_t size = part_bytes > 0 && files[f] != "-" ? std::filesystem::file_size(files[f], ec) : 0;
+    if (part_bytes == 0 || ec || size / 2 < part_bytes ||
+        !RecordReader::is_json_lines_file(files[f], limits)) {
+      work.push_back({f});
+      continue;
+    }
+    uint64_t parts = (size + part_bytes - 1) / part_bytes;
+    for (uint64_t k = 0; k < parts; ++k) {
+      bool last = k + 1 == parts;
+      // the last part reads to the end, should the file have grown since
+      work.push_back({f, k * part_bytes, last ? UINT64_MAX : (k + 1) * part_bytes, true, last});
+    }
+  }
+  return work;
+}
+
+// Adds `before` (the records of a file's earlier parts) to a part's record indices: those
+// of its alerts, of its correlation inputs, and those written in its rendered text. The
+// numbers only grow, so the text is widened once and its pieces moved back from the end,
+// in its own buffer (a second buffer would fault in fresh pages for every part).
+void shift_records(FileResult& r, uint64_t before) {
+  if (before == 0) return;
+  for (Alert& a : r.alerts) a.record += before;
+  for (CorrelationInput& in : r.inputs) in.base.record += before;
+  if (r.record_at.empty()) return;
+  std::string& t = r.text;
+  auto number_at = [&](size_t at, size_t& digits) {
+    uint64_t v = 0;
+    digits = 0;
+    while (at + digits < t.size() && t[at + digits] >= '0' && t[at + digits] <= '9') {
+      v = v * 10 + static_cast<uint64_t>(t[at + digits++] - '0');
+    }
+    return v;
+  };
+  auto width = [](uint64_t v) {
+    size_t w = 1;
+    while (v >= 10) {
+      v /= 10;
+      ++w;
+    }
+    return w;
+  };
+  size_t growth = 0;
+  for (size_t at : r.record_at) {
+    size_t digits = 0;
+    uint64_t v = number_at(at, digits);
+    growth += width(v + before) - digits;
+  }
+  size_t src_end = t.size();
+  t.resize(src_end + growth);
+  size_t dst_end = t.size();
+  for (size_t k = r.record_at.size(); k-- > 0;) {
+    size_t at = r.record_at[k], digits = 0;
+    uint64_t v = number_at(at, digits) + before;
+    size_t tail = src_end - at - digits;  // the text after this number, up to the next one
+    std::memmove(t.data() + dst_end - tail, t.data() + at + digits, tail);
+    dst_end -= tail;
+    std::array<char, 20> buf{};
+    auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+    size_t n = static_cast<size_t>(end - buf.data());
+    std::memcpy(t.data() + dst_end - n, buf.data(), n);
+    dst_end -= n;
+    src_end = at;
+  }
+}
+
 }  // namespace
 
 void sort_by_delivery_time(std::vector<std::string>& files) {
@@ -251,10 +337,11 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
   std::vector<std::string> files = input_files;
   sort_by_delivery_time(files);
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<size_t>(files.size(), 1)));
+  const std::vector<Work> work = plan_work(files, options.part_bytes, options.limits);
+  threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<size_t>(work.size(), 1)));
   const size_t window = static_cast<size_t>(threads) * 4;
 
-  std::vector<FileResult> results(files.size());
+  std::vector<FileResult> results(work.size());
   std::mutex mu;
   std::condition_variable cv_done, cv_room;
   size_t next = 0, delivered = 0;
@@ -274,8 +361,8 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
       FileResult r;
       {
         std::unique_lock lock(mu);
-        cv_room.wait(lock, [&] { return next >= files.size() || next < delivered + window; });
-        if (next >= files.size()) return;
+        cv_room.wait(lock, [&] { return next >= work.size() || next < delivered + window; });
+        if (next >= work.size()) return;
         i = next++;
         if (!spare_text.empty()) {
           r.text = std::move(spare_text.back());
@@ -286,16 +373,20 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
           spare_inputs.pop_back();
         }
       }
+      const Work& w = work[i];
+      const std::string& path = files[w.file];
       if (render != nullptr) {
         // Rendered alerts are about as long as the records they describe: make room once
         // instead of doubling the buffer (each doubling faults in fresh pages).
         std::error_code ec;
-        uintmax_t size = std::filesystem::file_size(files[i], ec);
+        uintmax_t size = w.part ? std::min<uintmax_t>(w.end - w.begin, options.part_bytes)
+                                : std::filesystem::file_size(path, ec);
         if (!ec && size < (uintmax_t{1} << 30)) r.text.reserve(static_cast<size_t>(size) + size / 2);
       }
       MatchStats before = scratch.stats();
-      MatchSink ms(engine, scratch, alert, render, files[i], r, options.max_problems, *shared_pool);
-      core::Status s = reader.read_file(files[i], ms, r.stats);
+      MatchSink ms(engine, scratch, alert, render, path, w.part, r, options.max_problems, *shared_pool);
+      core::Status s =
+          w.part ? reader.read_part(path, w.begin, w.end, ms, r.stats) : reader.read_file(path, ms, r.stats);
       if (!s.ok()) r.error = s.error();
       r.correlation_inputs = r.inputs.size();
       prepare_run(r.inputs, r.order, r.untimed, r.newest);
@@ -367,7 +458,9 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
       }
     }
   };
-  for (size_t i = 0; i < files.size(); ++i) {
+  uint64_t records_before = 0;  // in the parts of the current file delivered so far
+  bool file_failed = false;
+  for (size_t i = 0; i < work.size(); ++i) {
     FileResult r;
     {
       std::unique_lock lock(mu);
@@ -375,16 +468,24 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
       r = std::move(results[i]);
       results[i] = FileResult{};
     }
-    ++st.files;
+    const Work& w = work[i];
+    if (w.begin == 0) {
+      records_before = 0;
+      file_failed = false;
+    }
+    shift_records(r, records_before);
+    records_before += r.stats.records;
+    if (w.last) ++st.files;
     st.bytes_read += r.stats.bytes_read;
     st.bytes_decoded += r.stats.bytes_decoded;
     st.records += r.stats.records;
     st.malformed += r.stats.malformed;
     st.match.add(r.match);
     if (r.error) {
-      ++st.files_failed;
+      if (!file_failed) ++st.files_failed;
+      file_failed = true;
       if (st.problems.size() < options.max_problems) {
-        st.problems.push_back({files[i], 0, r.error->code, r.error->message});
+        st.problems.push_back({files[w.file], w.begin, r.error->code, r.error->message});
       } else {
         ++st.problems_dropped;
       }
@@ -421,6 +522,7 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
     // did while this thread was still correlating).
     r.text.clear();
     r.inputs.clear();
+    r.record_at.clear();
     {
       std::lock_guard lock(mu);
       if (spare_text.size() < window && r.text.capacity() > 0) spare_text.push_back(std::move(r.text));
@@ -430,8 +532,9 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
       delivered = i + 1;
     }
     cv_room.notify_all();
+    // (a part's inputs are released as a file's are: memory stays bounded in a large file)
     if (corr && newest != INT64_MIN) release(newest - options.reorder_window_ms);
-    if (options.progress) options.progress(i + 1, files.size(), st.bytes_read);
+    if (options.progress) options.progress(st.files, files.size(), st.bytes_read);
   }
   for (std::thread& t : pool) t.join();
 

@@ -1,17 +1,18 @@
 // sekimori::detect::hunt — runs an Engine over files on several threads.
 //
-// Files are read and matched in parallel (one RecordReader per thread); alerts of
-// single-event rules are delivered to the sink in input order (file by file, record by
-// record) from the calling thread, or rendered on the workers and handed over as one text
-// buffer per file when the sink supports it (AlertSink::render_on_workers). Files whose
-// names carry CloudTrail's delivery time (`..._CloudTrail_<region>_20240131T1205Z_...`)
-// are processed in that time order, so
-// that several regions' folders interleave correctly. Matches that feed correlation rules
-// go through a reorder buffer: they are released to one Correlator in event-time order
-// once they are older than the newest match by more than `reorder_window_ms`; matches
-// that arrive later than that are still correlated but counted as `late`. A bounded
-// number of files is in flight at once, so memory does not grow with the number or total
-// size of the inputs, only with the reorder window and the correlation timespans.
+// Files are read and matched in parallel (one RecordReader per thread; a large JSON-lines
+// file in parts, HuntOptions::part_bytes); alerts of single-event rules are delivered to
+// the sink in input order (file by file, record by record) from the calling thread, or
+// rendered on the workers and handed over as one text buffer per file (or part) when the
+// sink supports it (AlertSink::render_on_workers). Files whose names carry CloudTrail's
+// delivery time (`..._CloudTrail_<region>_20240131T1205Z_...`) are processed in that time
+// order, so that several regions' folders interleave correctly. Matches that feed
+// correlation rules go through a reorder buffer: they are released to one Correlator in
+// event-time order once they are older than the newest match by more than
+// `reorder_window_ms`; matches that arrive later than that are still correlated but
+// counted as `late`. A bounded number of files (or parts) is in flight at once, so memory
+// does not grow with the number or total size of the inputs, only with the reorder window
+// and the correlation timespans.
 //
 //   struct Print : detect::AlertSink { void alert(const detect::Alert& a) override {...} } sink;
 //   detect::HuntStats st = detect::hunt(engine, files, {}, sink);
@@ -44,11 +45,16 @@ class AlertSink {
   // calling thread hands each file's buffer to rendered(), in input order and at the
   // point where alert() would have been called, with the rule index of each alert in it.
   // Correlation alerts always go through alert(). The Alert given to render() is only
-  // valid during the call.
+  // valid during the call. When `record_at` is not null, render() appends to it the
+  // position in `out` of each place where it wrote a.record's decimal digits: a file read
+  // in parts (HuntOptions::part_bytes) is rendered that way, each part counting its
+  // records from 0, and hunt() adds the records of the parts before to those numbers when
+  // it hands the part's text to rendered().
   [[nodiscard]] virtual bool render_on_workers() const { return false; }
-  virtual void render(const Alert& a, std::string& out) const {
+  virtual void render(const Alert& a, std::string& out, std::vector<size_t>* record_at) const {
     (void)a;
     (void)out;
+    (void)record_at;
   }
   virtual void rendered(std::string_view text, const std::vector<uint32_t>& rules) {
     (void)text;
@@ -81,6 +87,14 @@ struct HuntOptions {
   size_t max_contributing = 20;  // events kept per correlation alert
   size_t max_problems = 1000;
   int64_t reorder_window_ms = 3'600'000;  // how far out of time order matches may arrive
+  // A JSON-lines file of at least twice this many bytes is read in parts of this size (cut
+  // at line starts), matched by several workers at once, and held in memory a part at a
+  // time (a file's rendered alerts and correlation inputs are otherwise held until its
+  // end). Its alerts, record indices and problems are the same as when it is read whole;
+  // its parts' correlation inputs enter the reorder buffer as separate files' would (in
+  // time order within a part; across parts, out of order by at most reorder_window_ms).
+  // 0: files are never split. Gzip files and whole documents are not split.
+  uint64_t part_bytes = uint64_t{8} << 20;
   // Called from the calling thread after each file: files done, files total, bytes read.
   std::function<void(uint64_t, uint64_t, uint64_t)> progress;
 };

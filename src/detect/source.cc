@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <libdeflate.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -588,7 +589,7 @@ struct RecordReader::Impl {
 
   // Decides between JSON lines and one document: JSON lines when the first line is a
   // complete JSON value.
-  bool looks_like_lines(std::string_view s) {
+  static bool looks_like_lines(std::string_view s) {
     size_t b = 0;
     while (b < s.size() && is_ws(s[b])) ++b;
     if (b >= s.size() || s[b] != '{') return false;
@@ -719,8 +720,29 @@ struct RecordReader::Impl {
       }
       return read_all_then_parse(std::string_view(raw.data(), raw.size()), sink, stats);
     }
-    // JSON lines, streamed chunk by chunk; `raw` holds the unconsumed tail plus a chunk.
-    uint64_t base = 0, index = 0;
+    return stream_lines(fd, path, 0, UINT64_MAX, eof, sink, stats);
+  }
+
+  // JSON lines, streamed chunk by chunk from `fd`: `raw` holds the bytes read so far (the
+  // input's from offset `base` on), `left` how many more bytes of `fd` belong to the input
+  // (UINT64_MAX: all), `eof` whether none do. The bytes read after `raw`'s are added to
+  // stats.bytes_read.
+  core::Status stream_lines(int fd, const std::string& path, uint64_t base, uint64_t left, bool eof,
+                            RecordSink& sink, ReadStats& stats) {
+    auto fail = [&](int err) {
+      return core::make_error("detect.input.io", "cannot read " + path + ": " + std::strerror(err));
+    };
+    // reads up to a chunk more into `raw`; -1 on an error, 0 at the input's end
+    auto more = [&]() -> ssize_t {
+      if (left == 0) return 0;
+      ssize_t n = read_some(fd, raw, static_cast<size_t>(std::min<uint64_t>(limits.chunk_bytes, left)));
+      if (n > 0) {
+        left -= static_cast<uint64_t>(n);
+        stats.bytes_read += static_cast<uint64_t>(n);
+      }
+      return n;
+    };
+    uint64_t index = 0;
     while (true) {
       text.assign(raw.begin(), raw.end());
       text.resize(raw.size() + simdjson::SIMDJSON_PADDING, '\0');
@@ -737,9 +759,8 @@ struct RecordReader::Impl {
         size_t skipped = raw.size();
         raw.clear();
         while (true) {
-          ssize_t n = read_some(fd, raw, limits.chunk_bytes);
+          ssize_t n = more();
           if (n < 0) return fail(errno);
-          stats.bytes_read += static_cast<uint64_t>(n);
           if (n == 0) {
             eof = true;
             break;
@@ -754,15 +775,55 @@ struct RecordReader::Impl {
           raw.clear();
         }
         base += skipped;
+        stats.bytes_decoded += skipped;
         if (eof) break;
         continue;
       }
-      ssize_t n = read_some(fd, raw, limits.chunk_bytes);
+      ssize_t n = more();
       if (n < 0) return fail(errno);
-      stats.bytes_read += static_cast<uint64_t>(n);
       if (n == 0) eof = true;
     }
     return {};
+  }
+
+  // The first line start at or after `at` in `fd` (of `size` bytes): `at` itself when it
+  // is 0 or follows a newline, else the byte after the next newline, else `size`.
+  static core::Result<uint64_t> line_start(int fd, uint64_t at, uint64_t size) {
+    if (at == 0) return uint64_t{0};
+    if (at >= size) return size;
+    std::array<char, 64 << 10> block{};
+    for (uint64_t pos = at - 1; pos < size;) {
+      ssize_t n;
+      do {
+        n = ::pread(fd, block.data(), block.size(), static_cast<off_t>(pos));
+      } while (n < 0 && errno == EINTR);
+      if (n < 0)
+        return core::make_error("detect.input.io", std::string("cannot read: ") + std::strerror(errno));
+      if (n == 0) break;
+      const char* nl = static_cast<const char*>(std::memchr(block.data(), '\n', static_cast<size_t>(n)));
+      if (nl != nullptr) return pos + static_cast<uint64_t>(nl - block.data()) + 1;
+      pos += static_cast<uint64_t>(n);
+    }
+    return size;
+  }
+
+  core::Status read_part(int fd, const std::string& path, uint64_t begin, uint64_t end, RecordSink& sink,
+                         ReadStats& stats) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      return core::make_error("detect.input.io", "cannot read " + path + ": " + std::strerror(errno));
+    }
+    auto size = static_cast<uint64_t>(st.st_size);
+    auto first = line_start(fd, begin, size);
+    if (!first.ok()) return core::make_error("detect.input.io", path + ": " + first.error().message);
+    auto last = line_start(fd, std::min(end, size), size);
+    if (!last.ok()) return core::make_error("detect.input.io", path + ": " + last.error().message);
+    raw.clear();
+    if (*last <= *first) return {};
+    if (::lseek(fd, static_cast<off_t>(*first), SEEK_SET) < 0) {
+      return core::make_error("detect.input.io", "cannot read " + path + ": " + std::strerror(errno));
+    }
+    return stream_lines(fd, path, *first, *last - *first, false, sink, stats);
   }
 };
 
@@ -779,6 +840,32 @@ core::Status RecordReader::read_file(const std::string& path, RecordSink& sink, 
     if (fd.fd < 0) return core::make_error("detect.input.io", "cannot open " + path + ": " + std::strerror(errno));
   }
   return impl_->read_fd(fd.fd, path, sink, stats);
+}
+
+core::Status RecordReader::read_part(const std::string& path, uint64_t begin, uint64_t end, RecordSink& sink,
+                                     ReadStats& stats) {
+  Fd fd;
+  fd.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  fd.owned = true;
+  if (fd.fd < 0)
+    return core::make_error("detect.input.io", "cannot open " + path + ": " + std::strerror(errno));
+  return impl_->read_part(fd.fd, path, begin, end, sink, stats);
+}
+
+bool RecordReader::is_json_lines_file(const std::string& path, const ReaderLimits& limits) {
+  Fd fd;
+  fd.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  fd.owned = true;
+  if (fd.fd < 0) return false;
+  Buffer head;
+  while (head.size() < limits.chunk_bytes) {
+    ssize_t n = read_some(fd.fd, head, limits.chunk_bytes - head.size());
+    if (n < 0) return false;
+    if (n == 0) return false;  // the whole file fits in the first chunk: read_file() takes it whole
+  }
+  if (head.size() < 2) return false;
+  bool gz = static_cast<unsigned char>(head[0]) == 0x1f && static_cast<unsigned char>(head[1]) == 0x8b;
+  return !gz && Impl::looks_like_lines(std::string_view(head.data(), head.size()));
 }
 
 core::Status RecordReader::read_bytes(std::string_view data, RecordSink& sink, ReadStats& stats) {

@@ -95,6 +95,16 @@ class RecordReader {
   // Reads a file ("-" is standard input). File-level failures (unreadable, corrupt gzip,
   // too large) return an error (`detect.input.*`); record-level problems go to the sink.
   core::Status read_file(const std::string& path, RecordSink& sink, ReadStats& stats);
+  // Reads the part of a JSON-lines file made of the lines that start in [begin, end)
+  // (byte offsets; a line starts at 0 or after a newline), as read_file() reads them in the
+  // whole file, except that `index` counts from 0 in the part. Parts cut at any offsets
+  // cover each line once, so a large file can be read by several readers at once (hunt()).
+  core::Status read_part(const std::string& path, uint64_t begin, uint64_t end, RecordSink& sink,
+                         ReadStats& stats);
+  // Whether read_file() would read `path` as JSON lines streamed chunk by chunk (a plain
+  // file, larger than one chunk, whose first line is a complete JSON object): such a file
+  // can be read in parts. False when it cannot be opened (read_file() reports that).
+  static bool is_json_lines_file(const std::string& path, const ReaderLimits& limits);
   // Reads bytes already in memory (gzip or not), as read_file would.
   core::Status read_bytes(std::string_view data, RecordSink& sink, ReadStats& stats);
 

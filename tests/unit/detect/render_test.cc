@@ -183,8 +183,8 @@ TEST(Render, CorrelationInputKeysAreUnambiguous) {
 struct TextSink : AlertSink {
   TextSink(const Engine& e, bool workers) : json(e), on_workers(workers) {}
   [[nodiscard]] bool render_on_workers() const override { return on_workers; }
-  void render(const Alert& a, std::string& out) const override {
-    json.append(a, out);
+  void render(const Alert& a, std::string& out, std::vector<size_t>* record_at) const override {
+    json.append(a, out, record_at);
     out += '\n';
   }
   void rendered(std::string_view t, const std::vector<uint32_t>& rules) override {

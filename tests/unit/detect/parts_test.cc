@@ -1,0 +1,271 @@
+// Large JSON-lines files read in parts (RecordReader::read_part, HuntOptions::part_bytes):
+// parts cut at any offsets read every line once, and hunt() gives the same alerts, record
+// indices, correlation alerts, statistics and problems as when it reads the file whole,
+// whatever the part size and the number of threads.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "detect/hunt.h"
+#include "detect/source.h"
+#include "test_util.h"
+
+namespace sekimori::detect {
+namespace {
+
+std::string temp_dir(const std::string& name) {
+  std::string dir = ::testing::TempDir() + "/" + name;
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+std::string event(int i, const std::string& name, const std::string& ip) {
+  char ts[32];
+  std::snprintf(ts, sizeof ts, "2024-01-01T10:%02d:%02dZ", (i / 60) % 60, i % 60);
+  return R"({"eventTime":")" + std::string(ts) + R"(","eventName":")" + name +
+         R"(","eventSource":"s3.amazonaws.com","sourceIPAddress":")" + ip +
+         R"(","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/r/u)" +
+         std::to_string(i) + R"("},"requestParameters":{"n":)" + std::to_string(i) +
+         std::string(static_cast<size_t>(i % 7) * 9, ' ') + "}}";
+}
+
+// Records and problems as the reader reports them, each record with its index in the file.
+struct Collect : RecordSink {
+  uint64_t before = 0;  // records of the parts read before (read_part counts from 0)
+  std::vector<std::string> seen;
+  void record(simdjson::dom::element rec, uint64_t offset, uint64_t index) override {
+    seen.push_back(std::to_string(offset) + " #" + std::to_string(before + index) + " " +
+                   simdjson::minify(rec));
+  }
+  void malformed(uint64_t offset, std::string_view message) override {
+    seen.push_back(std::to_string(offset) + " ! " + std::string(message));
+  }
+};
+
+TEST(Parts, ReadPartsCoverEveryLineOnce) {
+  std::string path = temp_dir("parts_read") + "/lines.jsonl";
+  std::string text;
+  for (int i = 0; i < 12; ++i) text += event(i, "GetObject", "10.0.0.1") + "\n";
+  text += "\n   \n";     // blank lines
+  text += "not json\n";  // a line that does not parse
+  text += R"({"Records":[{"a":1},{"b":"x"}]})"
+          "\r\n";  // two records on one line, CRLF
+  text += R"([{"c":2},3])"
+          "\n";                                               // an array with a non-record
+  text += "{\"long\":\"" + std::string(1000, 'x') + "\"}\n";  // over max_line_bytes below
+  for (int i = 12; i < 20; ++i) text += event(i, "PutObject", "10.0.0.2") + "\n";
+  text += R"({"last":true})";  // no newline at the end
+  std::ofstream(path, std::ios::binary) << text;
+
+  ReaderLimits limits;
+  limits.chunk_bytes = 64;
+  limits.max_line_bytes = 600;
+  Collect whole;
+  ReadStats whole_stats;
+  RecordReader reader(limits);
+  ASSERT_TRUE(reader.read_file(path, whole, whole_stats).ok());
+  ASSERT_GT(whole.seen.size(), 25u);
+  ASSERT_EQ(whole_stats.malformed, 3u);  // "not json", the array's 3, the long line
+
+  for (uint64_t part : {1, 2, 7, 50, 64, 100, 333, 1000, 100000}) {
+    Collect parts;
+    ReadStats total;
+    for (uint64_t begin = 0; begin < text.size(); begin += part) {
+      ReadStats st;
+      ASSERT_TRUE(reader.read_part(path, begin, begin + part, parts, st).ok());
+      parts.before += st.records;
+      total.bytes_read += st.bytes_read;
+      total.bytes_decoded += st.bytes_decoded;
+      total.records += st.records;
+      total.malformed += st.malformed;
+    }
+    EXPECT_EQ(parts.seen, whole.seen) << "parts of " << part << " bytes";
+    EXPECT_EQ(total.bytes_read, text.size()) << part;
+    EXPECT_EQ(total.bytes_decoded, whole_stats.bytes_decoded) << part;
+    EXPECT_EQ(total.records, whole_stats.records) << part;
+    EXPECT_EQ(total.malformed, whole_stats.malformed) << part;
+  }
+  // a part past the end, or inside the last line, holds nothing
+  Collect none;
+  ReadStats st;
+  ASSERT_TRUE(reader.read_part(path, text.size() - 3, text.size() + 10, none, st).ok());
+  EXPECT_TRUE(none.seen.empty());
+  EXPECT_EQ(st.bytes_read, 0u);
+  EXPECT_FALSE(reader.read_part(path + ".missing", 0, 10, none, st).ok());
+}
+
+TEST(Parts, OnlyLargePlainJsonLinesFilesAreSplittable) {
+  std::string dir = temp_dir("parts_kind");
+  ReaderLimits limits;
+  limits.chunk_bytes = 256;
+  std::string lines, doc = R"({"Records":[)";
+  for (int i = 0; i < 10; ++i) {
+    lines += event(i, "GetObject", "10.0.0.1") + "\n";
+    doc += (i ? "," : "") + event(i, "GetObject", "10.0.0.1");
+  }
+  doc += "]}\n";
+  std::ofstream(dir + "/lines.jsonl") << lines;
+  std::ofstream(dir + "/doc.json") << doc;
+  std::ofstream(dir + "/small.jsonl") << lines.substr(0, lines.find('\n') + 1) << R"({"a":1})"
+                                      << "\n";
+  std::ofstream(dir + "/pretty.json") << "{\n  \"Records\": [\n"
+                                      << event(1, "x", "y") << "\n  ]\n}\n"
+                                      << std::string(300, ' ') << "\n";
+  std::ofstream(dir + "/lines.jsonl.gz", std::ios::binary) << std::string("\x1f\x8b", 2) << lines;
+  EXPECT_TRUE(RecordReader::is_json_lines_file(dir + "/lines.jsonl", limits));
+  EXPECT_FALSE(RecordReader::is_json_lines_file(dir + "/doc.json", limits));
+  EXPECT_FALSE(RecordReader::is_json_lines_file(dir + "/small.jsonl", limits));  // within one chunk
+  EXPECT_FALSE(RecordReader::is_json_lines_file(dir + "/pretty.json", limits));
+  EXPECT_FALSE(RecordReader::is_json_lines_file(dir + "/lines.jsonl.gz", limits));
+  EXPECT_FALSE(RecordReader::is_json_lines_file(dir + "/missing.jsonl", limits));
+}
+
+const char* kRules =
+    "title: role session\nname: role\nid: cccccccc-0000-4000-8000-000000000001\nlogsource: {product: aws}\n"
+    "level: low\ndetection:\n  s: {userIdentity.type: AssumedRole}\n  condition: s\n---\n"
+    "title: any get\nname: get\nid: cccccccc-0000-4000-8000-000000000002\nlogsource: {product: aws}\n"
+    "detection:\n  s: {eventName|startswith: Get}\n  condition: s\n---\n"
+    "title: many gets\nid: cccccccc-0000-4000-8000-000000000003\nlevel: high\ncorrelation:\n  type: "
+    "event_count\n  rules: [get]\n  group-by: [sourceIPAddress]\n  timespan: 2m\n  condition: {gte: 3}\n";
+
+std::shared_ptr<Engine> engine_of(const std::string& yaml) {
+  core::Diagnostics diags;
+  RuleSet set;
+  set.add_text("rules.yml", yaml, diags);
+  auto e = Engine::build(set, {}, diags);
+  EXPECT_TRUE(e.ok());
+  EXPECT_FALSE(diags.has_errors()) << diags.to_text();
+  return std::make_shared<Engine>(std::move(e).value());
+}
+
+// Renders each alert as JSON and as OCSF (two record indices per alert to shift), on the
+// workers or in alert(); correlation alerts apart (they come as their inputs are released,
+// which is after each part rather than after the whole file).
+struct TwoFormats : AlertSink {
+  TwoFormats(const Engine& e, bool workers) : json(e), on_workers(workers) {}
+  [[nodiscard]] bool render_on_workers() const override { return on_workers; }
+  void render(const Alert& a, std::string& out, std::vector<size_t>* record_at) const override {
+    json.append(a, out, record_at);
+    out += '\n';
+    size_t at = 0;
+    std::string ocsf = alert_ocsf(a, "test", &at);
+    if (record_at != nullptr) record_at->push_back(out.size() + at);
+    out += ocsf;
+    out += '\n';
+  }
+  void rendered(std::string_view t, const std::vector<uint32_t>& rules) override {
+    text += t;
+    for (uint32_t r : rules) ++per_rule[r];
+  }
+  void alert(const Alert& a) override {
+    render(a, a.correlation ? correlations : text, nullptr);
+    ++per_rule[a.rule];
+  }
+  AlertJsonRenderer json;
+  bool on_workers;
+  std::string text, correlations;
+  std::map<uint32_t, uint64_t> per_rule;
+};
+
+TEST(Parts, HuntGivesTheSameAlertsWhateverThePartsAndThreads) {
+  auto e = engine_of(kRules);
+  std::string dir = temp_dir("parts_hunt");
+  std::string big = dir + "/big.jsonl", small = dir + "/small.jsonl";
+  {
+    std::ofstream out(big, std::ios::binary);
+    const char* names[] = {"GetObject", "PutObject", "ListBucket", "GetBucketAcl"};
+    for (int i = 0; i < 400; ++i) {
+      out << event(i, names[i % 4], "10.0.0." + std::to_string(i % 3)) << "\n";
+      if (i == 150) out << "broken {\n\n";
+      if (i == 250)
+        out << R"({"Records":[{"eventTime":"2024-01-01T10:04:11Z","eventName":"GetX",)"
+            << R"("sourceIPAddress":"10.0.0.1"},{"eventName":"GetY"}]})"
+            << "\n";
+    }
+  }
+  std::ofstream(small) << event(1000, "GetObject", "10.0.0.1") << "\n";
+  std::vector<std::string> files = {small, big, small};
+  uint64_t size = std::filesystem::file_size(big);
+
+  auto run = [&](uint64_t part_bytes, unsigned threads, bool workers, HuntStats& st) {
+    HuntOptions o;
+    o.threads = threads;
+    o.part_bytes = part_bytes;
+    o.limits.chunk_bytes = 512;    // so that the small file is read whole and big.jsonl as lines
+    o.reorder_window_ms = 10'000;  // correlation inputs are released part by part
+    TwoFormats sink(*e, workers);
+    st = hunt(*e, files, o, sink);
+    return std::make_tuple(sink.text, sink.correlations, sink.per_rule);
+  };
+  HuntStats base_st;
+  auto base = run(0, 1, true, base_st);
+  EXPECT_EQ(base_st.files, 3u);
+  EXPECT_EQ(base_st.records, 404u);
+  EXPECT_EQ(base_st.malformed, 1u);
+  EXPECT_GT(base_st.alerts, 450u);
+  ASSERT_EQ(base_st.problems.size(), 1u);
+  // the record indices of the second half are there (the shift matters), in correlation
+  // alerts' contributing events too
+  const auto& [base_text, base_corr, base_counts] = base;
+  EXPECT_NE(base_text.find(R"("record":390)"), std::string::npos);
+  EXPECT_NE(base_text.find(R"(:390")"), std::string::npos);  // OCSF finding uid
+  EXPECT_NE(base_corr.find(R"("many gets")"), std::string::npos);
+  EXPECT_NE(base_corr.find(R"("record":390,)"), std::string::npos);
+  for (uint64_t part : {uint64_t{512}, uint64_t{4096}, uint64_t{7777}, size / 2}) {
+    for (unsigned threads : {1u, 2u, 3u}) {
+      for (bool workers : {true, false}) {
+        HuntStats st;
+        auto got = run(part, threads, workers, st);
+        EXPECT_EQ(std::get<0>(got), base_text)
+            << part << " bytes, " << threads << " threads, workers " << workers;
+        EXPECT_EQ(std::get<1>(got), base_corr)
+            << part << " bytes, " << threads << " threads, workers " << workers;
+        EXPECT_EQ(std::get<2>(got), base_counts);
+        EXPECT_EQ(st.files, base_st.files);
+        EXPECT_EQ(st.bytes_read, base_st.bytes_read);
+        EXPECT_EQ(st.bytes_decoded, base_st.bytes_decoded);
+        EXPECT_EQ(st.records, base_st.records);
+        EXPECT_EQ(st.malformed, base_st.malformed);
+        EXPECT_EQ(st.alerts, base_st.alerts);
+        EXPECT_EQ(st.correlation_inputs, base_st.correlation_inputs);
+        EXPECT_EQ(st.late, 0u);
+        ASSERT_EQ(st.problems.size(), 1u);
+        EXPECT_EQ(st.problems[0].offset, base_st.problems[0].offset);
+        EXPECT_EQ(st.problems[0].message, base_st.problems[0].message);
+      }
+    }
+  }
+}
+
+TEST(Parts, RenderersReportWhereTheRecordIndexIs) {
+  auto e = engine_of(kRules);
+  Alert a;
+  simdjson::dom::parser p;
+  fill_alert(a, *e, 0, p.parse(event(3, "GetObject", "10.0.0.1")).value(), {}, "dir/f:1.jsonl", 77, 123456);
+  std::vector<size_t> at;
+  std::string out = "prefix";
+  AlertJsonRenderer(*e).append(a, out, &at);
+  ASSERT_EQ(at.size(), 1u);
+  EXPECT_EQ(out.substr(at[0], 7), "123456}");
+  // an alert of another engine goes through alert_json(): the same place is found
+  auto other = engine_of(kRules);
+  out = "x";
+  at.clear();
+  AlertJsonRenderer(*other).append(a, out, &at);
+  ASSERT_EQ(at.size(), 1u);
+  EXPECT_EQ(out.substr(at[0], 7), "123456}");
+  size_t ocsf_at = 0;
+  std::string ocsf = alert_ocsf(a, "1.0", &ocsf_at);
+  EXPECT_EQ(ocsf.substr(ocsf_at, 7), "123456\"");
+  EXPECT_EQ(ocsf.substr(ocsf_at - 4, 4), ":77:");
+}
+
+}  // namespace
+}  // namespace sekimori::detect
