@@ -744,10 +744,13 @@ struct RecordReader::Impl {
     };
     uint64_t index = 0;
     while (true) {
-      text.assign(raw.begin(), raw.end());
-      text.resize(raw.size() + simdjson::SIMDJSON_PADDING, '\0');
+      // parsed in place: zeroed padding after the bytes read, taken off again after the parse
+      size_t have = raw.size();
+      raw.resize(have + simdjson::SIMDJSON_PADDING);
+      std::memset(raw.data() + have, 0, simdjson::SIMDJSON_PADDING);
       size_t consumed = 0;
-      parse_lines(std::string_view(text.data(), raw.size()), base, index, sink, stats, consumed, eof);
+      parse_lines(std::string_view(raw.data(), have), base, index, sink, stats, consumed, eof);
+      raw.resize(have);
       stats.bytes_decoded += consumed;
       base += consumed;
       raw.erase(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(consumed));
