@@ -19,6 +19,11 @@ namespace sekimori::detect {
 
 namespace {
 
+// What a worker hands over for one work item: the whole of it, or one segment of a large
+// one (MatchSink publishes a segment once it holds SegmentLimits of results, so that memory does
+// not grow with the size of a file, of standard input in particular). `done`: the item's
+// last segment, which alone carries the match statistics and the file-level error (the
+// reader's statistics are split between the segments, counted as they were read).
 struct FileResult {
   bool done = false;
   std::vector<Alert> alerts;
@@ -79,10 +84,23 @@ class SharedPool : public std::enable_shared_from_this<SharedPool> {
   std::vector<std::unique_ptr<std::string>> free_;
 };
 
+// Results that make a work item hand over a segment (FileResult) before its end: bytes of
+// rendered alerts (HuntOptions::segment_bytes), alerts (sinks that do not render on the
+// workers: about 1 KiB each) or correlation inputs (about 256 bytes each, with their text).
+struct SegmentLimits {
+  size_t text, alerts, inputs;
+  explicit SegmentLimits(uint64_t bytes)
+      : text(static_cast<size_t>(bytes)),
+        alerts(static_cast<size_t>(std::max<uint64_t>(bytes >> 10, 1))),
+        inputs(static_cast<size_t>(std::max<uint64_t>(bytes >> 8, 1))) {}
+};
+
 class MatchSink : public RecordSink {
  public:
+  // `publish` hands a full segment over and leaves `r` ready for the next one.
   MatchSink(const Engine& e, MatchScratch& scratch, Alert& alert, const AlertSink* render,
-            const std::string& file, bool part, FileResult& r, size_t max_problems, SharedPool& pool)
+            const std::string& file, bool part, FileResult& r, size_t max_problems, SharedPool& pool,
+            const SegmentLimits& segment, const std::function<void(FileResult&)>& publish)
       : engine_(e),
         scratch_(scratch),
         alert_(alert),
@@ -91,7 +109,9 @@ class MatchSink : public RecordSink {
         part_(part),
         r_(r),
         max_problems_(max_problems),
-        pool_(pool) {}
+        pool_(pool),
+        segment_(segment),
+        publish_(publish) {}
 
   void record(simdjson::dom::element rec, uint64_t offset, uint64_t index) override {
     record_with_text(rec, {}, offset, index);
@@ -138,6 +158,13 @@ class MatchSink : public RecordSink {
             make_correlation_input(feeds[i], rec, scratch_, last ? std::move(base) : base, shared_.get()));
       }
     }
+    if (r_.text.size() >= segment_.text || r_.alerts.size() >= segment_.alerts ||
+        r_.inputs.size() >= segment_.inputs) {
+      // the delivering thread reads this segment's chunks while the next one is written:
+      // the next segment's matches go to chunks of their own
+      shared_.reset();
+      publish_(r_);
+    }
   }
 
   void malformed(uint64_t offset, std::string_view message) override {
@@ -159,6 +186,8 @@ class MatchSink : public RecordSink {
   FileResult& r_;
   size_t max_problems_;
   SharedPool& pool_;
+  const SegmentLimits& segment_;
+  const std::function<void(FileResult&)>& publish_;
   std::shared_ptr<std::string> shared_;  // the chunk this file's matches are appended to
   std::vector<uint32_t> hits_;
   static constexpr size_t kKeysRoom = 256;  // room left in a chunk for each input's keys
@@ -199,12 +228,12 @@ struct Run {
 };
 struct RunHead {
   int64_t time_ms;
-  uint64_t file;
+  uint64_t seq;  // the run's place in input order (a file, a part or a segment)
   uint32_t run;
 };
 struct LaterRun {
   bool operator()(const RunHead& a, const RunHead& b) const {
-    return a.time_ms != b.time_ms ? a.time_ms > b.time_ms : a.file > b.file;
+    return a.time_ms != b.time_ms ? a.time_ms > b.time_ms : a.seq > b.seq;
   }
 };
 
@@ -341,7 +370,9 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
   threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<size_t>(work.size(), 1)));
   const size_t window = static_cast<size_t>(threads) * 4;
 
-  std::vector<FileResult> results(work.size());
+  // per work item, the segments handed over and not yet delivered (FileResult)
+  std::vector<std::deque<FileResult>> results(work.size());
+  constexpr size_t kQueued = 2;  // segments of one item waiting at most: a worker then waits
   std::mutex mu;
   std::condition_variable cv_done, cv_room;
   size_t next = 0, delivered = 0;
@@ -352,39 +383,68 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
   // chunks of the matches' context and event (MatchedEvent::shared)
   auto shared_pool = std::make_shared<SharedPool>();
 
+  // (under `mu`) buffers handed back for a new result
+  auto take_spares = [&](FileResult& r) {
+    if (!spare_text.empty()) {
+      r.text = std::move(spare_text.back());
+      spare_text.pop_back();
+    }
+    if (!spare_inputs.empty()) {
+      r.inputs = std::move(spare_inputs.back());
+      spare_inputs.pop_back();
+    }
+  };
+  // Rendered alerts are about as long as the records they describe: make room once instead
+  // of doubling the buffer (each doubling faults in fresh pages); a segment's at most.
+  const SegmentLimits segment(options.segment_bytes);
+  auto make_room = [&](FileResult& r, uintmax_t input_bytes) {
+    if (render == nullptr) return;
+    uintmax_t room = std::min<uintmax_t>(input_bytes + input_bytes / 2, segment.text + segment.text / 16);
+    r.text.reserve(static_cast<size_t>(room));
+  };
+
   auto worker = [&] {
     RecordReader reader(options.limits);
     MatchScratch scratch(engine);
     Alert alert;
+    size_t i = 0;
+    // puts a result of item i in its queue, waiting while kQueued wait for the delivering thread
+    auto hand_over = [&](FileResult& r, FileResult* fresh) {
+      {
+        std::unique_lock lock(mu);
+        cv_room.wait(lock, [&] { return results[i].size() < kQueued; });
+        results[i].push_back(std::move(r));
+        if (fresh != nullptr) take_spares(*fresh);
+      }
+      cv_done.notify_all();
+    };
+    // hands a segment of item i over and leaves `seg` empty for the next one
+    std::function<void(FileResult&)> publish = [&](FileResult& seg) {
+      seg.correlation_inputs = seg.inputs.size();
+      prepare_run(seg.inputs, seg.order, seg.untimed, seg.newest);
+      FileResult fresh;
+      hand_over(seg, &fresh);
+      make_room(fresh, segment.text);
+      seg = std::move(fresh);
+    };
     while (true) {
-      size_t i;
       FileResult r;
       {
         std::unique_lock lock(mu);
         cv_room.wait(lock, [&] { return next >= work.size() || next < delivered + window; });
         if (next >= work.size()) return;
         i = next++;
-        if (!spare_text.empty()) {
-          r.text = std::move(spare_text.back());
-          spare_text.pop_back();
-        }
-        if (!spare_inputs.empty()) {
-          r.inputs = std::move(spare_inputs.back());
-          spare_inputs.pop_back();
-        }
+        take_spares(r);
       }
       const Work& w = work[i];
       const std::string& path = files[w.file];
-      if (render != nullptr) {
-        // Rendered alerts are about as long as the records they describe: make room once
-        // instead of doubling the buffer (each doubling faults in fresh pages).
-        std::error_code ec;
-        uintmax_t size = w.part ? std::min<uintmax_t>(w.end - w.begin, options.part_bytes)
-                                : std::filesystem::file_size(path, ec);
-        if (!ec && size < (uintmax_t{1} << 30)) r.text.reserve(static_cast<size_t>(size) + size / 2);
-      }
+      std::error_code ec;
+      uintmax_t size = w.part ? std::min<uintmax_t>(w.end - w.begin, options.part_bytes)
+                              : std::filesystem::file_size(path, ec);
+      if (!ec) make_room(r, size);
       MatchStats before = scratch.stats();
-      MatchSink ms(engine, scratch, alert, render, path, w.part, r, options.max_problems, *shared_pool);
+      MatchSink ms(engine, scratch, alert, render, path, w.part, r, options.max_problems, *shared_pool,
+                   segment, publish);
       core::Status s =
           w.part ? reader.read_part(path, w.begin, w.end, ms, r.stats) : reader.read_file(path, ms, r.stats);
       if (!s.ok()) r.error = s.error();
@@ -394,12 +454,8 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
       r.match = {after.events - before.events, after.scanned - before.scanned,
                  after.unscannable - before.unscannable, after.evaluated - before.evaluated,
                  after.skipped - before.skipped};
-      {
-        std::lock_guard lock(mu);
-        r.done = true;
-        results[i] = std::move(r);
-      }
-      cv_done.notify_all();
+      r.done = true;
+      hand_over(r, nullptr);
     }
   };
 
@@ -439,10 +495,10 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
         corr_out.clear();
         if (++run.pos >= run.inputs.size()) break;
         int64_t t = run.head().time_ms;
-        bool first = heads.empty() || t < heads.top().time_ms ||
-                     (t == heads.top().time_ms && h.file < heads.top().file);
+        bool first =
+            heads.empty() || t < heads.top().time_ms || (t == heads.top().time_ms && h.seq < heads.top().seq);
         if (t > upto || !first) {
-          heads.push({t, h.file, h.run});
+          heads.push({t, h.seq, h.run});
           break;
         }
       }
@@ -460,81 +516,92 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
   };
   uint64_t records_before = 0;  // in the parts of the current file delivered so far
   bool file_failed = false;
+  uint64_t seq = 0;  // results delivered (the reorder buffer's tie-breaker)
   for (size_t i = 0; i < work.size(); ++i) {
-    FileResult r;
-    {
-      std::unique_lock lock(mu);
-      cv_done.wait(lock, [&] { return results[i].done; });
-      r = std::move(results[i]);
-      results[i] = FileResult{};
-    }
     const Work& w = work[i];
     if (w.begin == 0) {
       records_before = 0;
       file_failed = false;
     }
-    shift_records(r, records_before);
-    records_before += r.stats.records;
-    if (w.last) ++st.files;
-    st.bytes_read += r.stats.bytes_read;
-    st.bytes_decoded += r.stats.bytes_decoded;
-    st.records += r.stats.records;
-    st.malformed += r.stats.malformed;
-    st.match.add(r.match);
-    if (r.error) {
-      if (!file_failed) ++st.files_failed;
-      file_failed = true;
-      if (st.problems.size() < options.max_problems) {
-        st.problems.push_back({files[w.file], w.begin, r.error->code, r.error->message});
-      } else {
-        ++st.problems_dropped;
+    uint64_t item_records = 0;
+    for (bool done = false; !done; ++seq) {  // the item's segments, then its last result
+      FileResult r;
+      {
+        std::unique_lock lock(mu);
+        cv_done.wait(lock, [&] { return !results[i].empty(); });
+        r = std::move(results[i].front());
+        results[i].pop_front();
       }
-    }
-    for (InputProblem& p : r.problems) {
-      if (st.problems.size() < options.max_problems) st.problems.push_back(std::move(p));
-      else ++st.problems_dropped;
-    }
-    st.problems_dropped += r.problems_dropped;
-    for (const Alert& a : r.alerts) sink.alert(a);
-    st.alerts += r.alerts.size();
-    if (!r.text_rules.empty()) sink.rendered(r.text, r.text_rules);
-    st.alerts += r.text_rules.size();
-    st.correlation_inputs += r.correlation_inputs;
-    st.untimed += r.untimed;
-    if (corr && !r.inputs.empty()) {
-      newest = std::max(newest, r.newest);
-      uint32_t k;
-      if (!free_runs.empty()) {
-        k = free_runs.back();
-        free_runs.pop_back();
-      } else {
-        k = static_cast<uint32_t>(runs.size());
-        runs.emplace_back();
+      cv_room.notify_all();  // its worker may wait for room in the queue
+      done = r.done;
+      shift_records(r, records_before);
+      item_records += r.stats.records;
+      if (done && w.last) ++st.files;
+      st.bytes_read += r.stats.bytes_read;
+      st.bytes_decoded += r.stats.bytes_decoded;
+      st.records += r.stats.records;
+      st.malformed += r.stats.malformed;
+      st.match.add(r.match);
+      if (r.error) {
+        if (!file_failed) ++st.files_failed;
+        file_failed = true;
+        if (st.problems.size() < options.max_problems) {
+          st.problems.push_back({files[w.file], w.begin, r.error->code, r.error->message});
+        } else {
+          ++st.problems_dropped;
+        }
       }
-      Run& run = runs[k];
-      run.inputs = std::move(r.inputs);
-      run.order = std::move(r.order);
-      run.pos = 0;
-      heads.push({run.head().time_ms, i, k});
+      for (InputProblem& p : r.problems) {
+        if (st.problems.size() < options.max_problems)
+          st.problems.push_back(std::move(p));
+        else
+          ++st.problems_dropped;
+      }
+      st.problems_dropped += r.problems_dropped;
+      for (const Alert& a : r.alerts) sink.alert(a);
+      st.alerts += r.alerts.size();
+      if (!r.text_rules.empty()) sink.rendered(r.text, r.text_rules);
+      st.alerts += r.text_rules.size();
+      st.correlation_inputs += r.correlation_inputs;
+      st.untimed += r.untimed;
+      if (corr && !r.inputs.empty()) {
+        newest = std::max(newest, r.newest);
+        uint32_t k;
+        if (!free_runs.empty()) {
+          k = free_runs.back();
+          free_runs.pop_back();
+        } else {
+          k = static_cast<uint32_t>(runs.size());
+          runs.emplace_back();
+        }
+        Run& run = runs[k];
+        run.inputs = std::move(r.inputs);
+        run.order = std::move(r.order);
+        run.pos = 0;
+        heads.push({run.head().time_ms, seq, k});
+      }
+      // The buffers go back before the item's place in the window is given up: a worker
+      // woken for the next file then reuses them instead of faulting in fresh ones (which
+      // it did while this thread was still correlating).
+      r.text.clear();
+      r.inputs.clear();
+      r.record_at.clear();
+      {
+        std::lock_guard lock(mu);
+        if (spare_text.size() < window && r.text.capacity() > 0) spare_text.push_back(std::move(r.text));
+        // (the inputs' vector is a run of the reorder buffer now; it comes back when the run
+        // has been correlated)
+        if (spare_inputs.size() < window && r.inputs.capacity() > 0)
+          spare_inputs.push_back(std::move(r.inputs));
+        if (done) delivered = i + 1;
+      }
+      if (done) cv_room.notify_all();
+      // (a part's or a segment's inputs are released as a file's are: memory stays bounded
+      // in a large file)
+      if (corr && newest != INT64_MIN) release(newest - options.reorder_window_ms);
+      if (options.progress) options.progress(st.files, files.size(), st.bytes_read);
     }
-    // The file's buffers go back before its place in the window is given up: a worker
-    // woken for the next file then reuses them instead of faulting in fresh ones (which it
-    // did while this thread was still correlating).
-    r.text.clear();
-    r.inputs.clear();
-    r.record_at.clear();
-    {
-      std::lock_guard lock(mu);
-      if (spare_text.size() < window && r.text.capacity() > 0) spare_text.push_back(std::move(r.text));
-      // (the inputs' vector is a run of the reorder buffer now; it comes back when the run
-      // has been correlated)
-      if (spare_inputs.size() < window && r.inputs.capacity() > 0) spare_inputs.push_back(std::move(r.inputs));
-      delivered = i + 1;
-    }
-    cv_room.notify_all();
-    // (a part's inputs are released as a file's are: memory stays bounded in a large file)
-    if (corr && newest != INT64_MIN) release(newest - options.reorder_window_ms);
-    if (options.progress) options.progress(st.files, files.size(), st.bytes_read);
+    records_before += item_records;
   }
   for (std::thread& t : pool) t.join();
 

@@ -95,6 +95,11 @@ struct HuntOptions {
   // time order within a part; across parts, out of order by at most reorder_window_ms).
   // 0: files are never split. Gzip files and whole documents are not split.
   uint64_t part_bytes = uint64_t{8} << 20;
+  // A worker hands a file's (or part's) results over in segments once they hold this many
+  // bytes of rendered alerts (or 1/1024 as many alerts, 1/256 as many correlation inputs),
+  // so that memory stays bounded in a file of any size, standard input included. A
+  // segment's correlation inputs enter the reorder buffer as a part's do.
+  uint64_t segment_bytes = uint64_t{16} << 20;
   // Called from the calling thread after each file: files done, files total, bytes read.
   std::function<void(uint64_t, uint64_t, uint64_t)> progress;
 };

@@ -1,7 +1,8 @@
-// Large JSON-lines files read in parts (RecordReader::read_part, HuntOptions::part_bytes):
-// parts cut at any offsets read every line once, and hunt() gives the same alerts, record
-// indices, correlation alerts, statistics and problems as when it reads the file whole,
-// whatever the part size and the number of threads.
+// Large JSON-lines files read in parts (RecordReader::read_part, HuntOptions::part_bytes),
+// and results handed over in segments (HuntOptions::segment_bytes): parts cut at any
+// offsets read every line once, and hunt() gives the same alerts, record indices,
+// correlation alerts, statistics and problems as when it reads each file whole in one
+// piece, whatever the part and segment sizes and the number of threads.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "detect/hunt.h"
@@ -177,7 +179,7 @@ struct TwoFormats : AlertSink {
 TEST(Parts, HuntGivesTheSameAlertsWhateverThePartsAndThreads) {
   auto e = engine_of(kRules);
   std::string dir = temp_dir("parts_hunt");
-  std::string big = dir + "/big.jsonl", small = dir + "/small.jsonl";
+  std::string big = dir + "/big.jsonl", small = dir + "/small.jsonl", doc = dir + "/doc.json";
   {
     std::ofstream out(big, std::ios::binary);
     const char* names[] = {"GetObject", "PutObject", "ListBucket", "GetBucketAcl"};
@@ -191,13 +193,21 @@ TEST(Parts, HuntGivesTheSameAlertsWhateverThePartsAndThreads) {
     }
   }
   std::ofstream(small) << event(1000, "GetObject", "10.0.0.1") << "\n";
-  std::vector<std::string> files = {small, big, small};
+  {
+    std::ofstream out(doc);
+    out << R"({"Records":[)";
+    for (int i = 0; i < 200; ++i)
+      out << (i ? "," : "") << event(2000 + i, i % 2 ? "GetObject" : "PutObject", "10.0.0.9");
+    out << "]}";
+  }
+  std::vector<std::string> files = {small, big, small, doc};
   uint64_t size = std::filesystem::file_size(big);
 
-  auto run = [&](uint64_t part_bytes, unsigned threads, bool workers, HuntStats& st) {
+  auto run = [&](uint64_t part_bytes, uint64_t segment_bytes, unsigned threads, bool workers, HuntStats& st) {
     HuntOptions o;
     o.threads = threads;
     o.part_bytes = part_bytes;
+    o.segment_bytes = segment_bytes;
     o.limits.chunk_bytes = 512;    // so that the small file is read whole and big.jsonl as lines
     o.reorder_window_ms = 10'000;  // correlation inputs are released part by part
     TwoFormats sink(*e, workers);
@@ -205,9 +215,9 @@ TEST(Parts, HuntGivesTheSameAlertsWhateverThePartsAndThreads) {
     return std::make_tuple(sink.text, sink.correlations, sink.per_rule);
   };
   HuntStats base_st;
-  auto base = run(0, 1, true, base_st);
-  EXPECT_EQ(base_st.files, 3u);
-  EXPECT_EQ(base_st.records, 404u);
+  auto base = run(0, uint64_t{1} << 40, 1, true, base_st);
+  EXPECT_EQ(base_st.files, 4u);
+  EXPECT_EQ(base_st.records, 604u);
   EXPECT_EQ(base_st.malformed, 1u);
   EXPECT_GT(base_st.alerts, 450u);
   ASSERT_EQ(base_st.problems.size(), 1u);
@@ -218,15 +228,21 @@ TEST(Parts, HuntGivesTheSameAlertsWhateverThePartsAndThreads) {
   EXPECT_NE(base_text.find(R"(:390")"), std::string::npos);  // OCSF finding uid
   EXPECT_NE(base_corr.find(R"("many gets")"), std::string::npos);
   EXPECT_NE(base_corr.find(R"("record":390,)"), std::string::npos);
-  for (uint64_t part : {uint64_t{512}, uint64_t{4096}, uint64_t{7777}, size / 2}) {
+  for (auto [part, segment] : std::vector<std::pair<uint64_t, uint64_t>>{{0, 4096},
+                                                                         {0, 1},
+                                                                         {512, uint64_t{1} << 40},
+                                                                         {4096, 600},
+                                                                         {7777, uint64_t{1} << 40},
+                                                                         {size / 2, 4096}}) {
     for (unsigned threads : {1u, 2u, 3u}) {
       for (bool workers : {true, false}) {
         HuntStats st;
-        auto got = run(part, threads, workers, st);
-        EXPECT_EQ(std::get<0>(got), base_text)
-            << part << " bytes, " << threads << " threads, workers " << workers;
-        EXPECT_EQ(std::get<1>(got), base_corr)
-            << part << " bytes, " << threads << " threads, workers " << workers;
+        auto got = run(part, segment, threads, workers, st);
+        std::string what = std::to_string(part) + "-byte parts, " + std::to_string(segment) +
+                           "-byte segments, " + std::to_string(threads) + " threads, workers " +
+                           std::to_string(workers);
+        EXPECT_EQ(std::get<0>(got), base_text) << what;
+        EXPECT_EQ(std::get<1>(got), base_corr) << what;
         EXPECT_EQ(std::get<2>(got), base_counts);
         EXPECT_EQ(st.files, base_st.files);
         EXPECT_EQ(st.bytes_read, base_st.bytes_read);
