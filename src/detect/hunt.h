@@ -87,13 +87,12 @@ struct HuntOptions {
   size_t max_contributing = 20;  // events kept per correlation alert
   size_t max_problems = 1000;
   int64_t reorder_window_ms = 3'600'000;  // how far out of time order matches may arrive
-  // A JSON-lines file of at least twice this many bytes is read in parts of this size (cut
-  // at line starts), matched by several workers at once, and held in memory a part at a
-  // time (a file's rendered alerts and correlation inputs are otherwise held until its
-  // end). Its alerts, record indices and problems are the same as when it is read whole;
-  // its parts' correlation inputs enter the reorder buffer as separate files' would (in
-  // time order within a part; across parts, out of order by at most reorder_window_ms).
-  // 0: files are never split. Gzip files and whole documents are not split.
+  // A plain JSON-lines file of at least twice this many bytes is read in parts of this size
+  // (cut at line starts), matched by several workers at once. Its alerts, record indices
+  // and problems are the same as when it is read whole; its parts' correlation inputs enter
+  // the reorder buffer as separate files' would (in time order within a part; across
+  // parts, out of order by at most reorder_window_ms). 0: files are never split. Gzip
+  // files, standard input and whole documents are not split.
   uint64_t part_bytes = uint64_t{8} << 20;
   // A worker hands a file's (or part's) results over in segments once they hold this many
   // bytes of rendered alerts (or 1/1024 as many alerts, 1/256 as many correlation inputs),

@@ -4,12 +4,14 @@
 #include <libdeflate.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <system_error>
 #include <utility>
@@ -66,6 +68,97 @@ ssize_t read_some(int fd, Buffer& buf, size_t max) {
 }
 
 bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+// A gzip file decompressed as it is read, with zlib (libdeflate, which the reader uses for
+// whole files, has no streaming interface). Members follow each other, with zero padding
+// between them allowed; anything else after a complete member ends the data, as in
+// RecordReader's whole-file path. Unlike that path, a corrupt member after the first is an
+// error (the records before it have been delivered by then).
+class GzipStream {
+ public:
+  GzipStream(int fd, size_t chunk) : fd_(fd), chunk_(chunk) {}
+  ~GzipStream() {
+    if (init_) inflateEnd(&z_);
+  }
+  GzipStream(const GzipStream&) = delete;
+  GzipStream& operator=(const GzipStream&) = delete;
+
+  Buffer in;             // compressed bytes read; those before pos_ are inflated
+  bool compact = false;  // whether inflated bytes may be dropped from `in` (not while it may be wanted back)
+  [[nodiscard]] bool done() const { return done_; }
+
+  // Appends up to `max` decompressed bytes to `out`: how many (0 once the data has ended),
+  // or the error. Compressed bytes read from the file are added to stats.bytes_read.
+  core::Result<size_t> read(Buffer& out, size_t max, ReadStats& stats) {
+    if (!init_) {
+      if (inflateInit2(&z_, 15 + 16) != Z_OK)
+        return core::make_error("detect.input.memory", "cannot start zlib");
+      init_ = true;
+    }
+    size_t old = out.size(), produced = 0;
+    out.resize(old + max);
+    while (produced < max && !done_) {
+      if (pos_ == in.size() && !in_eof_) SKM_TRY(refill(stats));
+      z_.next_in = reinterpret_cast<Bytef*>(in.data() + pos_);
+      z_.avail_in = static_cast<uInt>(std::min<size_t>(in.size() - pos_, UINT32_MAX));
+      z_.next_out = reinterpret_cast<Bytef*>(out.data() + old + produced);
+      z_.avail_out = static_cast<uInt>(std::min<size_t>(max - produced, UINT32_MAX));
+      uInt avail_in = z_.avail_in, avail_out = z_.avail_out;
+      int r = inflate(&z_, Z_NO_FLUSH);
+      pos_ += avail_in - z_.avail_in;
+      produced += avail_out - z_.avail_out;
+      if (r == Z_STREAM_END) {
+        SKM_TRY(next_member(stats));
+      } else if (r == Z_BUF_ERROR || (r == Z_OK && z_.avail_in == 0)) {
+        if (pos_ == in.size() && in_eof_) {
+          out.resize(old + produced);
+          return core::make_error("detect.input.gzip", "gzip data is truncated");
+        }
+      } else if (r != Z_OK) {
+        out.resize(old + produced);
+        return core::make_error("detect.input.gzip", "corrupt gzip data");
+      }
+    }
+    out.resize(old + produced);
+    return produced;
+  }
+
+ private:
+  core::Status refill(ReadStats& stats) {
+    if (compact && pos_ > 0) {
+      in.erase(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(pos_));
+      pos_ = 0;
+    }
+    ssize_t n = read_some(fd_, in, chunk_);
+    if (n < 0)
+      return core::make_error("detect.input.io", std::string("cannot read: ") + std::strerror(errno));
+    if (n == 0) in_eof_ = true;
+    stats.bytes_read += static_cast<uint64_t>(n);
+    return {};
+  }
+
+  // After a member's end: skips zero padding, then starts the next member or ends the data.
+  core::Status next_member(ReadStats& stats) {
+    while (true) {
+      while (pos_ < in.size() && in[pos_] == '\0') ++pos_;
+      if (in.size() - pos_ >= 2 || in_eof_) break;
+      SKM_TRY(refill(stats));
+    }
+    if (in.size() - pos_ >= 2 && static_cast<unsigned char>(in[pos_]) == 0x1f &&
+        static_cast<unsigned char>(in[pos_ + 1]) == 0x8b) {
+      inflateReset(&z_);
+    } else {
+      done_ = true;
+    }
+    return {};
+  }
+
+  int fd_;
+  size_t chunk_;
+  z_stream z_{};
+  bool init_ = false, in_eof_ = false, done_ = false;
+  size_t pos_ = 0;
+};
 
 // A record's tokens in a structural index (below): found by walking the index with a
 // depth counter, so finding a record's bytes costs one pass over ~1/8 of the positions
@@ -692,6 +785,20 @@ struct RecordReader::Impl {
     stats.bytes_read = raw.size();
     bool eof = raw.size() < limits.chunk_bytes;
     bool gz = raw.size() >= 2 && static_cast<unsigned char>(raw[0]) == 0x1f && static_cast<unsigned char>(raw[1]) == 0x8b;
+    if (gz && !eof) {
+      // A gzip file larger than one chunk: JSON lines are decompressed as they are read, so
+      // that memory does not grow with the file (nor is it limited to max_document_bytes);
+      // anything else is decompressed whole below.
+      GzipStream z(fd, limits.chunk_bytes);
+      std::swap(z.in, raw);  // the compressed bytes read so far
+      auto first = z.read(raw, limits.chunk_bytes, stats);
+      if (first.ok() && looks_like_lines(std::string_view(raw.data(), raw.size()))) {
+        stats.gzip = true;
+        z.compact = true;
+        return stream_lines([&] { return z.read(raw, limits.chunk_bytes, stats); }, 0, z.done(), sink, stats);
+      }
+      std::swap(z.in, raw);  // all compressed bytes read, for the whole-file path
+    }
     std::string_view head(raw.data(), raw.size());
     if (eof || gz || !looks_like_lines(head)) {
       // whole-document (or gzip): read the rest
@@ -720,28 +827,31 @@ struct RecordReader::Impl {
       }
       return read_all_then_parse(std::string_view(raw.data(), raw.size()), sink, stats);
     }
-    return stream_lines(fd, path, 0, UINT64_MAX, eof, sink, stats);
+    return stream_lines(fd_bytes(fd, path, UINT64_MAX, stats), 0, eof, sink, stats);
   }
 
-  // JSON lines, streamed chunk by chunk from `fd`: `raw` holds the bytes read so far (the
-  // input's from offset `base` on), `left` how many more bytes of `fd` belong to the input
-  // (UINT64_MAX: all), `eof` whether none do. The bytes read after `raw`'s are added to
+  // Appends up to a chunk of the input to `raw`: how many bytes (0 at the input's end), or
+  // the error.
+  using MoreBytes = std::function<core::Result<size_t>()>;
+
+  // The next bytes of `fd`, `left` of them at most (UINT64_MAX: to its end), counted in
   // stats.bytes_read.
-  core::Status stream_lines(int fd, const std::string& path, uint64_t base, uint64_t left, bool eof,
-                            RecordSink& sink, ReadStats& stats) {
-    auto fail = [&](int err) {
-      return core::make_error("detect.input.io", "cannot read " + path + ": " + std::strerror(err));
-    };
-    // reads up to a chunk more into `raw`; -1 on an error, 0 at the input's end
-    auto more = [&]() -> ssize_t {
-      if (left == 0) return 0;
+  MoreBytes fd_bytes(int fd, const std::string& path, uint64_t left, ReadStats& stats) {
+    return [this, fd, &path, left, &stats]() mutable -> core::Result<size_t> {
+      if (left == 0) return size_t{0};
       ssize_t n = read_some(fd, raw, static_cast<size_t>(std::min<uint64_t>(limits.chunk_bytes, left)));
-      if (n > 0) {
-        left -= static_cast<uint64_t>(n);
-        stats.bytes_read += static_cast<uint64_t>(n);
-      }
-      return n;
+      if (n < 0)
+        return core::make_error("detect.input.io", "cannot read " + path + ": " + std::strerror(errno));
+      left -= static_cast<uint64_t>(n);
+      stats.bytes_read += static_cast<uint64_t>(n);
+      return static_cast<size_t>(n);
     };
+  }
+
+  // JSON lines, streamed chunk by chunk from `more`: `raw` holds the bytes read so far (the
+  // input's from offset `base` on), `eof` whether there are no more.
+  core::Status stream_lines(const MoreBytes& more, uint64_t base, bool eof, RecordSink& sink,
+                            ReadStats& stats) {
     uint64_t index = 0;
     while (true) {
       // parsed in place: zeroed padding after the bytes read, taken off again after the parse
@@ -762,8 +872,7 @@ struct RecordReader::Impl {
         size_t skipped = raw.size();
         raw.clear();
         while (true) {
-          ssize_t n = more();
-          if (n < 0) return fail(errno);
+          SKM_TRY_ASSIGN(size_t n, more());
           if (n == 0) {
             eof = true;
             break;
@@ -782,8 +891,7 @@ struct RecordReader::Impl {
         if (eof) break;
         continue;
       }
-      ssize_t n = more();
-      if (n < 0) return fail(errno);
+      SKM_TRY_ASSIGN(size_t n, more());
       if (n == 0) eof = true;
     }
     return {};
@@ -826,7 +934,7 @@ struct RecordReader::Impl {
     if (::lseek(fd, static_cast<off_t>(*first), SEEK_SET) < 0) {
       return core::make_error("detect.input.io", "cannot read " + path + ": " + std::strerror(errno));
     }
-    return stream_lines(fd, path, *first, *last - *first, false, sink, stats);
+    return stream_lines(fd_bytes(fd, path, *last - *first, stats), *first, false, sink, stats);
   }
 };
 
