@@ -67,9 +67,12 @@ void compare_parts(const uint8_t* data, size_t size) {
   sekimori::detect::ReaderLimits limits;
   limits.chunk_bytes = 64;  // stream in small chunks; lines are never over the limit
   limits.max_line_bytes = uint64_t{1} << 40;
+  limits.max_document_bytes = 1 << 20;  // (gzip's size field makes the whole-file path reserve up to this)
   bool gz = size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
   if (gz) {
-    sekimori::detect::RecordReader reader(limits);
+    sekimori::detect::ReaderLimits gz_limits = limits;
+    gz_limits.max_line_bytes = 4096;  // a long line is re-scanned per chunk: keep tiny chunks cheap
+    sekimori::detect::RecordReader reader(gz_limits);
     Sink sink;
     sink.size = uint64_t{1} << 40;  // streamed: offsets are not bounded by the input's size
     sekimori::detect::ReadStats st;
