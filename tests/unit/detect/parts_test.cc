@@ -137,15 +137,7 @@ const char* kRules =
     "title: many gets\nid: cccccccc-0000-4000-8000-000000000003\nlevel: high\ncorrelation:\n  type: "
     "event_count\n  rules: [get]\n  group-by: [sourceIPAddress]\n  timespan: 2m\n  condition: {gte: 3}\n";
 
-std::shared_ptr<Engine> engine_of(const std::string& yaml) {
-  core::Diagnostics diags;
-  RuleSet set;
-  set.add_text("rules.yml", yaml, diags);
-  auto e = Engine::build(set, {}, diags);
-  EXPECT_TRUE(e.ok());
-  EXPECT_FALSE(diags.has_errors()) << diags.to_text();
-  return std::make_shared<Engine>(std::move(e).value());
-}
+using testing::engine_of;
 
 // Renders each alert as JSON and as OCSF (two record indices per alert to shift), on the
 // workers or in alert(); correlation alerts apart (they come as their inputs are released,

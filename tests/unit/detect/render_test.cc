@@ -30,15 +30,7 @@ const char* kRules =
     "event_count\n"
     "  rules: [get]\n  group-by: [sourceIPAddress]\n  timespan: 10m\n  condition: {gte: 3}\n";
 
-std::shared_ptr<Engine> engine_of(const std::string& yaml) {
-  core::Diagnostics diags;
-  RuleSet set;
-  set.add_text("rules.yml", yaml, diags);
-  auto e = Engine::build(set, {}, diags);
-  EXPECT_TRUE(e.ok());
-  EXPECT_FALSE(diags.has_errors()) << diags.to_text();
-  return std::make_shared<Engine>(std::move(e).value());
-}
+using testing::engine_of;
 
 std::string event(int i, const std::string& name, bool role, bool denied, const std::string& ip) {
   std::string ident = role ? R"({"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/r/u)" +

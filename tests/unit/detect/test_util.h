@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +32,17 @@ struct Compiled {
     return false;
   }
 };
+
+// An engine of the rule documents in `yaml` (as "rules.yml"), which must load without errors.
+inline std::shared_ptr<Engine> engine_of(const std::string& yaml) {
+  core::Diagnostics diags;
+  RuleSet set;
+  set.add_text("rules.yml", yaml, diags);
+  auto e = Engine::build(set, {}, diags);
+  EXPECT_TRUE(e.ok());
+  EXPECT_FALSE(diags.has_errors()) << diags.to_text();
+  return std::make_shared<Engine>(std::move(e).value());
+}
 
 inline std::unique_ptr<Compiled> compile(const std::string& yaml, EngineOptions opts = {}) {
   auto c = std::make_unique<Compiled>();
