@@ -968,11 +968,25 @@ bool RecordReader::is_json_lines_file(const std::string& path, const ReaderLimit
   fd.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   fd.owned = true;
   if (fd.fd < 0) return false;
+  // read_file() takes a file that fits in its first chunk whole
+  struct stat st {};
+  if (::fstat(fd.fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      static_cast<uint64_t>(st.st_size) < limits.chunk_bytes) {
+    return false;
+  }
+  // It decides on that chunk, where looks_like_lines() looks no further than the first line
+  // and the first byte that is not blank after it: only that much is read here.
   Buffer head;
+  constexpr std::string_view kBlank = " \n\r\t";
   while (head.size() < limits.chunk_bytes) {
-    ssize_t n = read_some(fd.fd, head, limits.chunk_bytes - head.size());
-    if (n < 0) return false;
-    if (n == 0) return false;  // the whole file fits in the first chunk: read_file() takes it whole
+    ssize_t n = read_some(fd.fd, head, std::min<size_t>(size_t{64} << 10, limits.chunk_bytes - head.size()));
+    if (n <= 0) return false;
+    std::string_view h(head.data(), head.size());
+    size_t b = h.find_first_not_of(kBlank);
+    if (b == std::string_view::npos) continue;
+    if (h[b] != '{') break;
+    size_t nl = h.find('\n', b);
+    if (nl != std::string_view::npos && h.find_first_not_of(kBlank, nl) != std::string_view::npos) break;
   }
   if (head.size() < 2) return false;
   bool gz = static_cast<unsigned char>(head[0]) == 0x1f && static_cast<unsigned char>(head[1]) == 0x8b;

@@ -127,6 +127,17 @@ TEST(Parts, OnlyLargePlainJsonLinesFilesAreSplittable) {
   EXPECT_FALSE(RecordReader::is_json_lines_file(dir + "/pretty.json", limits));
   EXPECT_FALSE(RecordReader::is_json_lines_file(dir + "/lines.jsonl.gz", limits));
   EXPECT_FALSE(RecordReader::is_json_lines_file(dir + "/missing.jsonl", limits));
+  // the first line and what follows it are looked for past the first block read (64 KiB)
+  ReaderLimits big;
+  big.chunk_bytes = 1 << 20;
+  std::string long_first =
+      "{\"pad\":\"" + std::string(100000, 'x') + "\"}\n" + std::string(100000, '\n') + lines;
+  long_first += std::string(big.chunk_bytes, '\n');
+  std::ofstream(dir + "/long_first.jsonl") << long_first;
+  EXPECT_TRUE(RecordReader::is_json_lines_file(dir + "/long_first.jsonl", big));
+  std::ofstream(dir + "/one_long_line.json")
+      << "{\"pad\":\"" << std::string(big.chunk_bytes + 10, 'x') << "\"}\n";
+  EXPECT_FALSE(RecordReader::is_json_lines_file(dir + "/one_long_line.json", big));
 }
 
 const char* kRules =
