@@ -978,15 +978,17 @@ bool RecordReader::is_json_lines_file(const std::string& path, const ReaderLimit
   // and the first byte that is not blank after it: only that much is read here.
   Buffer head;
   constexpr std::string_view kBlank = " \n\r\t";
+  constexpr size_t npos = std::string_view::npos;
+  size_t first = npos, newline = npos, looked = 0;  // what was found in head[0, looked)
   while (head.size() < limits.chunk_bytes) {
     ssize_t n = read_some(fd.fd, head, std::min<size_t>(size_t{64} << 10, limits.chunk_bytes - head.size()));
     if (n <= 0) return false;
     std::string_view h(head.data(), head.size());
-    size_t b = h.find_first_not_of(kBlank);
-    if (b == std::string_view::npos) continue;
-    if (h[b] != '{') break;
-    size_t nl = h.find('\n', b);
-    if (nl != std::string_view::npos && h.find_first_not_of(kBlank, nl) != std::string_view::npos) break;
+    if (first == npos) first = h.find_first_not_of(kBlank, looked);
+    if (first != npos && h[first] != '{') break;
+    if (first != npos && newline == npos) newline = h.find('\n', std::max(first, looked));
+    if (newline != npos && h.find_first_not_of(kBlank, std::max(newline, looked)) != npos) break;
+    looked = h.size();
   }
   if (head.size() < 2) return false;
   bool gz = static_cast<unsigned char>(head[0]) == 0x1f && static_cast<unsigned char>(head[1]) == 0x8b;
