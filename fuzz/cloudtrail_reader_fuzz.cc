@@ -6,6 +6,9 @@
 // JSON lines are also read in parts (RecordReader::read_part, parts of 1 to 97 bytes), which
 // must give the same records, indices and problems; gzip inputs are also read from a file
 // in small chunks, which streams gzip JSON lines (zlib) instead of decompressing them whole.
+// Every input is also cut by a LineSplitter (as hunt() cuts standard input and large gzip
+// files, parts of 1 to 97 bytes): the same records, indices and problems as read_file(),
+// and an error exactly when read_file() gives one.
 #include <simdjson.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -55,6 +58,25 @@ struct Collect : sekimori::detect::RecordSink {
   }
 };
 
+// read_file() against a LineSplitter's parts of `path`.
+void compare_split(const std::string& path, const sekimori::detect::ReaderLimits& limits,
+                   uint64_t part_bytes) {
+  sekimori::detect::RecordReader reader(limits);
+  Collect whole, parts;
+  sekimori::detect::ReadStats st;
+  bool ok = reader.read_file(path, whole, st).ok();
+  sekimori::detect::LineSplitter splitter(path, limits, part_bytes);
+  bool split_ok = true;
+  while (auto part = splitter.next()) {
+    sekimori::detect::ReadStats ps;
+    if (!split_ok) __builtin_trap();  // nothing after an error
+    split_ok = reader.read_split(*part, parts, ps).ok();
+    parts.before += ps.records;
+    splitter.recycle(std::move(part));
+  }
+  if (ok != split_ok || parts.seen != whole.seen) __builtin_trap();
+}
+
 void compare_parts(const uint8_t* data, size_t size) {
   if (size == 0) return;
   int fd = memfd_create("lines", 0);
@@ -67,7 +89,7 @@ void compare_parts(const uint8_t* data, size_t size) {
   sekimori::detect::ReaderLimits limits;
   limits.chunk_bytes = 64;  // stream in small chunks; lines are never over the limit
   limits.max_line_bytes = uint64_t{1} << 40;
-  limits.max_document_bytes = 1 << 20;  // (gzip's size field makes the whole-file path reserve up to this)
+  limits.max_document_bytes = 1 << 20;  // keeps each input's whole-file decompression small
   bool gz = size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
   if (gz) {
     sekimori::detect::ReaderLimits gz_limits = limits;
@@ -77,7 +99,11 @@ void compare_parts(const uint8_t* data, size_t size) {
     sink.size = uint64_t{1} << 40;  // streamed: offsets are not bounded by the input's size
     sekimori::detect::ReadStats st;
     (void)reader.read_file(path, sink, st);
-  } else if (sekimori::detect::RecordReader::is_json_lines_file(path, limits)) {
+    compare_split(path, gz_limits, 1 + data[size - 1] % 97);
+  } else {
+    compare_split(path, limits, 1 + data[size - 1] % 97);
+  }
+  if (!gz && sekimori::detect::RecordReader::is_json_lines_file(path, limits)) {
     sekimori::detect::RecordReader reader(limits);
     Collect whole, parts;
     sekimori::detect::ReadStats st;

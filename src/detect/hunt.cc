@@ -6,6 +6,7 @@
 #include <charconv>
 #include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -262,35 +263,87 @@ void prepare_run(std::vector<CorrelationInput>& inputs, std::vector<uint32_t>& o
                    [&](uint32_t a, uint32_t b) { return inputs[a].time_ms < inputs[b].time_ms; });
 }
 
-// What the workers read: a whole file, or a part of a JSON-lines file (HuntOptions::part_bytes).
+// What the workers read: a whole file, a part of a JSON-lines file (HuntOptions::part_bytes),
+// or a part cut from a stream (LineSplitter).
 struct Work {
   size_t file = 0;
-  uint64_t begin = 0, end = 0;  // a part's bytes (RecordReader::read_part)
+  uint64_t begin = 0, end = 0;  // a part's bytes (RecordReader::read_part); a stream part's first
   bool part = false;
   bool last = true;  // the file's last work
+  std::shared_ptr<LineSplitter> splitter;  // a stream part's: its splitter (which takes the buffer back)
+  LineSplitter::PartPtr split;             // and its lines, until a worker takes them
 };
 
-// Splits the large JSON-lines files into parts of `part_bytes`.
-std::vector<Work> plan_work(const std::vector<std::string>& files, uint64_t part_bytes,
-                            const ReaderLimits& limits) {
-  std::vector<Work> work;
-  for (size_t f = 0; f < files.size(); ++f) {
-    std::error_code ec;
-    uintmax_t size = part_bytes > 0 && files[f] != "-" ? std::filesystem::file_size(files[f], ec) : 0;
-    if (part_bytes == 0 || ec || size / 2 < part_bytes ||
-        !RecordReader::is_json_lines_file(files[f], limits)) {
-      work.push_back({f});
-      continue;
+// Cuts the inputs into work, in input order, as the workers ask for it: a file whole, a
+// large JSON-lines file in parts of `part_bytes` (read_part), or standard input and large
+// gzip files in parts cut by a LineSplitter, which reads them front to back, one part at a
+// time. One thread at a time plans.
+class Planner {
+ public:
+  Planner(const std::vector<std::string>& files, uint64_t part_bytes, const ReaderLimits& limits)
+      : files_(files), part_bytes_(part_bytes), limits_(limits) {}
+
+  [[nodiscard]] bool done() const { return !splitter_ && next_ >= files_.size(); }
+
+  // Appends the next work (none once done()).
+  void plan(std::vector<Work>& out) {
+    if (!splitter_) {
+      if (next_ >= files_.size()) return;
+      size_t f = next_++;
+      if (part_bytes_ > 0 && LineSplitter::wants(files_[f], limits_)) {
+        splitter_ = std::make_shared<LineSplitter>(files_[f], limits_, part_bytes_);
+        file_ = f;
+      } else {
+        plan_file(f, out);
+        return;
+      }
     }
-    uint64_t parts = (size + part_bytes - 1) / part_bytes;
+    Work w;
+    w.file = file_;
+    w.part = true;
+    w.split = splitter_->next();
+    if (!w.split) {  // (not reached: the last part resets splitter_)
+      splitter_.reset();
+      return;
+    }
+    w.begin = LineSplitter::base(*w.split);
+    w.last = LineSplitter::last(*w.split);
+    w.splitter = splitter_;
+    if (w.last) splitter_.reset();
+    out.push_back(std::move(w));
+  }
+
+ private:
+  void plan_file(size_t f, std::vector<Work>& out) const {
+    std::error_code ec;
+    uintmax_t size = part_bytes_ > 0 && files_[f] != "-" ? std::filesystem::file_size(files_[f], ec) : 0;
+    if (part_bytes_ == 0 || ec || size / 2 < part_bytes_ ||
+        !RecordReader::is_json_lines_file(files_[f], limits_)) {
+      Work w;
+      w.file = f;
+      out.push_back(std::move(w));
+      return;
+    }
+    uint64_t parts = (size + part_bytes_ - 1) / part_bytes_;
     for (uint64_t k = 0; k < parts; ++k) {
-      bool last = k + 1 == parts;
-      // the last part reads to the end, should the file have grown since
-      work.push_back({f, k * part_bytes, last ? UINT64_MAX : (k + 1) * part_bytes, true, last});
+      Work w;
+      w.file = f;
+      w.part = true;
+      w.last = k + 1 == parts;
+      w.begin = k * part_bytes_;
+      w.end = w.last ? UINT64_MAX
+                     : (k + 1) * part_bytes_;  // the last part reads to the end, should the file have grown
+      out.push_back(std::move(w));
     }
   }
-  return work;
-}
+
+  const std::vector<std::string>& files_;
+  uint64_t part_bytes_;
+  const ReaderLimits& limits_;
+  size_t next_ = 0;
+  std::shared_ptr<LineSplitter> splitter_;  // the stream being cut
+  size_t file_ = 0;                         // its file
+};
 
 // Adds `before` (the records of a file's earlier parts) to a part's record indices: those
 // of its alerts, of its correlation inputs, and those written in its rendered text. The
@@ -366,12 +419,24 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
   std::vector<std::string> files = input_files;
   sort_by_delivery_time(files);
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  const std::vector<Work> work = plan_work(files, options.part_bytes, options.limits);
-  threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<size_t>(work.size(), 1)));
+  // No more workers than inputs, unless one of them may be cut into parts.
+  bool splittable = false;
+  for (const std::string& f : files) {
+    std::error_code ec;
+    splittable = splittable || f == "-" || std::filesystem::file_size(f, ec) > options.limits.chunk_bytes;
+  }
+  if (!splittable || options.part_bytes == 0) {
+    threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<size_t>(files.size(), 1)));
+  }
   const size_t window = static_cast<size_t>(threads) * 4;
 
-  // per work item, the segments handed over and not yet delivered (FileResult)
-  std::vector<std::deque<FileResult>> results(work.size());
+  // (under `mu`) the work planned so far, in input order, and per item the segments handed
+  // over and not yet delivered (FileResult); deques, so that planning more keeps the
+  // references to earlier items valid
+  Planner planner(files, options.part_bytes, options.limits);
+  std::deque<Work> work;
+  std::deque<std::deque<FileResult>> results;
+  bool planning = false, planned_all = planner.done();
   constexpr size_t kQueued = 2;  // segments of one item waiting at most: a worker then waits
   std::mutex mu;
   std::condition_variable cv_done, cv_room;
@@ -427,26 +492,60 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
       make_room(fresh, segment.text);
       seg = std::move(fresh);
     };
+    std::vector<Work> planned;
     while (true) {
       FileResult r;
+      size_t file = 0;
+      uint64_t begin = 0, end = 0;
+      bool part = false;
+      std::shared_ptr<LineSplitter> splitter;
+      LineSplitter::PartPtr split;
       {
         std::unique_lock lock(mu);
-        cv_room.wait(lock, [&] { return next >= work.size() || next < delivered + window; });
-        if (next >= work.size()) return;
+        while (next >= work.size() || next >= delivered + window) {
+          if (next >= work.size() && planned_all) return;
+          if (next < work.size() || planning || next >= delivered + window) {
+            cv_room.wait(lock);
+            continue;
+          }
+          // the next work is not planned yet: plan it (reading a stream's next part) unlocked
+          planning = true;
+          lock.unlock();
+          planner.plan(planned);
+          lock.lock();
+          for (Work& p : planned) {
+            work.push_back(std::move(p));
+            results.emplace_back();
+          }
+          planned.clear();
+          planning = false;
+          planned_all = planner.done();
+          cv_room.notify_all();
+          cv_done.notify_all();
+        }
         i = next++;
+        Work& w = work[i];
+        file = w.file;
+        begin = w.begin;
+        end = w.end;
+        part = w.part;
+        splitter = std::move(w.splitter);
+        split = std::move(w.split);
         take_spares(r);
       }
-      const Work& w = work[i];
-      const std::string& path = files[w.file];
+      const std::string& path = files[file];
       std::error_code ec;
-      uintmax_t size = w.part ? std::min<uintmax_t>(w.end - w.begin, options.part_bytes)
+      uintmax_t size = split  ? options.part_bytes
+                       : part ? std::min<uintmax_t>(end - begin, options.part_bytes)
                               : std::filesystem::file_size(path, ec);
       if (!ec) make_room(r, size);
       MatchStats before = scratch.stats();
-      MatchSink ms(engine, scratch, alert, render, path, w.part, r, options.max_problems, *shared_pool,
-                   segment, publish);
-      core::Status s =
-          w.part ? reader.read_part(path, w.begin, w.end, ms, r.stats) : reader.read_file(path, ms, r.stats);
+      MatchSink ms(engine, scratch, alert, render, path, part, r, options.max_problems, *shared_pool, segment,
+                   publish);
+      core::Status s = split  ? reader.read_split(*split, ms, r.stats)
+                       : part ? reader.read_part(path, begin, end, ms, r.stats)
+                              : reader.read_file(path, ms, r.stats);
+      if (split) splitter->recycle(std::move(split));
       if (!s.ok()) r.error = s.error();
       r.correlation_inputs = r.inputs.size();
       prepare_run(r.inputs, r.order, r.untimed, r.newest);
@@ -517,8 +616,15 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
   uint64_t records_before = 0;  // in the parts of the current file delivered so far
   bool file_failed = false;
   uint64_t seq = 0;  // results delivered (the reorder buffer's tie-breaker)
-  for (size_t i = 0; i < work.size(); ++i) {
-    const Work& w = work[i];
+  for (size_t i = 0;; ++i) {
+    const Work* item = nullptr;
+    {
+      std::unique_lock lock(mu);
+      cv_done.wait(lock, [&] { return i < work.size() || planned_all; });
+      if (i >= work.size()) break;
+      item = &work[i];
+    }
+    const Work& w = *item;  // (its file, begin and last are not written again)
     if (w.begin == 0) {
       records_before = 0;
       file_failed = false;

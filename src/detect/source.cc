@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -68,6 +70,20 @@ ssize_t read_some(int fd, Buffer& buf, size_t max) {
 }
 
 bool is_ws(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+std::string line_too_long(uint64_t limit) {
+  return "line longer than the limit of " + std::to_string(limit) + " bytes";
+}
+
+// Drops `buf` up to and including its first newline (all of it when there is none): how
+// many bytes went, and in `found` whether the newline was there.
+size_t drop_through_newline(Buffer& buf, bool& found) {
+  auto nl = std::find(buf.begin(), buf.end(), '\n');
+  found = nl != buf.end();
+  size_t n = found ? static_cast<size_t>(nl - buf.begin()) + 1 : buf.size();
+  buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
+  return n;
+}
 
 // A gzip file decompressed as it is read, with zlib (libdeflate, which the reader uses for
 // whole files, has no streaming interface). Members follow each other, with zero padding
@@ -663,7 +679,7 @@ struct RecordReader::Impl {
       if (e > b) {
         if (e - b > limits.max_line_bytes) {
           ++stats.malformed;
-          sink.malformed(base + b, "line longer than the limit of " + std::to_string(limits.max_line_bytes) + " bytes");
+          sink.malformed(base + b, line_too_long(limits.max_line_bytes));
         } else {
           reserve_parser(e - b);
           auto doc = parser.parse(s.data() + b, e - b, false);
@@ -702,11 +718,14 @@ struct RecordReader::Impl {
   core::Status gunzip(std::string_view in, ReadStats& stats, size_t& out_len) {
     if (!inflater) inflater = libdeflate_alloc_decompressor();
     if (!inflater) return core::make_error("detect.input.memory", "cannot allocate a decompressor");
-    // ISIZE (the last 4 bytes) is the size modulo 2^32 of the last member: a hint only.
+    // ISIZE (the last 4 bytes) is the size modulo 2^32 of the last member: a hint only, and
+    // untrusted: no more than deflate can give (at most 1032 bytes out per byte in), so that
+    // a tiny file cannot have a buffer of max_document_bytes reserved for it.
     uint64_t hint = 0;
     if (in.size() >= 4) {
       const auto* p = reinterpret_cast<const unsigned char*>(in.data() + in.size() - 4);
       hint = p[0] | (p[1] << 8) | (p[2] << 16) | (uint64_t{p[3]} << 24);
+      hint = std::min<uint64_t>(hint, uint64_t{in.size()} * 1032);
     }
     uint64_t cap = std::max<uint64_t>({hint + 1, in.size() * 4, 1 << 16});
     cap = std::min<uint64_t>(cap, limits.max_document_bytes);
@@ -868,23 +887,16 @@ struct RecordReader::Impl {
       if (raw.size() > limits.max_line_bytes) {
         // one line is longer than allowed: skip to its end
         ++stats.malformed;
-        sink.malformed(base, "line longer than the limit of " + std::to_string(limits.max_line_bytes) + " bytes");
+        sink.malformed(base, line_too_long(limits.max_line_bytes));
         size_t skipped = raw.size();
         raw.clear();
-        while (true) {
+        for (bool found = false; !found;) {
           SKM_TRY_ASSIGN(size_t n, more());
           if (n == 0) {
             eof = true;
             break;
           }
-          auto nl = std::find(raw.begin(), raw.end(), '\n');
-          if (nl != raw.end()) {
-            skipped += static_cast<size_t>(nl - raw.begin()) + 1;
-            raw.erase(raw.begin(), nl + 1);
-            break;
-          }
-          skipped += raw.size();
-          raw.clear();
+          skipped += drop_through_newline(raw, found);
         }
         base += skipped;
         stats.bytes_decoded += skipped;
@@ -998,6 +1010,252 @@ bool RecordReader::is_json_lines_file(const std::string& path, const ReaderLimit
 core::Status RecordReader::read_bytes(std::string_view data, RecordSink& sink, ReadStats& stats) {
   stats.bytes_read = data.size();
   return impl_->read_all_then_parse(data, sink, stats);
+}
+
+bool RecordReader::looks_like_lines(std::string_view head) { return Impl::looks_like_lines(head); }
+
+// ---------------------------------------------------------------------------------------
+// LineSplitter
+
+struct LineSplitter::Part {
+  Buffer bytes;  // whole lines, the first at `base`; or the whole input as stored (`whole`)
+  uint64_t base = 0;
+  bool whole = false;
+  bool last = false;
+  ReadStats stats;  // bytes_read to cut it, gzip; a line skipped for its length (malformed, bytes_decoded)
+  std::optional<std::pair<uint64_t, std::string>> skipped;  // that line: its offset, the message
+  std::optional<core::Error> error;                         // reading stopped after `bytes`
+};
+
+struct LineSplitter::Impl {
+  std::string path;
+  ReaderLimits limits;
+  uint64_t part_bytes;
+  Fd fd;
+  bool started = false, eof = false, finished = false;
+  std::unique_ptr<GzipStream> z;  // a gzip input
+  Buffer pending;                 // bytes read and not handed out yet: the input's from `base` on
+  uint64_t base = 0;
+  std::mutex mu;  // guards `spare`
+  std::vector<Buffer> spare;
+
+  Impl(std::string p, ReaderLimits l, uint64_t pb)
+      : path(std::move(p)), limits(l), part_bytes(std::max<uint64_t>(pb, 1)) {}
+
+  PartPtr fresh() {
+    PartPtr part(new Part);
+    std::lock_guard lock(mu);
+    if (!spare.empty()) {
+      part->bytes = std::move(spare.back());
+      spare.pop_back();
+      part->bytes.clear();
+    }
+    return part;
+  }
+
+  core::Error io_error(int err) const {
+    return core::make_error("detect.input.io", "cannot read " + path + ": " + std::strerror(err));
+  }
+
+  // Appends up to a chunk of the (decompressed) input to `pending`: how many bytes, 0 at its end.
+  core::Result<size_t> more(ReadStats& stats) {
+    if (z) return z->read(pending, limits.chunk_bytes, stats);
+    ssize_t n = read_some(fd.fd, pending, limits.chunk_bytes);
+    if (n < 0) return io_error(errno);
+    stats.bytes_read += static_cast<uint64_t>(n);
+    return static_cast<size_t>(n);
+  }
+
+  // Opens the input and tells its form from its first chunk, as RecordReader::read_fd() does.
+  PartPtr start() {
+    started = true;
+    auto part = fresh();
+    if (path == "-") {
+      fd.fd = STDIN_FILENO;
+    } else {
+      fd.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      fd.owned = true;
+      if (fd.fd < 0) {
+        part->last = finished = true;
+        part->error =
+            core::make_error("detect.input.io", "cannot open " + path + ": " + std::strerror(errno));
+        return part;
+      }
+    }
+    Buffer raw;
+    while (raw.size() < limits.chunk_bytes) {
+      ssize_t n = read_some(fd.fd, raw, limits.chunk_bytes - raw.size());
+      if (n < 0) {
+        part->last = finished = true;
+        part->error = io_error(errno);
+        return part;
+      }
+      if (n == 0) break;
+    }
+    part->stats.bytes_read = raw.size();
+    eof = raw.size() < limits.chunk_bytes;
+    const bool gz = raw.size() >= 2 && static_cast<unsigned char>(raw[0]) == 0x1f &&
+                    static_cast<unsigned char>(raw[1]) == 0x8b;
+    if (gz && !eof) {
+      z = std::make_unique<GzipStream>(fd.fd, limits.chunk_bytes);
+      std::swap(z->in, raw);
+      auto first = z->read(pending, limits.chunk_bytes, part->stats);
+      if (first.ok() && RecordReader::looks_like_lines(std::string_view(pending.data(), pending.size()))) {
+        z->compact = true;
+        part->stats.gzip = true;
+        eof = z->done();
+        return cut(std::move(part));
+      }
+      std::swap(z->in, raw);  // all compressed bytes read, for the whole input below
+      z.reset();
+      pending.clear();
+    } else if (!gz && !eof && RecordReader::looks_like_lines(std::string_view(raw.data(), raw.size()))) {
+      std::swap(pending, raw);
+      return cut(std::move(part));
+    }
+    // Anything else is read whole, as read_file() reads it.
+    uint64_t limit = gz ? limits.max_document_bytes : limits.max_document_bytes + 1;
+    while (!eof) {
+      if (raw.size() > limit) {
+        part->error = core::make_error(
+            "detect.input.too_large",
+            path + " exceeds the limit of " + std::to_string(limits.max_document_bytes) + " bytes");
+        break;
+      }
+      ssize_t n = read_some(fd.fd, raw, limits.chunk_bytes);
+      if (n < 0) {
+        part->error = io_error(errno);
+        break;
+      }
+      if (n == 0) eof = true;
+    }
+    part->stats.bytes_read = raw.size();
+    part->whole = part->last = finished = true;
+    if (part->error) raw.clear();
+    part->bytes = std::move(raw);
+    return part;
+  }
+
+  // Hands out the lines of about part_bytes from `pending` on (reading more as needed).
+  PartPtr cut(PartPtr part) {
+    part->base = base;
+    size_t end = 0;       // after the last newline found in pending
+    size_t searched = 0;  // pending[0, searched) holds no newline after `end`
+    bool too_long = false;
+    while (true) {
+      if (searched < pending.size()) {
+        const void* nl = ::memrchr(pending.data() + searched, '\n', pending.size() - searched);
+        if (nl != nullptr) end = static_cast<size_t>(static_cast<const char*>(nl) - pending.data()) + 1;
+        searched = pending.size();
+      }
+      if (pending.size() - end > limits.max_line_bytes) {
+        too_long = true;  // the line from `end` on
+        break;
+      }
+      if (eof) {
+        end = pending.size();
+        break;
+      }
+      if (pending.size() >= part_bytes && end > 0) break;  // at the last line's end read so far
+      auto n = more(part->stats);
+      if (!n.ok()) {
+        part->error = n.error();  // the lines read in full go first
+        eof = true;
+        pending.resize(end);
+        break;
+      }
+      if (*n == 0) eof = true;
+    }
+    // pending[0, end) goes out in the part's buffer; the rest stays
+    std::swap(part->bytes, pending);
+    pending.assign(part->bytes.begin() + static_cast<std::ptrdiff_t>(end), part->bytes.end());
+    part->bytes.resize(end);
+    base += end;
+    if (too_long) skip_line(*part);
+    part->last = finished = eof && pending.empty();
+    return part;
+  }
+
+  // Drops the over-long line at the start of `pending`, up to its newline.
+  void skip_line(Part& part) {
+    part.skipped.emplace(base, line_too_long(limits.max_line_bytes));
+    ++part.stats.malformed;
+    uint64_t skipped = 0;
+    bool found = false;
+    while (true) {
+      skipped += drop_through_newline(pending, found);
+      if (found || eof) break;
+      auto n = more(part.stats);
+      if (!n.ok()) {
+        part.error = n.error();
+        eof = true;
+        pending.clear();
+        break;
+      }
+      if (*n == 0) eof = true;
+    }
+    base += skipped;
+    part.stats.bytes_decoded += skipped;
+  }
+};
+
+void LineSplitter::PartDeleter::operator()(Part* part) const { delete part; }
+
+LineSplitter::LineSplitter(std::string path, ReaderLimits limits, uint64_t part_bytes)
+    : impl_(std::make_unique<Impl>(std::move(path), limits, part_bytes)) {}
+LineSplitter::~LineSplitter() = default;
+
+LineSplitter::PartPtr LineSplitter::next() {
+  if (impl_->finished) return nullptr;
+  if (!impl_->started) return impl_->start();
+  return impl_->cut(impl_->fresh());
+}
+
+void LineSplitter::recycle(PartPtr part) {
+  if (!part || part->bytes.capacity() == 0) return;
+  std::lock_guard lock(impl_->mu);
+  if (impl_->spare.size() < 8) impl_->spare.push_back(std::move(part->bytes));
+}
+
+uint64_t LineSplitter::base(const Part& part) { return part.base; }
+bool LineSplitter::last(const Part& part) { return part.last; }
+
+bool LineSplitter::wants(const std::string& path, const ReaderLimits& limits) {
+  if (path == "-") return true;
+  Fd fd;
+  fd.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  fd.owned = true;
+  struct stat st {};
+  if (fd.fd < 0 || ::fstat(fd.fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      static_cast<uint64_t>(st.st_size) <= limits.chunk_bytes) {
+    return false;
+  }
+  std::array<unsigned char, 2> magic{};
+  ssize_t n;
+  do {
+    n = ::read(fd.fd, magic.data(), magic.size());
+  } while (n < 0 && errno == EINTR);
+  return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+}
+
+core::Status RecordReader::read_split(LineSplitter::Part& part, RecordSink& sink, ReadStats& stats) {
+  stats.bytes_read += part.stats.bytes_read;
+  stats.gzip = stats.gzip || part.stats.gzip;
+  stats.malformed += part.stats.malformed;
+  stats.bytes_decoded += part.stats.bytes_decoded;
+  if (part.whole) {
+    if (part.error) return *part.error;
+    return impl_->read_all_then_parse(std::string_view(part.bytes.data(), part.bytes.size()), sink, stats);
+  }
+  // parsed in place, in the reader's own read buffer's stead (swapped back after)
+  std::swap(impl_->raw, part.bytes);
+  core::Status st =
+      impl_->stream_lines([] { return core::Result<size_t>(size_t{0}); }, part.base, true, sink, stats);
+  std::swap(impl_->raw, part.bytes);
+  if (!st.ok()) return st;
+  if (part.skipped) sink.malformed(part.skipped->first, part.skipped->second);
+  if (part.error) return *part.error;
+  return {};
 }
 
 core::Result<std::vector<std::string>> expand_inputs(const std::vector<std::string>& inputs) {

@@ -85,6 +85,51 @@ struct ReadStats {
   bool gzip = false;
 };
 
+// An input that can only be read front to back, standard input or a gzip file larger than
+// one read chunk, cut into parts of whole lines so that several readers can parse it at
+// once (hunt(); plain files are cut with RecordReader::read_part() instead). The input's
+// form is told as read_file() tells it: JSON lines, plain or gzip, come in parts of about
+// `part_bytes` each; anything else (a whole document) comes as one part holding the input
+// as stored. A line longer than ReaderLimits::max_line_bytes ends a part and is skipped
+// (reported as malformed by the part's reader), so a part holds at most `part_bytes` plus
+// one line. Not thread-safe, except recycle(): one caller cuts the parts, in order.
+//
+//   detect::LineSplitter split("-", limits, 8 << 20);
+//   while (auto part = split.next()) {
+//     reader.read_split(*part, sink, stats);
+//     split.recycle(std::move(part));
+//   }
+class LineSplitter {
+ public:
+  struct Part;  // opaque: read by RecordReader::read_split()
+  struct PartDeleter {
+    void operator()(Part* part) const;
+  };
+  using PartPtr = std::unique_ptr<Part, PartDeleter>;
+
+  LineSplitter(std::string path, ReaderLimits limits, uint64_t part_bytes);
+  ~LineSplitter();
+  LineSplitter(const LineSplitter&) = delete;
+  LineSplitter& operator=(const LineSplitter&) = delete;
+
+  // The next part, or null after the last one. A read error ends the input: the part that
+  // met it carries it (RecordReader::read_split() returns it after the part's records).
+  PartPtr next();
+  // Gives a part back once read, so that its buffer holds the next part (its pages stay
+  // mapped). May be called from any thread.
+  void recycle(PartPtr part);
+  // Where a part starts in the decompressed input, and whether it is the input's last.
+  static uint64_t base(const Part& part);
+  static bool last(const Part& part);
+  // Whether hunt() reads `path` through a splitter: standard input ("-"), or a gzip file
+  // larger than one read chunk.
+  static bool wants(const std::string& path, const ReaderLimits& limits);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 class RecordReader {
  public:
   explicit RecordReader(ReaderLimits limits = {});
@@ -107,8 +152,13 @@ class RecordReader {
   static bool is_json_lines_file(const std::string& path, const ReaderLimits& limits);
   // Reads bytes already in memory (gzip or not), as read_file would.
   core::Status read_bytes(std::string_view data, RecordSink& sink, ReadStats& stats);
+  // Reads a part cut by a LineSplitter (above) as read_file() reads those lines in the
+  // whole input, except that `index` counts from 0 in the part (as for read_part()).
+  core::Status read_split(LineSplitter::Part& part, RecordSink& sink, ReadStats& stats);
 
  private:
+  friend class LineSplitter;
+  static bool looks_like_lines(std::string_view head);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

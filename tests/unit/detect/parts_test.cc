@@ -1,4 +1,5 @@
 // Large JSON-lines files read in parts (RecordReader::read_part, HuntOptions::part_bytes),
+// streams (standard input, large gzip files) cut into parts as they are read (LineSplitter),
 // and results handed over in segments (HuntOptions::segment_bytes): parts cut at any
 // offsets read every line once, and hunt() gives the same alerts, record indices,
 // correlation alerts, statistics and problems as when it reads each file whole in one
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -21,6 +23,8 @@
 
 namespace sekimori::detect {
 namespace {
+
+using testing::gzip;
 
 std::string temp_dir(const std::string& name) {
   std::string dir = ::testing::TempDir() + "/" + name;
@@ -51,8 +55,8 @@ struct Collect : RecordSink {
   }
 };
 
-TEST(Parts, ReadPartsCoverEveryLineOnce) {
-  std::string path = temp_dir("parts_read") + "/lines.jsonl";
+// JSON lines with every kind of line a reader meets.
+std::string mixed_lines() {
   std::string text;
   for (int i = 0; i < 12; ++i) text += event(i, "GetObject", "10.0.0.1") + "\n";
   text += "\n   \n";     // blank lines
@@ -64,6 +68,12 @@ TEST(Parts, ReadPartsCoverEveryLineOnce) {
   text += "{\"long\":\"" + std::string(1000, 'x') + "\"}\n";  // over max_line_bytes below
   for (int i = 12; i < 20; ++i) text += event(i, "PutObject", "10.0.0.2") + "\n";
   text += R"({"last":true})";  // no newline at the end
+  return text;
+}
+
+TEST(Parts, ReadPartsCoverEveryLineOnce) {
+  std::string path = temp_dir("parts_read") + "/lines.jsonl";
+  std::string text = mixed_lines();
   std::ofstream(path, std::ios::binary) << text;
 
   ReaderLimits limits;
@@ -101,6 +111,118 @@ TEST(Parts, ReadPartsCoverEveryLineOnce) {
   EXPECT_TRUE(none.seen.empty());
   EXPECT_EQ(st.bytes_read, 0u);
   EXPECT_FALSE(reader.read_part(path + ".missing", 0, 10, none, st).ok());
+}
+
+// Reads `path` through a LineSplitter: the records and problems, the summed statistics,
+// the number of parts and the error that ended it (if any).
+struct Split {
+  Collect seen;
+  ReadStats total;
+  size_t parts = 0;
+  std::optional<core::Error> error;
+};
+Split read_split(const std::string& path, const ReaderLimits& limits, uint64_t part_bytes) {
+  Split out;
+  RecordReader reader(limits);
+  LineSplitter splitter(path, limits, part_bytes);
+  uint64_t expected_base = 0;
+  while (auto part = splitter.next()) {
+    EXPECT_GE(LineSplitter::base(*part), expected_base);
+    expected_base = LineSplitter::base(*part);
+    bool last = LineSplitter::last(*part);
+    ReadStats st;
+    core::Status s = reader.read_split(*part, out.seen, st);
+    splitter.recycle(std::move(part));
+    ++out.parts;
+    out.seen.before += st.records;
+    out.total.bytes_read += st.bytes_read;
+    out.total.bytes_decoded += st.bytes_decoded;
+    out.total.records += st.records;
+    out.total.malformed += st.malformed;
+    out.total.gzip = out.total.gzip || st.gzip;
+    if (!s.ok()) {
+      out.error = s.error();
+      EXPECT_TRUE(last);  // an error ends the input
+    }
+    if (last) {
+      EXPECT_EQ(splitter.next(), nullptr);
+    }
+  }
+  return out;
+}
+
+TEST(Parts, SplitStreamsCoverEveryLineOnce) {
+  std::string dir = temp_dir("parts_split");
+  std::string text = mixed_lines();
+  std::ofstream(dir + "/lines.jsonl", std::ios::binary) << text;
+  size_t cut = text.size() / 3;
+  std::string gz = gzip(text.substr(0, cut)) + std::string(7, '\0') + gzip(text.substr(cut));  // two members
+  std::ofstream(dir + "/lines.jsonl.gz", std::ios::binary) << gz;
+
+  ReaderLimits limits;
+  limits.chunk_bytes = 512;  // the first line fits: JSON lines (as read_file() tells them)
+  limits.max_line_bytes = 600;
+  RecordReader reader(limits);
+  Collect whole;
+  ReadStats whole_stats;
+  ASSERT_TRUE(reader.read_file(dir + "/lines.jsonl", whole, whole_stats).ok());
+  ASSERT_EQ(whole_stats.malformed, 3u);
+
+  for (uint64_t part : {1, 50, 333, 1000, 100000}) {
+    for (const char* name : {"/lines.jsonl", "/lines.jsonl.gz"}) {
+      Split got = read_split(dir + name, limits, part);
+      std::string what = std::string(name) + " in parts of " + std::to_string(part);
+      EXPECT_FALSE(got.error) << what << ": " << got.error->message;
+      EXPECT_EQ(got.seen.seen, whole.seen) << what;
+      EXPECT_EQ(got.total.bytes_read, std::string(name).ends_with(".gz") ? gz.size() : text.size()) << what;
+      EXPECT_EQ(got.total.bytes_decoded, whole_stats.bytes_decoded) << what;
+      EXPECT_EQ(got.total.records, whole_stats.records) << what;
+      EXPECT_EQ(got.total.malformed, whole_stats.malformed) << what;
+      EXPECT_EQ(got.total.gzip, std::string(name).ends_with(".gz")) << what;
+      if (part < 100) {
+        EXPECT_GT(got.parts, 5u) << what;
+      }
+    }
+  }
+
+  // Not JSON lines: one part, the whole input, read as read_file() reads it.
+  std::string doc = R"({"Records":[)" + event(1, "GetObject", "10.0.0.1") + "," + event(2, "x", "y") + "]}";
+  doc += std::string(600, ' ');  // beyond one chunk
+  std::ofstream(dir + "/doc.json", std::ios::binary) << doc;
+  std::ofstream(dir + "/doc.json.gz", std::ios::binary) << gzip(doc);
+  for (const char* name : {"/doc.json", "/doc.json.gz"}) {
+    Collect expected;
+    ReadStats st;
+    ASSERT_TRUE(reader.read_file(dir + name, expected, st).ok());
+    Split got = read_split(dir + name, limits, 50);
+    EXPECT_FALSE(got.error) << name;
+    EXPECT_EQ(got.parts, 1u) << name;
+    EXPECT_EQ(got.seen.seen, expected.seen) << name;
+    EXPECT_EQ(got.total.records, 2u) << name;
+  }
+
+  // Cut short: the lines before the damage, then the error; an empty input; a missing one.
+  std::ofstream(dir + "/short.jsonl.gz", std::ios::binary) << gz.substr(0, gz.size() * 3 / 4);
+  Split truncated = read_split(dir + "/short.jsonl.gz", limits, 200);
+  ASSERT_TRUE(truncated.error);
+  EXPECT_EQ(truncated.error->code, "detect.input.gzip");
+  EXPECT_GE(truncated.total.records, 5u);
+  EXPECT_LT(truncated.total.records, whole_stats.records);
+  std::ofstream(dir + "/empty.jsonl", std::ios::binary) << "";
+  Split empty = read_split(dir + "/empty.jsonl", limits, 200);
+  EXPECT_EQ(empty.parts, 1u);
+  EXPECT_EQ(empty.total.records, 0u);
+  Split missing = read_split(dir + "/missing.jsonl", limits, 200);
+  ASSERT_TRUE(missing.error);
+  EXPECT_EQ(missing.error->code, "detect.input.io");
+
+  // Which inputs hunt() cuts this way: standard input, and gzip files beyond one chunk.
+  EXPECT_TRUE(LineSplitter::wants("-", limits));
+  EXPECT_TRUE(LineSplitter::wants(dir + "/lines.jsonl.gz", limits));
+  EXPECT_FALSE(LineSplitter::wants(dir + "/lines.jsonl", limits));
+  EXPECT_FALSE(LineSplitter::wants(dir + "/missing.jsonl", limits));
+  ReaderLimits big;
+  EXPECT_FALSE(LineSplitter::wants(dir + "/lines.jsonl.gz", big));
 }
 
 TEST(Parts, OnlyLargePlainJsonLinesFilesAreSplittable) {
@@ -149,6 +271,21 @@ const char* kRules =
     "event_count\n  rules: [get]\n  group-by: [sourceIPAddress]\n  timespan: 2m\n  condition: {gte: 3}\n";
 
 using testing::engine_of;
+
+// A hunt's statistics and its one problem, against those of reading each file whole.
+void expect_same_stats(const HuntStats& st, const HuntStats& base, const std::string& what) {
+  EXPECT_EQ(st.files, base.files) << what;
+  EXPECT_EQ(st.bytes_read, base.bytes_read) << what;
+  EXPECT_EQ(st.bytes_decoded, base.bytes_decoded) << what;
+  EXPECT_EQ(st.records, base.records) << what;
+  EXPECT_EQ(st.malformed, base.malformed) << what;
+  EXPECT_EQ(st.alerts, base.alerts) << what;
+  EXPECT_EQ(st.correlation_inputs, base.correlation_inputs) << what;
+  EXPECT_EQ(st.late, 0u) << what;
+  ASSERT_EQ(st.problems.size(), 1u) << what;
+  EXPECT_EQ(st.problems[0].offset, base.problems[0].offset) << what;
+  EXPECT_EQ(st.problems[0].message, base.problems[0].message) << what;
+}
 
 // Renders each alert as JSON and as OCSF (two record indices per alert to shift), on the
 // workers or in alert(); correlation alerts apart (they come as their inputs are released,
@@ -247,18 +384,55 @@ TEST(Parts, HuntGivesTheSameAlertsWhateverThePartsAndThreads) {
         EXPECT_EQ(std::get<0>(got), base_text) << what;
         EXPECT_EQ(std::get<1>(got), base_corr) << what;
         EXPECT_EQ(std::get<2>(got), base_counts);
-        EXPECT_EQ(st.files, base_st.files);
-        EXPECT_EQ(st.bytes_read, base_st.bytes_read);
-        EXPECT_EQ(st.bytes_decoded, base_st.bytes_decoded);
-        EXPECT_EQ(st.records, base_st.records);
-        EXPECT_EQ(st.malformed, base_st.malformed);
-        EXPECT_EQ(st.alerts, base_st.alerts);
-        EXPECT_EQ(st.correlation_inputs, base_st.correlation_inputs);
-        EXPECT_EQ(st.late, 0u);
-        ASSERT_EQ(st.problems.size(), 1u);
-        EXPECT_EQ(st.problems[0].offset, base_st.problems[0].offset);
-        EXPECT_EQ(st.problems[0].message, base_st.problems[0].message);
+        expect_same_stats(st, base_st, what);
       }
+    }
+  }
+}
+
+// A large gzip JSON-lines file among others: cut by a LineSplitter, it gives what reading it
+// whole gives.
+TEST(Parts, HuntCutsGzipStreamsIntoParts) {
+  auto e = engine_of(kRules);
+  std::string dir = temp_dir("parts_stream");
+  std::string lines;
+  const char* names[] = {"GetObject", "PutObject", "ListBucket", "GetBucketAcl"};
+  for (int i = 0; i < 400; ++i) {
+    lines += event(i, names[i % 4], "10.0.0." + std::to_string(i % 3)) + "\n";
+    if (i == 150) lines += "broken {\n\n";
+  }
+  std::string gz = dir + "/big.jsonl.gz", small = dir + "/small.jsonl";
+  std::ofstream(gz, std::ios::binary) << gzip(lines);
+  std::ofstream(small) << event(1000, "GetObject", "10.0.0.1") << "\n";
+  std::vector<std::string> files = {small, gz, small};
+  ASSERT_GT(std::filesystem::file_size(gz), 2048u);
+
+  auto run = [&](uint64_t part_bytes, unsigned threads, HuntStats& st) {
+    HuntOptions o;
+    o.threads = threads;
+    o.part_bytes = part_bytes;
+    o.limits.chunk_bytes = 512;
+    o.reorder_window_ms = 10'000;
+    TwoFormats sink(*e, true);
+    st = hunt(*e, files, o, sink);
+    return std::make_tuple(sink.text, sink.correlations, sink.per_rule);
+  };
+  HuntStats base_st;
+  auto base = run(0, 1, base_st);  // streamed whole by read_file()
+  EXPECT_EQ(base_st.files, 3u);
+  EXPECT_EQ(base_st.records, 402u);
+  EXPECT_EQ(base_st.malformed, 1u);
+  ASSERT_EQ(base_st.problems.size(), 1u);
+  EXPECT_NE(std::get<0>(base).find(R"("record":390)"), std::string::npos);
+  for (uint64_t part : {512, 4096, 7777}) {
+    for (unsigned threads : {1u, 2u, 3u}) {
+      HuntStats st;
+      auto got = run(part, threads, st);
+      std::string what = std::to_string(part) + "-byte parts, " + std::to_string(threads) + " threads";
+      EXPECT_EQ(std::get<0>(got), std::get<0>(base)) << what;
+      EXPECT_EQ(std::get<1>(got), std::get<1>(base)) << what;
+      EXPECT_EQ(std::get<2>(got), std::get<2>(base)) << what;
+      expect_same_stats(st, base_st, what);
     }
   }
 }

@@ -1,12 +1,12 @@
 // Event sources: Records files, arrays, JSON lines, gzip, malformed records, limits.
+#include "detect/source.h"
+
 #include <gtest/gtest.h>
-#include <libdeflate.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include "detect/hunt.h"
-#include "detect/source.h"
 #include "test_util.h"
 
 namespace sekimori::detect {
@@ -23,14 +23,7 @@ struct Recorder : RecordSink {
   void malformed(uint64_t offset, std::string_view message) override { bad.emplace_back(offset, std::string(message)); }
 };
 
-std::string gzip(const std::string& s) {
-  libdeflate_compressor* c = libdeflate_alloc_compressor(6);
-  std::string out(libdeflate_gzip_compress_bound(c, s.size()), '\0');
-  size_t n = libdeflate_gzip_compress(c, s.data(), s.size(), out.data(), out.size());
-  libdeflate_free_compressor(c);
-  out.resize(n);
-  return out;
-}
+using testing::gzip;
 
 Recorder read(const std::string& data, ReaderLimits limits = {}, core::Status* status = nullptr) {
   RecordReader reader(limits);

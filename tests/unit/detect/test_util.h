@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <libdeflate.h>
 
 #include <memory>
 #include <optional>
@@ -14,6 +15,16 @@
 #include "detect/sigma.h"
 
 namespace sekimori::detect::testing {
+
+// `s` gzip-compressed (one member).
+inline std::string gzip(const std::string& s) {
+  libdeflate_compressor* c = libdeflate_alloc_compressor(6);
+  std::string out(libdeflate_gzip_compress_bound(c, s.size()), '\0');
+  size_t n = libdeflate_gzip_compress(c, s.data(), s.size(), out.data(), out.size());
+  libdeflate_free_compressor(c);
+  out.resize(n);
+  return out;
+}
 
 // A detection rule document around `detection` (YAML lines, indented by 2).
 inline std::string rule_doc(const std::string& detection, const std::string& extra = "") {
