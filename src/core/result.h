@@ -82,7 +82,9 @@ class [[nodiscard]] Result {
 template <>
 class [[nodiscard]] Result<void> {
  public:
-  Result() = default;
+  // User-provided, not defaulted: `return {};` would otherwise zero the whole object (an
+  // Error's worth of bytes, on every success) before constructing it.
+  Result() noexcept {}                               // NOLINT(modernize-use-equals-default)
   Result(Error error) : error_(std::move(error)) {}  // NOLINT: implicit
   [[nodiscard]] bool ok() const { return !error_.has_value(); }
   explicit operator bool() const { return ok(); }

@@ -2,19 +2,20 @@
 //
 // Memory: every container's children, every string and every tag live in an Arena of
 // heap blocks owned by the Document, so Node pointers survive moving the Document.
-// Builder keeps one shared `pending_` vector of finished children for all open
+// Builder keeps one shared `pending` stack of finished children for all open
 // containers; closing a container copies its slice into the arena in one go.
 #include "formats/document.h"
 
 #include <algorithm>
 #include <array>
-#include <functional>
 #include <cassert>
 #include <cstdlib>
 #include <cstring>
-#include <new>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <new>
+#include <type_traits>
 #include <utility>
 
 #include "formats/internal/text_util.h"
@@ -273,7 +274,7 @@ namespace {
 struct Frame {
   NodeKind kind;
   Pos pos;
-  size_t start;  // first child in pending_
+  size_t start;  // first child in pending
   const char* tag;
   uint32_t tag_size;
   const std::string* file;
@@ -281,12 +282,51 @@ struct Frame {
 
 enum class Last : uint8_t { kNone, kFrame, kPending, kRoot };
 
+// The finished children of all open containers. push() is inline and small: with
+// std::vector::push_back, an out-of-line call for every node of every document. The slots
+// are raw memory (Node is trivially copyable): a scan builds tens of thousands of small
+// documents, and constructing unused slots was a cost of its own.
+class NodeStack {
+ public:
+  NodeStack() = default;
+  NodeStack(const NodeStack&) = delete;
+  NodeStack& operator=(const NodeStack&) = delete;
+  ~NodeStack() { ::operator delete(slots_); }
+
+  [[gnu::always_inline]] void push(const Node& n) {
+    if (size_ == capacity_) [[unlikely]] {
+      grow();
+    }
+    ::new (static_cast<void*>(slots_ + size_)) Node(n);
+    ++size_;
+  }
+  [[nodiscard]] size_t size() const { return size_; }
+  [[nodiscard]] const Node* data() const { return slots_; }
+  Node& back() { return slots_[size_ - 1]; }
+  void truncate(size_t n) { size_ = n; }
+
+ private:
+  static_assert(std::is_trivially_copyable_v<Node> && std::is_trivially_destructible_v<Node>);
+  [[gnu::noinline]] void grow() {
+    size_t capacity = std::max<size_t>(16, 2 * capacity_);
+    auto* slots = static_cast<Node*>(::operator new(capacity * sizeof(Node)));
+    if (size_ > 0) std::memcpy(static_cast<void*>(slots), slots_, size_ * sizeof(Node));
+    ::operator delete(slots_);
+    slots_ = slots;
+    capacity_ = capacity;
+  }
+
+  Node* slots_ = nullptr;  // [0, size_) are live
+  size_t capacity_ = 0;
+  size_t size_ = 0;
+};
+
 }  // namespace
 
 struct Builder::State {
   std::unique_ptr<Document::Impl> doc = std::make_unique<Document::Impl>();
   Limits limits;
-  std::vector<Node> pending;
+  NodeStack pending;
   std::vector<Frame> frames;
   std::vector<uint32_t> scratch_index;
   std::vector<uint8_t> scratch_removed;
@@ -320,13 +360,24 @@ core::Location Builder::location(Pos pos) const {
 
 namespace {
 
+// The error paths stay out of line, so the builder's per-node functions stay small.
+[[gnu::cold, gnu::noinline]] core::Error too_many_nodes(uint64_t max, core::Location where) {
+  return core::make_error("doc.limit.nodes", "more than " + std::to_string(max) + " nodes in the document",
+                          std::move(where));
+}
+
+[[gnu::cold, gnu::noinline]] core::Error string_too_long(uint64_t size, uint64_t max, core::Location where) {
+  return core::make_error(
+      "doc.limit.string",
+      "string of " + std::to_string(size) + " bytes is longer than " + std::to_string(max), std::move(where));
+}
+
 // `where` makes the error's location only when there is an error: building a Location
 // copies the file name, which for every node was a sixth of a JSON load.
 template <typename Where>
 core::Status count_nodes(uint64_t& nodes, uint64_t weight, const Limits& limits, Where&& where) {
   if (weight > limits.max_nodes || nodes > limits.max_nodes - weight) [[unlikely]] {
-    return core::make_error("doc.limit.nodes",
-                            "more than " + std::to_string(limits.max_nodes) + " nodes in the document", where());
+    return too_many_nodes(limits.max_nodes, where());
   }
   nodes += weight;
   return {};
@@ -335,15 +386,15 @@ core::Status count_nodes(uint64_t& nodes, uint64_t weight, const Limits& limits,
 }  // namespace
 
 // Appends a finished node to the innermost open container (or the roots).
-#define SKM_BUILDER_PUSH(node)                 \
-  do {                                         \
-    if (s_->frames.empty()) {                  \
-      s_->doc->roots.push_back(node);          \
-      s_->last = Last::kRoot;                  \
-    } else {                                   \
-      s_->pending.push_back(node);             \
-      s_->last = Last::kPending;               \
-    }                                          \
+#define SKM_BUILDER_PUSH(node)        \
+  do {                                \
+    if (s_->frames.empty()) {         \
+      s_->doc->roots.push_back(node); \
+      s_->last = Last::kRoot;         \
+    } else {                          \
+      s_->pending.push(node);         \
+      s_->last = Last::kPending;      \
+    }                                 \
   } while (0)
 
 core::Status Builder::add_null(Pos pos) {
@@ -402,12 +453,8 @@ core::Status Builder::add_double(Pos pos, double v) {
 
 core::Status Builder::add_string(Pos pos, std::string_view v, bool quoted) {
   uint64_t max = std::min<uint64_t>(s_->limits.max_string, UINT32_MAX);
-  if (v.size() > max) {
-    return core::make_error("doc.limit.string",
-                            "string of " + std::to_string(v.size()) + " bytes is longer than " +
-                                std::to_string(max),
-                            location(pos));
-  }
+  if (v.size() > max) [[unlikely]]
+    return string_too_long(v.size(), max, location(pos));
   SKM_TRY(count_nodes(s_->doc->nodes, 1, s_->limits, [&] { return location(pos); }));
   Node n;
   n.kind_ = NodeKind::kString;
@@ -499,7 +546,7 @@ core::Status Builder::end_list() {
   list.extra_ = extra(f.tag, f.tag_size, nullptr);
   list.count_ = static_cast<uint32_t>(n);
   list.items_ = s_->doc->arena.copy(s_->pending.data() + f.start, n);
-  s_->pending.resize(f.start);
+  s_->pending.truncate(f.start);
   SKM_BUILDER_PUSH(list);
   return {};
 }
@@ -514,32 +561,42 @@ core::Status Builder::end_map(core::Diagnostics* diags) {
   if (m > UINT32_MAX) {
     return core::make_error("doc.limit.nodes", "map with more than 2^32 members", location(f.pos));
   }
-  // Children alternate key, value in pending_; key(i) is member i's key.
+  // Children alternate key, value in pending; key(i) is member i's key.
   const Node* kids = s_->pending.data() + f.start;
   auto key = [&](size_t i) -> const Node& { return kids[2 * i]; };
   auto is_str = [&](size_t i) { return key(i).kind_ == NodeKind::kString; };
 
-  // Duplicate string keys: (earlier, later) pairs; the earlier member is dropped.
+  // Duplicate string keys: (earlier, later) pairs in order of the later key; the earlier
+  // member is dropped.
   std::vector<std::pair<uint32_t, uint32_t>> dups;
   if (m <= Node::kIndexThreshold) {
-    // Pairwise, but on a signature of each key (size, first and last byte) held here: the
-    // keys' text, elsewhere in memory, is read only where two signatures agree.
+    // Each key's signature (size, first and last byte) goes into a 256-bit filter; only a
+    // key whose bit is already set is compared with the earlier keys, signatures first, so
+    // a map without duplicates costs one pass (pairwise comparison was a twentieth of a
+    // plan scan). The keys' text, elsewhere in memory, is read only where signatures agree.
     std::array<uint64_t, Node::kIndexThreshold> sig{};
-    for (size_t i = 0; i < m; ++i) {
-      std::string_view k = is_str(i) ? key(i).as_string() : std::string_view();
-      sig[i] = !is_str(i) ? UINT64_MAX
-                          : (uint64_t{k.size()} << 16) |
-                                (k.empty() ? 0 : (uint64_t{static_cast<unsigned char>(k.front())} << 8) |
-                                                     static_cast<unsigned char>(k.back()));
-    }
-    for (size_t i = 0; i < m; ++i) {
-      if (!is_str(i)) continue;
-      for (size_t j = i + 1; j < m; ++j) {
-        if (sig[j] == sig[i] && key(i).as_string() == key(j).as_string()) {
-          dups.emplace_back(static_cast<uint32_t>(i), static_cast<uint32_t>(j));
-          break;
+    std::array<uint64_t, 4> seen{};
+    for (size_t j = 0; j < m; ++j) {
+      if (!is_str(j)) {
+        sig[j] = UINT64_MAX;
+        continue;
+      }
+      std::string_view k = key(j).as_string();
+      sig[j] =
+          (uint64_t{k.size()} << 16) | (k.empty() ? 0
+                                                  : (uint64_t{static_cast<unsigned char>(k.front())} << 8) |
+                                                        static_cast<unsigned char>(k.back()));
+      uint64_t h = (sig[j] * 0x9E3779B97F4A7C15ULL) >> 56;
+      uint64_t bit = uint64_t{1} << (h & 63);
+      if ((seen[h >> 6] & bit) != 0) {
+        for (size_t i = j; i-- > 0;) {  // the nearest earlier equal key
+          if (sig[i] == sig[j] && key(i).as_string() == k) {
+            dups.emplace_back(static_cast<uint32_t>(i), static_cast<uint32_t>(j));
+            break;
+          }
         }
       }
+      seen[h >> 6] |= bit;
     }
   } else {
     std::vector<uint32_t>& idx = s_->scratch_index;
@@ -572,7 +629,7 @@ core::Status Builder::end_map(core::Diagnostics* diags) {
     }
   }
 
-  // Members go straight from pending_ into the arena.
+  // Members go straight from pending into the arena.
   size_t kept = m - dups.size();
   Member* stored = nullptr;
   if (kept > 0) {
@@ -584,7 +641,7 @@ core::Status Builder::end_map(core::Diagnostics* diags) {
       ++out;
     }
   }
-  s_->pending.resize(f.start);
+  s_->pending.truncate(f.start);
   m = kept;
 
   Node map;

@@ -286,9 +286,20 @@ formats::Limits plan_limits(const formats::Limits& base) {
                         "importing", "generated_config"}) {
     l.json_prune.push_back({"resource_changes", "change", k});
   }
-  // Root-module resources only: below child_modules these names could be attributes.
-  for (const char* k : {"name", "provider_name", "schema_version", "sensitive_values"}) {
-    l.json_prune.push_back({"planned_values", "root_module", "resources", k});
+  // The resources of the root module and of child modules three levels down (list levels
+  // do not count, so these paths name a resource's own members, never its values).
+  std::vector<std::string> module = {"planned_values", "root_module"};
+  for (int depth = 0; depth <= 3; ++depth) {
+    for (const char* k : {"name", "provider_name", "schema_version", "sensitive_values"}) {
+      std::vector<std::string> path = module;
+      path.insert(path.end(), {"resources", k});
+      l.json_prune.push_back(std::move(path));
+    }
+    module.emplace_back("child_modules");
+  }
+  // configuration: the adapter reads each resource's address and its expressions' references.
+  for (const char* k : {"mode", "type", "name", "provider_config_key", "schema_version"}) {
+    l.json_prune.push_back({"configuration", "root_module", "resources", k});
   }
   l.json_prune.push_back({"configuration", "provider_config"});
   l.json_prune.push_back({"configuration", "**", "constant_value"});

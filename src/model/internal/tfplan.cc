@@ -18,11 +18,18 @@ namespace {
 std::string strip_indexes(std::string_view a) {
   std::string out;
   out.reserve(a.size());
-  int depth = 0;
-  bool quoted = false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (depth > 0) {
+  size_t i = 0;
+  while (i < a.size()) {
+    size_t open = a.find('[', i);
+    if (open == std::string_view::npos) {
+      out.append(a.substr(i));
+      break;
+    }
+    out.append(a.substr(i, open - i));
+    // Skip the bracket group; a key's quotes may hold brackets and escaped quotes.
+    bool quoted = false;
+    for (i = open + 1; i < a.size(); ++i) {
+      char c = a[i];
       if (quoted) {
         if (c == '\\') {
           ++i;
@@ -32,15 +39,10 @@ std::string strip_indexes(std::string_view a) {
       } else if (c == '"') {
         quoted = true;
       } else if (c == ']') {
-        --depth;
+        ++i;
+        break;
       }
-      continue;
     }
-    if (c == '[') {
-      depth = 1;
-      continue;
-    }
-    out.push_back(c);
   }
   return out;
 }

@@ -227,8 +227,9 @@ TEST(Builder, DuplicateKeyWithoutDiagsStillResolves) {
   EXPECT_EQ(doc.root().find("k")->as_int(), 2);
 }
 
-// Small maps find duplicates pair by pair, large ones (more than kIndexThreshold members)
-// through the sorted index: both keep the last value, in document order.
+// Small maps find duplicates through a filter of key signatures, large ones (more than
+// kIndexThreshold members) through the sorted index: both keep the last value, in document
+// order.
 TEST(Builder, DuplicateKeysInSmallAndLargeMaps) {
   for (int filler : {0, static_cast<int>(Node::kIndexThreshold)}) {
     core::Diagnostics diags;
@@ -258,6 +259,40 @@ TEST(Builder, DuplicateKeysInSmallAndLargeMaps) {
     EXPECT_EQ(doc.root().members()[f + 4].key.as_string(), "k0");
     // Warnings come in document order of the winning key.
     EXPECT_EQ(diags.items()[0].location.line, 13u);
+  }
+}
+
+// Each warning pairs a key with its nearest earlier occurrence, in document order of the
+// later one, whichever way the map looks for duplicates.
+TEST(Builder, DuplicateWarningsFollowTheLaterKey) {
+  for (int filler : {0, static_cast<int>(Node::kIndexThreshold)}) {
+    core::Diagnostics diags;
+    Builder b("x", Format::kJson, "");
+    ASSERT_TRUE(b.begin_map(at(1, 1)).ok());
+    for (int i = 0; i < filler; ++i) {
+      ASSERT_TRUE(b.add_string(at(1, 1), "f" + std::to_string(i)).ok());
+      ASSERT_TRUE(b.add_int(at(1, 5), -1).ok());
+    }
+    const char* keys[] = {"a", "b", "b", "a", "a"};
+    for (uint32_t i = 0; i < 5; ++i) {
+      ASSERT_TRUE(b.add_string(at(i + 10, 1), keys[i]).ok());
+      ASSERT_TRUE(b.add_int(at(i + 10, 5), i).ok());
+    }
+    ASSERT_TRUE(b.end_map(&diags).ok());
+    Document doc = std::move(b).finish();
+    EXPECT_EQ(doc.root().size(), 2u + static_cast<size_t>(filler));
+    EXPECT_EQ(doc.root().find("a")->as_int(), 4);
+    EXPECT_EQ(doc.root().find("b")->as_int(), 2);
+    ASSERT_EQ(diags.items().size(), 3u);
+    EXPECT_EQ(diags.items()[0].location.line, 12u);
+    EXPECT_NE(diags.items()[0].message.find("(first at x:11:1)"), std::string::npos)
+        << diags.items()[0].message;
+    EXPECT_EQ(diags.items()[1].location.line, 13u);
+    EXPECT_NE(diags.items()[1].message.find("(first at x:10:1)"), std::string::npos)
+        << diags.items()[1].message;
+    EXPECT_EQ(diags.items()[2].location.line, 14u);
+    EXPECT_NE(diags.items()[2].message.find("(first at x:13:1)"), std::string::npos)
+        << diags.items()[2].message;
   }
 }
 
