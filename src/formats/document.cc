@@ -574,7 +574,7 @@ core::Status Builder::end_map(core::Diagnostics* diags) {
     // key whose bit is already set is compared with the earlier keys, signatures first, so
     // a map without duplicates costs one pass (pairwise comparison was a twentieth of a
     // plan scan). The keys' text, elsewhere in memory, is read only where signatures agree.
-    std::array<uint64_t, Node::kIndexThreshold> sig{};
+    std::array<uint64_t, Node::kIndexThreshold> sig;  // sig[j] is set before it is read
     std::array<uint64_t, 4> seen{};
     for (size_t j = 0; j < m; ++j) {
       if (!is_str(j)) {

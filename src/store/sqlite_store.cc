@@ -473,21 +473,25 @@ class SqliteStore final : public Store {
                    db_.prepare("SELECT finding_id, to_state, at FROM finding_events ORDER BY finding_id, "
                                "at, id"));
     int64_t current = -1;
-    std::optional<int64_t> opened;
+    // When the current finding was opened (is_open); a plain pair, as GCC's -O3 misreads an
+    // optional here as maybe uninitialised.
+    bool is_open = false;
+    int64_t opened = 0;
     SKM_TRY(e->each_row([&](const Stmt& row) {
       if (row.int64(0) != current) {
         current = row.int64(0);
-        opened.reset();
+        is_open = false;
       }
       std::string to = row.text(1);
       int64_t at = row.int64(2);
-      if (to == "new" || to == "reopened" || ((to == "open") && !opened)) {
+      if (to == "new" || to == "reopened" || ((to == "open") && !is_open)) {
+        is_open = true;
         opened = at;
       } else if (to == "resolved") {
-        if (opened && at >= from) m.remediate_ms.push_back(at - *opened);
-        opened.reset();
+        if (is_open && at >= from) m.remediate_ms.push_back(at - opened);
+        is_open = false;
       } else if (to == "suppressed") {
-        opened.reset();  // accepted, not remediated
+        is_open = false;  // accepted, not remediated
       }
     }));
     SKM_TRY_ASSIGN(Stmt * r,
