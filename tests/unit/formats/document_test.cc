@@ -227,6 +227,16 @@ TEST(Builder, DuplicateKeyWithoutDiagsStillResolves) {
   EXPECT_EQ(doc.root().find("k")->as_int(), 2);
 }
 
+// Opens a map and adds `filler` members f0, f1, ... (value -1) ahead of those a test adds:
+// with kIndexThreshold of them, the map is large enough for a sorted index.
+void open_map_with_filler(Builder& b, int filler) {
+  ASSERT_TRUE(b.begin_map(at(1, 1)).ok());
+  for (int i = 0; i < filler; ++i) {
+    ASSERT_TRUE(b.add_string(at(1, 1), "f" + std::to_string(i)).ok());
+    ASSERT_TRUE(b.add_int(at(1, 5), -1).ok());
+  }
+}
+
 // Small maps find duplicates through a filter of key signatures, large ones (more than
 // kIndexThreshold members) through the sorted index: both keep the last value, in document
 // order.
@@ -234,11 +244,7 @@ TEST(Builder, DuplicateKeysInSmallAndLargeMaps) {
   for (int filler : {0, static_cast<int>(Node::kIndexThreshold)}) {
     core::Diagnostics diags;
     Builder b("x", Format::kJson, "");
-    ASSERT_TRUE(b.begin_map(at(1, 1)).ok());
-    for (int i = 0; i < filler; ++i) {
-      ASSERT_TRUE(b.add_string(at(1, 1), "f" + std::to_string(i)).ok());
-      ASSERT_TRUE(b.add_int(at(1, 5), -1).ok());
-    }
+    open_map_with_filler(b, filler);
     for (int i = 0; i < 20; ++i) {
       ASSERT_TRUE(b.add_string(at(static_cast<uint32_t>(i + 1), 1), "k" + std::to_string(i % 12)).ok());
       ASSERT_TRUE(b.add_int(at(static_cast<uint32_t>(i + 1), 5), i).ok());
@@ -268,11 +274,7 @@ TEST(Builder, DuplicateWarningsFollowTheLaterKey) {
   for (int filler : {0, static_cast<int>(Node::kIndexThreshold)}) {
     core::Diagnostics diags;
     Builder b("x", Format::kJson, "");
-    ASSERT_TRUE(b.begin_map(at(1, 1)).ok());
-    for (int i = 0; i < filler; ++i) {
-      ASSERT_TRUE(b.add_string(at(1, 1), "f" + std::to_string(i)).ok());
-      ASSERT_TRUE(b.add_int(at(1, 5), -1).ok());
-    }
+    open_map_with_filler(b, filler);
     const char* keys[] = {"a", "b", "b", "a", "a"};
     for (uint32_t i = 0; i < 5; ++i) {
       ASSERT_TRUE(b.add_string(at(i + 10, 1), keys[i]).ok());
