@@ -453,8 +453,9 @@ core::Status Builder::add_double(Pos pos, double v) {
 
 core::Status Builder::add_string(Pos pos, std::string_view v, bool quoted) {
   uint64_t max = std::min<uint64_t>(s_->limits.max_string, UINT32_MAX);
-  if (v.size() > max) [[unlikely]]
+  if (v.size() > max) [[unlikely]] {
     return string_too_long(v.size(), max, location(pos));
+  }
   SKM_TRY(count_nodes(s_->doc->nodes, 1, s_->limits, [&] { return location(pos); }));
   Node n;
   n.kind_ = NodeKind::kString;
@@ -572,8 +573,9 @@ core::Status Builder::end_map(core::Diagnostics* diags) {
   if (m <= Node::kIndexThreshold) {
     // Each key's signature (size, first and last byte) goes into a 256-bit filter; only a
     // key whose bit is already set is compared with the earlier keys, signatures first, so
-    // a map without duplicates costs one pass (pairwise comparison was a twentieth of a
-    // plan scan). The keys' text, elsewhere in memory, is read only where signatures agree.
+    // a map without duplicates costs one pass (comparing every pair made end_map a
+    // twentieth of a plan scan's instructions). The keys' text, elsewhere in memory, is
+    // read only where signatures agree.
     std::array<uint64_t, Node::kIndexThreshold> sig;  // sig[j] is set before it is read
     std::array<uint64_t, 4> seen{};
     for (size_t j = 0; j < m; ++j) {
