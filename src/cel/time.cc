@@ -10,6 +10,8 @@
 #include <optional>
 #include <vector>
 
+#include "core/civil.h"
+
 namespace sekimori::cel {
 namespace {
 
@@ -24,47 +26,12 @@ core::Error time_error(std::string message) {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (era-based, valid for any int64
-// year we can reach).
-int64_t days_from_civil(int64_t y, int m, int d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;                                     // [0, 399]
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;    // [0, 365]
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;             // [0, 146096]
-  return era * 146097 + doe - 719468;
-}
-
-struct Ymd {
-  int64_t y;
-  int m;
-  int d;
-};
-
-Ymd civil_from_days(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  return {yoe + era * 400 + (m <= 2 ? 1 : 0), m, d};
-}
-
-bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int days_in_month(int64_t y, int m) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
-}
-
-int64_t floor_div(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
+using core::civil_from_days;
+using core::CivilDate;
+using core::days_from_civil;
+using core::days_in_month;
+using core::floor_div;
+using core::is_leap_year;
 
 // Reads exactly `n` digits at s[pos..]; false if they are not all digits.
 bool read_fixed(std::string_view s, size_t pos, size_t n, int* out) {
@@ -326,7 +293,7 @@ int64_t rule_seconds_in_year(const RuleDate& d, int64_t year) {
   switch (d.kind) {
     case RuleDate::kJulian1:
       day = d.day - 1;
-      if (is_leap(year) && d.day >= 60) day += 1;
+      if (is_leap_year(year) && d.day >= 60) day += 1;
       break;
     case RuleDate::kJulian0:
       day = d.day;
@@ -346,7 +313,7 @@ int64_t rule_seconds_in_year(const RuleDate& d, int64_t year) {
 
 int64_t posix_offset(const PosixRule& rule, int64_t utc) {
   if (!rule.has_dst) return rule.std_offset;
-  const int64_t year = civil_from_days(floor_div(utc + rule.std_offset, kSecondsPerDay)).y;
+  const int64_t year = civil_from_days(floor_div(utc + rule.std_offset, kSecondsPerDay)).year;
   const int64_t year_start = days_from_civil(year, 1, 1) * kSecondsPerDay;
   // Start is given in standard (local) time; end in daylight (local) time.
   const int64_t start_utc = year_start + rule_seconds_in_year(rule.start, year) - rule.std_offset;
@@ -543,11 +510,11 @@ core::Result<Timestamp> parse_timestamp(std::string_view s) {
 std::string format_timestamp(Timestamp t) {
   const int64_t days = floor_div(t.seconds, kSecondsPerDay);
   const int64_t sod = t.seconds - days * kSecondsPerDay;
-  const Ymd ymd = civil_from_days(days);
+  const CivilDate ymd = civil_from_days(days);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d",
-                static_cast<long long>(ymd.y), ymd.m, ymd.d, static_cast<int>(sod / 3600),
-                static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60));
+  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d", static_cast<long long>(ymd.year),
+                ymd.month, ymd.day, static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
+                static_cast<int>(sod % 60));
   return std::string(buf) + fraction_digits(t.nanos) + "Z";
 }
 
@@ -673,17 +640,17 @@ core::Result<CivilTime> to_civil(Timestamp t, std::string_view time_zone) {
   const int64_t local = t.seconds + offset;
   const int64_t days = floor_div(local, kSecondsPerDay);
   const int64_t sod = local - days * kSecondsPerDay;
-  const Ymd ymd = civil_from_days(days);
+  const CivilDate ymd = civil_from_days(days);
   CivilTime c{};
-  c.year = ymd.y;
-  c.month = ymd.m;
-  c.day = ymd.d;
+  c.year = ymd.year;
+  c.month = ymd.month;
+  c.day = ymd.day;
   c.hour = static_cast<int>(sod / 3600);
   c.minute = static_cast<int>(sod / 60 % 60);
   c.second = static_cast<int>(sod % 60);
   c.nanos = t.nanos;
   c.day_of_week = static_cast<int>(((days % 7) + 11) % 7);  // 1970-01-01 was a Thursday
-  c.day_of_year = static_cast<int>(days - days_from_civil(ymd.y, 1, 1));
+  c.day_of_year = static_cast<int>(days - days_from_civil(ymd.year, 1, 1));
   return c;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "core/civil.h"
 #include "core/json_writer.h"
 
 namespace sekimori::detect {
@@ -113,23 +114,14 @@ void fill_alert(Alert& a, const Engine& engine, uint32_t rule, element record, R
 }
 
 std::string format_time_ms(int64_t ms) {
-  int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  int64_t secs = core::floor_div(ms, 1000);
   auto milli = static_cast<int>(ms - secs * 1000);
-  int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  int64_t days = core::floor_div(secs, 86400);
   int64_t rem = secs - days * 86400;
-  int64_t z = days + 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
+  core::CivilDate c = core::civil_from_days(days);
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03dZ", static_cast<long long>(y),
-                static_cast<long long>(m), static_cast<long long>(d), static_cast<long long>(rem / 3600),
+  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02lld:%02lld:%02lld.%03dZ",
+                static_cast<long long>(c.year), c.month, c.day, static_cast<long long>(rem / 3600),
                 static_cast<long long>((rem / 60) % 60), static_cast<long long>(rem % 60), milli);
   return buf;
 }

@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "core/base64.h"
+#include "core/civil.h"
 #include "detect/condition.h"
 #include "detect/internal/text.h"
 
@@ -743,58 +744,47 @@ bool compare(Cmp c, double a, double b) {
   return false;
 }
 
-// ISO week number (1..53) of a civil date.
-int iso_week(int y, int m, int d);
+// ISO week number (1..53) of the day `days` after 1970-01-01, in year `y`.
+int iso_week(int64_t y, int64_t days);
 
 bool time_part(element e, TimePart part, double& out) {
   if (e.type() != element_type::STRING) return false;
   std::string_view s = e.get_string().value_unsafe();
   int64_t ms;
   if (!parse_time_ms(s, ms)) return false;
-  int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
-  int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  int64_t secs = core::floor_div(ms, 1000);
+  int64_t days = core::floor_div(secs, 86400);
   int64_t rem = secs - days * 86400;
-  // civil_from_days (Howard Hinnant's algorithm)
-  int64_t z = days + 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
+  core::CivilDate c = core::civil_from_days(days);
   switch (part) {
     case TimePart::kMinute: out = static_cast<double>((rem / 60) % 60); return true;
     case TimePart::kHour: out = static_cast<double>(rem / 3600); return true;
-    case TimePart::kDay: out = static_cast<double>(d); return true;
-    case TimePart::kWeek: out = iso_week(static_cast<int>(y), static_cast<int>(m), static_cast<int>(d)); return true;
-    case TimePart::kMonth: out = static_cast<double>(m); return true;
-    case TimePart::kYear: out = static_cast<double>(y); return true;
+    case TimePart::kDay:
+      out = c.day;
+      return true;
+    case TimePart::kWeek:
+      out = iso_week(c.year, days);
+      return true;
+    case TimePart::kMonth:
+      out = c.month;
+      return true;
+    case TimePart::kYear:
+      out = static_cast<double>(c.year);
+      return true;
     case TimePart::kNone: return false;
   }
   return false;
 }
 
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  auto yoe = static_cast<unsigned>(y - era * 400);
-  unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-int iso_week(int y, int m, int d) {
-  int64_t days = days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
+int iso_week(int64_t y, int64_t days) {
   int wd = static_cast<int>(((days % 7) + 7 + 3) % 7);  // Monday = 0 (1970-01-01 was a Thursday)
   int64_t thursday = days - wd + 3;
-  int64_t jan1 = days_from_civil(y, 1, 1);
-  int ty = y;
-  if (thursday < jan1) ty = y - 1;
-  else if (thursday >= days_from_civil(y + 1, 1, 1)) ty = y + 1;
-  return static_cast<int>((thursday - days_from_civil(ty, 1, 1)) / 7 + 1);
+  int64_t ty = y;
+  if (thursday < core::days_from_civil(y, 1, 1))
+    ty = y - 1;
+  else if (thursday >= core::days_from_civil(y + 1, 1, 1))
+    ty = y + 1;
+  return static_cast<int>((thursday - core::days_from_civil(ty, 1, 1)) / 7 + 1);
 }
 
 // One test against one value that is not an array (arrays are expanded by the caller).
@@ -2438,7 +2428,7 @@ bool parse_time_ms(std::string_view s, int64_t& out) {
   } else if (pos != s.size()) {
     return false;
   }
-  int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  int64_t days = core::days_from_civil(y, mo, d);
   out = ((days * 86400 + h * 3600 + mi * 60 + sec) - offset_min * 60) * 1000 + ms;
   return true;
 }

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/civil.h"
 #include "formats/document.h"
 
 namespace sekimori::policy {
@@ -45,11 +46,7 @@ bool is_valid_date(std::string_view s) {
   int y = std::stoi(std::string(s.substr(0, 4)));
   int m = std::stoi(std::string(s.substr(5, 2)));
   int d = std::stoi(std::string(s.substr(8, 2)));
-  if (m < 1 || m > 12 || d < 1) return false;
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  int max = kDays[m - 1] + (m == 2 && leap ? 1 : 0);
-  return d <= max;
+  return m >= 1 && m <= 12 && d >= 1 && d <= core::days_in_month(y, m);
 }
 
 const Exception* ExceptionList::match(std::string_view rule_id, std::string_view resource_id) const {

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cel/program.h"
+#include "core/civil.h"
 #include "policy/internal/compiled_rule.h"
 
 namespace sekimori::policy {
@@ -95,20 +96,9 @@ std::string fingerprint(std::string_view rule_id, std::string_view resource_type
 }
 
 std::string civil_date(cel::Timestamp t) {
-  // Days since the epoch to a civil date (Howard Hinnant's algorithm).
-  int64_t days = t.seconds >= 0 ? t.seconds / 86400 : (t.seconds - 86399) / 86400;
-  days += 719468;
-  int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  int64_t doe = days - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
+  core::CivilDate c = core::civil_from_days(core::floor_div(t.seconds, 86400));
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", static_cast<int>(y), static_cast<int>(m), static_cast<int>(d));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", static_cast<int>(c.year), c.month, c.day);
   return buf;
 }
 

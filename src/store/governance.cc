@@ -7,6 +7,7 @@
 #include <set>
 #include <tuple>
 
+#include "core/civil.h"
 #include "core/json_writer.h"
 #include "formats/document.h"
 
@@ -26,37 +27,6 @@ int num(std::string_view s, size_t from, size_t n) {
   for (size_t i = from; i < from + n; ++i) v = v * 10 + (s[i] - '0');
   return v;
 }
-
-bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int month_days(int y, int m) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && leap(y) ? 29 : kDays[m - 1];
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (era-based, exact for all years).
-int64_t civil_to_days(int64_t y, int m, int d) {
-  y -= m <= 2 ? 1 : 0;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-void days_to_civil(int64_t z, int64_t& y, int& m, int& d) {
-  z += 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-}
-
-int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0); }
 
 core::Error invalid(std::string message) { return core::make_error("store.invalid", std::move(message)); }
 
@@ -88,20 +58,18 @@ bool is_valid_date(std::string_view s) {
     return false;
   }
   int y = num(s, 0, 4), m = num(s, 5, 2), d = num(s, 8, 2);
-  return m >= 1 && m <= 12 && d >= 1 && d <= month_days(y, m);
+  return m >= 1 && m <= 12 && d >= 1 && d <= core::days_in_month(y, m);
 }
 
 std::optional<int64_t> date_days(std::string_view s) {
   if (!is_valid_date(s)) return std::nullopt;
-  return civil_to_days(num(s, 0, 4), num(s, 5, 2), num(s, 8, 2));
+  return core::days_from_civil(num(s, 0, 4), num(s, 5, 2), num(s, 8, 2));
 }
 
 std::string date_of(int64_t ms) {
-  int64_t y = 0;
-  int m = 0, d = 0;
-  days_to_civil(floor_div(ms, 86'400'000), y, m, d);
+  core::CivilDate c = core::civil_from_days(core::floor_div(ms, 86'400'000));
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d", static_cast<long long>(y), m, d);
+  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d", static_cast<long long>(c.year), c.month, c.day);
   return buf;
 }
 
@@ -112,20 +80,18 @@ std::string add_days(std::string_view date, int64_t days) {
 }
 
 std::string format_time(int64_t ms) {
-  int64_t day = floor_div(ms, 86'400'000);
+  int64_t day = core::floor_div(ms, 86'400'000);
   int64_t rem = ms - day * 86'400'000;
-  int64_t y = 0;
-  int m = 0, d = 0;
-  days_to_civil(day, y, m, d);
+  core::CivilDate c = core::civil_from_days(day);
+  long long y = c.year;
+  int m = c.month, d = c.day;
   int hh = static_cast<int>(rem / 3'600'000), mm = static_cast<int>(rem / 60'000 % 60),
       ss = static_cast<int>(rem / 1000 % 60), frac = static_cast<int>(rem % 1000);
   char buf[48];
   if (frac != 0) {
-    std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", static_cast<long long>(y), m, d,
-                  hh, mm, ss, frac);
+    std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, hh, mm, ss, frac);
   } else {
-    std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02dZ", static_cast<long long>(y), m, d, hh,
-                  mm, ss);
+    std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02dZ", y, m, d, hh, mm, ss);
   }
   return buf;
 }

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/civil.h"
 #include "terraform/functions_internal.h"
 
 namespace sekimori::terraform::fn {
@@ -21,29 +22,6 @@ struct Time {
   bool utc = true;  // written with Z
 };
 
-// Days from 1970-01-01 to y-m-d (proleptic Gregorian; Howard Hinnant's algorithm).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
-}
-
 bool digits(std::string_view s, size_t pos, size_t n, int& out) {
   if (pos + n > s.size()) return false;
   out = 0;
@@ -53,8 +31,6 @@ bool digits(std::string_view s, size_t pos, size_t n, int& out) {
   }
   return true;
 }
-
-bool leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 core::Result<Time> parse_rfc3339(std::string_view s, size_t index) {
   auto bad = [&]() {
@@ -67,9 +43,7 @@ core::Result<Time> parse_rfc3339(std::string_view s, size_t index) {
       !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, se)) {
     return bad();
   }
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] + (mo == 2 && leap(y) ? 1 : 0) || h > 23 || mi > 59 ||
-      se > 59) {
+  if (mo < 1 || mo > 12 || d < 1 || d > core::days_in_month(y, mo) || h > 23 || mi > 59 || se > 59) {
     return bad();
   }
   size_t i = 19;
@@ -101,29 +75,27 @@ core::Result<Time> parse_rfc3339(std::string_view s, size_t index) {
     return bad();
   }
   if (i != s.size()) return bad();
-  t.seconds = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
-              mi * 60 + se - int64_t{t.offset} * 60;
+  t.seconds = core::days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - int64_t{t.offset} * 60;
   t.nanos = nanos;
   return t;
 }
 
 struct Civil {
   int64_t year;
-  unsigned month, day;
+  int month, day;
   int hour, minute, second;
   int weekday;  // 0 = Sunday
 };
 
 Civil to_civil(const Time& t) {
   const int64_t local = t.seconds + int64_t{t.offset} * 60;
-  int64_t days = local / 86400;
-  int64_t rem = local % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
-  }
+  const int64_t days = core::floor_div(local, 86400);
+  const int64_t rem = local - days * 86400;
+  const core::CivilDate date = core::civil_from_days(days);
   Civil c{};
-  civil_from_days(days, c.year, c.month, c.day);
+  c.year = date.year;
+  c.month = date.month;
+  c.day = date.day;
   c.hour = static_cast<int>(rem / 3600);
   c.minute = static_cast<int>((rem % 3600) / 60);
   c.second = static_cast<int>(rem % 60);
@@ -146,7 +118,7 @@ std::string offset_text(const Time& t, bool colon) {
 std::string format_rfc3339(const Time& t) {
   const Civil c = to_civil(t);
   char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02d:%02d:%02d", static_cast<long long>(c.year), c.month,
+  std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02dT%02d:%02d:%02d", static_cast<long long>(c.year), c.month,
                 c.day, c.hour, c.minute, c.second);
   return std::string(buf) + (t.offset == 0 ? "Z" : offset_text(t, true));
 }

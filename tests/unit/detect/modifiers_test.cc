@@ -208,6 +208,18 @@ TEST(Match, TimeModifiers) {
   EXPECT_TRUE(m(sel("t|hour|gte: 12"), ev));
   EXPECT_FALSE(m(sel("t|hour|lt: 12"), ev));
   EXPECT_FALSE(m(sel("t|hour: 13"), R"({"t":"not a date"})"));
+  // ISO weeks across year ends: 2021-01-01 is in week 53 of 2020, 2024-12-30 in week 1 of 2025
+  EXPECT_TRUE(m(sel("t|week: 53"), R"({"t":"2021-01-01T00:00:00Z"})"));
+  EXPECT_TRUE(m(sel("t|week: 1"), R"({"t":"2024-12-30T00:00:00Z"})"));
+  EXPECT_TRUE(m(sel("t|week: 52"), R"({"t":"2023-01-01T12:00:00Z"})"));
+  // before the epoch: the last second of 1969 (a Wednesday in week 1 of 1970)
+  const char* before = R"({"t":"1969-12-31T23:59:59.500Z"})";
+  EXPECT_TRUE(m(sel("t|year: 1969"), before));
+  EXPECT_TRUE(m(sel("t|month: 12"), before));
+  EXPECT_TRUE(m(sel("t|day: 31"), before));
+  EXPECT_TRUE(m(sel("t|hour: 23"), before));
+  EXPECT_TRUE(m(sel("t|minute: 59"), before));
+  EXPECT_TRUE(m(sel("t|week: 1"), before));
 }
 
 TEST(Match, FieldRef) {

@@ -324,6 +324,11 @@ TEST(Time, ParsesIso8601) {
   EXPECT_FALSE(parse_time_ms("2024-13-01T00:00:00Z", ms));
   EXPECT_FALSE(parse_time_ms("yesterday", ms));
   EXPECT_EQ(format_time_ms(1722431184500), "2024-07-31T13:06:24.500Z");
+  EXPECT_EQ(format_time_ms(-500), "1969-12-31T23:59:59.500Z");
+  ASSERT_TRUE(parse_time_ms("1969-12-31T23:59:59.500Z", ms));
+  EXPECT_EQ(ms, -500);
+  ASSERT_TRUE(parse_time_ms("2000-02-29T00:00:00Z", ms));
+  EXPECT_EQ(format_time_ms(ms), "2000-02-29T00:00:00.000Z");
 }
 
 }  // namespace
