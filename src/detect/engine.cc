@@ -2388,7 +2388,7 @@ bool parse_time_ms(std::string_view s, int64_t& out) {
   };
   int y, mo, d, h = 0, mi = 0, sec = 0;
   if (!num(0, 4, y) || s.size() < 10 || s[4] != '-' || !num(5, 2, mo) || s[7] != '-' || !num(8, 2, d)) return false;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return false;
+  if (mo < 1 || mo > 12 || d < 1 || d > core::days_in_month(y, mo)) return false;
   size_t pos = 10;
   int64_t ms = 0;
   int64_t offset_min = 0;

@@ -213,7 +213,8 @@ void assign_scalar_text(simdjson::simdjson_result<simdjson::dom::element> e, std
 bool scalar_text_view(simdjson::simdjson_result<simdjson::dom::element> e, std::string_view& out,
                       char (&buf)[64]);
 // Parses an RFC 3339 / ISO 8601 timestamp ("2024-07-31T13:06:24Z", fractions and
-// offsets accepted) into milliseconds since the epoch; false when it does not parse.
+// offsets accepted) into milliseconds since the epoch; false when it does not parse or names
+// a day the month does not have (2023-02-29).
 bool parse_time_ms(std::string_view s, int64_t& out);
 
 }  // namespace sekimori::detect

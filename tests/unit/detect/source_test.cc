@@ -322,6 +322,8 @@ TEST(Time, ParsesIso8601) {
   ASSERT_TRUE(parse_time_ms("2024-07-31T15:06:24+02:00", ms));
   EXPECT_EQ(ms, 1722431184000);
   EXPECT_FALSE(parse_time_ms("2024-13-01T00:00:00Z", ms));
+  EXPECT_FALSE(parse_time_ms("2023-02-29T00:00:00Z", ms));  // no such day: not a time
+  EXPECT_FALSE(parse_time_ms("2024-04-31T00:00:00Z", ms));
   EXPECT_FALSE(parse_time_ms("yesterday", ms));
   EXPECT_EQ(format_time_ms(1722431184500), "2024-07-31T13:06:24.500Z");
   EXPECT_EQ(format_time_ms(-500), "1969-12-31T23:59:59.500Z");
