@@ -8,7 +8,7 @@
 // in small chunks, which streams gzip JSON lines (zlib) instead of decompressing them whole.
 // Every input is also cut by a LineSplitter (as hunt() cuts standard input and large gzip
 // files, parts of 1 to 97 bytes): the same records, indices and problems as read_file(),
-// and an error exactly when read_file() gives one.
+// and an error exactly when read_file() gives one, at the same offset.
 #include <simdjson.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -64,17 +64,22 @@ void compare_split(const std::string& path, const sekimori::detect::ReaderLimits
   sekimori::detect::RecordReader reader(limits);
   Collect whole, parts;
   sekimori::detect::ReadStats st;
-  bool ok = reader.read_file(path, whole, st).ok();
+  sekimori::core::Status whole_status = reader.read_file(path, whole, st);
   sekimori::detect::LineSplitter splitter(path, limits, part_bytes);
-  bool split_ok = true;
+  sekimori::core::Status split_status;
   while (auto part = splitter.next()) {
     sekimori::detect::ReadStats ps;
-    if (!split_ok) __builtin_trap();  // nothing after an error
-    split_ok = reader.read_split(*part, parts, ps).ok();
+    if (!split_status.ok()) __builtin_trap();  // nothing after an error
+    split_status = reader.read_split(*part, parts, ps);
     parts.before += ps.records;
     splitter.recycle(std::move(part));
   }
-  if (ok != split_ok || parts.seen != whole.seen) __builtin_trap();
+  if (whole_status.ok() != split_status.ok() || parts.seen != whole.seen) __builtin_trap();
+  // an error is reported where reading stopped, the same place either way
+  auto stopped = [](const sekimori::core::Status& s) {
+    return s.ok() || !s.error().location ? UINT64_MAX : s.error().location->offset;
+  };
+  if (stopped(whole_status) != stopped(split_status)) __builtin_trap();
 }
 
 void compare_parts(const uint8_t* data, size_t size) {

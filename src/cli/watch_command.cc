@@ -144,7 +144,10 @@ class WatchSink : public detect::FollowSink {
 
   void begin_file(const std::string& path) override { file_ = path; }
   void file_error(const std::string& path, const core::Error& error) override {
-    std::cerr << path << ": error: " << error.message << " [" << error.code << "]\n";
+    // "file:@offset:" as `detect` reports input problems, when the reader knows where it stopped
+    std::cerr << path;
+    if (error.location) std::cerr << ":@" << error.location->offset;
+    std::cerr << ": error: " << error.message << " [" << error.code << "]\n";
   }
   void record(simdjson::dom::element rec, uint64_t offset, uint64_t index) override {
     record_with_text(rec, {}, offset, index);

@@ -652,7 +652,10 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
         if (!file_failed) ++st.files_failed;
         file_failed = true;
         if (st.problems.size() < options.max_problems) {
-          st.problems.push_back({files[w.file], w.begin, r.error->code, r.error->message});
+          // where reading stopped, when the reader knows it (a stream cut short), else where the
+          // work starts
+          uint64_t at = r.error->location ? std::max(w.begin, r.error->location->offset) : w.begin;
+          st.problems.push_back({files[w.file], at, r.error->code, r.error->message});
         } else {
           ++st.problems_dropped;
         }

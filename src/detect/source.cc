@@ -85,6 +85,13 @@ size_t drop_through_newline(Buffer& buf, bool& found) {
   return n;
 }
 
+// `e`, a read that failed after the input's first `offset` bytes were delivered as whole
+// lines: the offset of the first line lost is where hunt() reports it.
+core::Error stopped_at(core::Error e, uint64_t offset) {
+  e.location = core::Location{{}, 0, 0, offset};
+  return e;
+}
+
 // A gzip file decompressed as it is read, with zlib (libdeflate, which the reader uses for
 // whole files, has no streaming interface). Members follow each other, with zero padding
 // between them allowed; anything else after a complete member ends the data, as in
@@ -891,7 +898,9 @@ struct RecordReader::Impl {
         size_t skipped = raw.size();
         raw.clear();
         for (bool found = false; !found;) {
-          SKM_TRY_ASSIGN(size_t n, more());
+          auto got = more();
+          if (!got.ok()) return stopped_at(got.error(), base);
+          size_t n = *got;
           if (n == 0) {
             eof = true;
             break;
@@ -903,8 +912,9 @@ struct RecordReader::Impl {
         if (eof) break;
         continue;
       }
-      SKM_TRY_ASSIGN(size_t n, more());
-      if (n == 0) eof = true;
+      auto n = more();
+      if (!n.ok()) return stopped_at(n.error(), base);
+      if (*n == 0) eof = true;
     }
     return {};
   }
@@ -1159,7 +1169,7 @@ struct LineSplitter::Impl {
       if (pending.size() >= part_bytes && end > 0) break;  // at the last line's end read so far
       auto n = more(part->stats);
       if (!n.ok()) {
-        part->error = n.error();  // the lines read in full go first
+        part->error = stopped_at(n.error(), base + end);  // the lines read in full go first
         eof = true;
         pending.resize(end);
         break;
@@ -1187,7 +1197,7 @@ struct LineSplitter::Impl {
       if (found || eof) break;
       auto n = more(part.stats);
       if (!n.ok()) {
-        part.error = n.error();
+        part.error = stopped_at(n.error(), base);  // within the line being skipped
         eof = true;
         pending.clear();
         break;

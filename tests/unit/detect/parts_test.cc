@@ -208,6 +208,20 @@ TEST(Parts, SplitStreamsCoverEveryLineOnce) {
   EXPECT_EQ(truncated.error->code, "detect.input.gzip");
   EXPECT_GE(truncated.total.records, 5u);
   EXPECT_LT(truncated.total.records, whole_stats.records);
+  // the error names where reading stopped, the start of the first line lost, as a whole
+  // read of the same file does
+  Collect short_whole;
+  ReadStats short_stats;
+  core::Status short_status = reader.read_file(dir + "/short.jsonl.gz", short_whole, short_stats);
+  ASSERT_FALSE(short_status.ok());
+  ASSERT_TRUE(short_status.error().location && truncated.error->location);
+  uint64_t stopped = short_status.error().location->offset;
+  EXPECT_EQ(truncated.error->location->offset, stopped);
+  EXPECT_EQ(truncated.seen.seen, short_whole.seen);
+  ASSERT_GT(stopped, 0u);
+  ASSERT_LT(stopped, text.size());
+  EXPECT_EQ(text[stopped - 1], '\n');
+  EXPECT_EQ(short_stats.bytes_decoded, stopped);
   std::ofstream(dir + "/empty.jsonl", std::ios::binary) << "";
   Split empty = read_split(dir + "/empty.jsonl", limits, 200);
   EXPECT_EQ(empty.parts, 1u);

@@ -198,6 +198,9 @@ TEST(Source, StreamsLargeGzipJsonLines) {
   EXPECT_EQ(s.error().code, "detect.input.gzip");
   EXPECT_GT(truncated.names.size(), 100u);
   EXPECT_LT(truncated.names.size(), 2000u);
+  // reported where reading stopped: at the first line not delivered
+  ASSERT_TRUE(s.error().location);
+  EXPECT_EQ(s.error().location->offset, plain.offsets[truncated.names.size()]);
   std::string corrupt = whole;
   for (size_t i = corrupt.size() / 2; i < corrupt.size() / 2 + 64; ++i)
     corrupt[i] = static_cast<char>(corrupt[i] ^ 0x5a);
