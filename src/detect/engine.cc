@@ -780,10 +780,11 @@ int iso_week(int64_t y, int64_t days) {
   int wd = static_cast<int>(((days % 7) + 7 + 3) % 7);  // Monday = 0 (1970-01-01 was a Thursday)
   int64_t thursday = days - wd + 3;
   int64_t ty = y;
-  if (thursday < core::days_from_civil(y, 1, 1))
+  if (thursday < core::days_from_civil(y, 1, 1)) {
     ty = y - 1;
-  else if (thursday >= core::days_from_civil(y + 1, 1, 1))
+  } else if (thursday >= core::days_from_civil(y + 1, 1, 1)) {
     ty = y + 1;
+  }
   return static_cast<int>((thursday - core::days_from_civil(ty, 1, 1)) / 7 + 1);
 }
 
