@@ -648,6 +648,14 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
       st.records += r.stats.records;
       st.malformed += r.stats.malformed;
       st.match.add(r.match);
+      for (InputProblem& p : r.problems) {
+        if (st.problems.size() < options.max_problems)
+          st.problems.push_back(std::move(p));
+        else
+          ++st.problems_dropped;
+      }
+      st.problems_dropped += r.problems_dropped;
+      // the records' problems, then the error that ended the reading (if any) after them
       if (r.error) {
         if (!file_failed) ++st.files_failed;
         file_failed = true;
@@ -660,13 +668,6 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
           ++st.problems_dropped;
         }
       }
-      for (InputProblem& p : r.problems) {
-        if (st.problems.size() < options.max_problems)
-          st.problems.push_back(std::move(p));
-        else
-          ++st.problems_dropped;
-      }
-      st.problems_dropped += r.problems_dropped;
       for (const Alert& a : r.alerts) sink.alert(a);
       st.alerts += r.alerts.size();
       if (!r.text_rules.empty()) sink.rendered(r.text, r.text_rules);

@@ -754,7 +754,10 @@ struct RecordReader::Impl {
       }
       if (r != LIBDEFLATE_SUCCESS) {
         if (in_pos > 0) break;  // trailing garbage after a complete member
-        return core::make_error("detect.input.gzip", "corrupt gzip data");
+        out_len = recover_gzip(in, cap);
+        stats.gzip = true;
+        stats.bytes_decoded = out_len;
+        return stopped_at(core::make_error("detect.input.gzip", "corrupt or truncated gzip data"), out_len);
       }
       out_len += produced;
       in_pos += used_in;
@@ -767,10 +770,43 @@ struct RecordReader::Impl {
     return {};
   }
 
+  // What zlib decompresses of a damaged first member before the damage (into `text`, from
+  // `cap` bytes of room up to the document limit): libdeflate, all or nothing, gives none.
+  size_t recover_gzip(std::string_view in, uint64_t cap) {
+    z_stream z{};
+    if (inflateInit2(&z, 15 + 16) != Z_OK) return 0;
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    z.avail_in = static_cast<uInt>(std::min<size_t>(in.size(), UINT32_MAX));
+    size_t produced = 0;
+    while (true) {
+      text.resize(static_cast<size_t>(cap) + simdjson::SIMDJSON_PADDING);
+      z.next_out = reinterpret_cast<Bytef*>(text.data() + produced);
+      z.avail_out = static_cast<uInt>(std::min<uint64_t>(cap - produced, UINT32_MAX));
+      uInt room = z.avail_out;
+      int r = inflate(&z, Z_NO_FLUSH);
+      produced += room - z.avail_out;
+      if (r != Z_OK || z.avail_in == 0) break;  // the damage (or the end of what there is)
+      if (produced < cap) continue;
+      if (cap >= limits.max_document_bytes) break;
+      cap = std::min<uint64_t>(cap * 2, limits.max_document_bytes);
+    }
+    inflateEnd(&z);
+    return produced;
+  }
+
   core::Status read_all_then_parse(std::string_view data, RecordSink& sink, ReadStats& stats) {
     size_t len = data.size();
     if (data.size() >= 2 && static_cast<unsigned char>(data[0]) == 0x1f && static_cast<unsigned char>(data[1]) == 0x8b) {
-      SKM_TRY(gunzip(data, stats, len));
+      core::Status unzipped = gunzip(data, stats, len);
+      if (!unzipped.ok()) {
+        // a damaged file: the records in what could be decompressed go first (parsed as a
+        // broken document or lines would be), then the error, at the offset where it stopped
+        const core::Error& e = unzipped.error();
+        if (e.code == "detect.input.gzip" && e.location && e.location->offset > 0) {
+          SKM_TRY(parse_text(static_cast<size_t>(e.location->offset), sink, stats));
+        }
+        return unzipped;
+      }
     } else {
       if (data.size() > limits.max_document_bytes) {
         return core::make_error("detect.input.too_large", "file exceeds the limit of " +

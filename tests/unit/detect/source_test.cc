@@ -105,6 +105,62 @@ TEST(Source, Gzip) {
   EXPECT_EQ(s.error().code, "detect.input.gzip");
 }
 
+// A damaged gzip file read whole (libdeflate gives all or nothing): what zlib can
+// decompress before the damage is read, the record cut in two is reported, then the error
+// at the offset where decompression stopped.
+TEST(Source, DamagedGzipKeepsTheRecordsBeforeTheDamage) {
+  std::string doc = "{\"Records\":[";
+  for (int i = 0; i < 400; ++i) {
+    doc += std::string(i ? "," : "") + "{\"eventName\":\"E" + std::to_string(i) + "\",\"n\":\"" +
+           std::to_string(i * 7919 % 10007) + std::string(static_cast<size_t>(i % 13), 'x') + "\"}";
+  }
+  doc += "]}";
+  std::string gz = gzip(doc);
+  core::Status s;
+  Recorder cut = read(gz.substr(0, gz.size() * 6 / 10), {}, &s);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "detect.input.gzip");
+  ASSERT_GT(cut.names.size(), 50u);
+  ASSERT_LT(cut.names.size(), 400u);
+  for (size_t i = 0; i < cut.names.size(); ++i) ASSERT_EQ(cut.names[i], "E" + std::to_string(i));
+  std::string first_lost = "{\"eventName\":\"E" + std::to_string(cut.names.size()) + "\"";
+  ASSERT_EQ(cut.bad.size(), 1u);
+  EXPECT_EQ(cut.bad[0].first, doc.find(first_lost));
+  ASSERT_TRUE(s.error().location);
+  EXPECT_GT(s.error().location->offset, cut.bad[0].first);
+  EXPECT_LT(s.error().location->offset, doc.size());
+
+  // corrupt in the middle: the records before the damage, then the error
+  std::string corrupt = gz;
+  for (size_t i = gz.size() / 2; i < gz.size() / 2 + 32; ++i)
+    corrupt[i] = static_cast<char>(corrupt[i] ^ 0x5a);
+  Recorder damaged = read(corrupt, {}, &s);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "detect.input.gzip");
+  EXPECT_GT(damaged.names.size(), 20u);
+  EXPECT_LT(damaged.names.size(), 400u);
+
+  // far more text than the file's size suggests (its last four bytes, gzip's size field,
+  // are zero here): the room for the text grows as decompression needs it
+  std::string big = "{\"Records\":[";
+  for (int i = 0; i < 20000; ++i) big += std::string(i ? "," : "") + "{\"eventName\":\"Same\"}";
+  big += "]}";
+  std::string big_gz = gzip(big);
+  ASSERT_LT(big_gz.size() * 16, big.size());
+  Recorder grown = read(big_gz.substr(0, big_gz.size() / 2) + std::string(4, '\0'), {}, &s);
+  ASSERT_FALSE(s.ok());
+  ASSERT_TRUE(s.error().location);
+  // beyond the first guess of room (64 KiB, four times the input at least)
+  EXPECT_GT(s.error().location->offset, uint64_t{1} << 17) << big_gz.size();
+  EXPECT_GT(grown.names.size() * 22, size_t{1} << 17);
+
+  // nothing to recover: the error alone, at offset 0
+  Recorder none = read(std::string("\x1f\x8b\x08\x00garbage", 11), {}, &s);
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(none.names.empty());
+  EXPECT_TRUE(none.bad.empty());
+}
+
 TEST(Source, LimitsOnDocumentAndLineSize) {
   ReaderLimits small;
   small.max_document_bytes = 16;
