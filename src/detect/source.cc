@@ -94,9 +94,9 @@ core::Error stopped_at(core::Error e, uint64_t offset) {
 
 // A gzip file decompressed as it is read, with zlib (libdeflate, which the reader uses for
 // whole files, has no streaming interface). Members follow each other, with zero padding
-// between them allowed; anything else after a complete member ends the data, as in
-// RecordReader's whole-file path. Unlike that path, a corrupt member after the first is an
-// error (the records before it have been delivered by then).
+// between them allowed; anything else after a complete member that does not start like
+// one ends the data, and a damaged member is an error after the records before the
+// damage, as in RecordReader's whole-file path.
 class GzipStream {
  public:
   GzipStream(int fd, size_t chunk) : fd_(fd), chunk_(chunk) {}
@@ -753,8 +753,9 @@ struct RecordReader::Impl {
         cap = std::min<uint64_t>(cap * 2, limits.max_document_bytes);
       }
       if (r != LIBDEFLATE_SUCCESS) {
-        if (in_pos > 0) break;  // trailing garbage after a complete member
-        out_len = recover_gzip(in, cap);
+        // a damaged member (the first, or one after complete ones): what zlib can decompress
+        // of it is kept, then the error
+        out_len = recover_gzip(in.substr(in_pos), out_len, cap);
         stats.gzip = true;
         stats.bytes_decoded = out_len;
         return stopped_at(core::make_error("detect.input.gzip", "corrupt or truncated gzip data"), out_len);
@@ -770,14 +771,15 @@ struct RecordReader::Impl {
     return {};
   }
 
-  // What zlib decompresses of a damaged first member before the damage (into `text`, from
-  // `cap` bytes of room up to the document limit): libdeflate, all or nothing, gives none.
-  size_t recover_gzip(std::string_view in, uint64_t cap) {
+  // What zlib decompresses of a damaged member before the damage, appended to the `have`
+  // bytes of `text` (from `cap` bytes of room in all up to the document limit): the text's
+  // length after it. libdeflate, all or nothing, gives none of it.
+  size_t recover_gzip(std::string_view in, size_t have, uint64_t cap) {
     z_stream z{};
-    if (inflateInit2(&z, 15 + 16) != Z_OK) return 0;
+    if (inflateInit2(&z, 15 + 16) != Z_OK) return have;
     z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
     z.avail_in = static_cast<uInt>(std::min<size_t>(in.size(), UINT32_MAX));
-    size_t produced = 0;
+    size_t produced = std::min<uint64_t>(have, cap);
     while (true) {
       text.resize(static_cast<size_t>(cap) + simdjson::SIMDJSON_PADDING);
       z.next_out = reinterpret_cast<Bytef*>(text.data() + produced);

@@ -154,6 +154,25 @@ TEST(Source, DamagedGzipKeepsTheRecordsBeforeTheDamage) {
   EXPECT_GT(s.error().location->offset, uint64_t{1} << 17) << big_gz.size();
   EXPECT_GT(grown.names.size() * 22, size_t{1} << 17);
 
+  // a damaged second member: the first member's records, what can be read of the second,
+  // then the error (it used to end the data without one)
+  std::string first = R"({"eventName":"M1"})"
+                      "\n";
+  std::string second;
+  for (int i = 0; i < 300; ++i) second += "{\"eventName\":\"M2-" + std::to_string(i) + "\"}\n";
+  std::string second_gz = gzip(second);
+  Recorder members = read(gzip(first) + second_gz.substr(0, second_gz.size() / 2), {}, &s);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "detect.input.gzip");
+  ASSERT_GT(members.names.size(), 2u);
+  EXPECT_EQ(members.names[0], "M1");
+  EXPECT_EQ(members.names[1], "M2-0");
+  EXPECT_LT(members.names.size(), 301u);
+  // bytes after a member that do not start like one still just end the data
+  Recorder trailing = read(gzip(first) + "trailing", {}, &s);
+  EXPECT_TRUE(s.ok());
+  EXPECT_EQ(trailing.names, (std::vector<std::string>{"M1"}));
+
   // nothing to recover: the error alone, at offset 0
   Recorder none = read(std::string("\x1f\x8b\x08\x00garbage", 11), {}, &s);
   ASSERT_FALSE(s.ok());
