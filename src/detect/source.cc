@@ -92,11 +92,21 @@ core::Error stopped_at(core::Error e, uint64_t offset) {
   return e;
 }
 
+// Bytes after a complete gzip member that are neither zero padding nor another member
+// (gzip(1) calls them trailing garbage): the data ends there, and this says so, at the
+// end of the data read (the records before it are all delivered).
+core::Error trailing_gzip(uint64_t decoded) {
+  return stopped_at(
+      core::make_error("detect.input.gzip",
+                       "bytes after the end of the gzip data are not gzip data; they were ignored"),
+      decoded);
+}
+
 // A gzip file decompressed as it is read, with zlib (libdeflate, which the reader uses for
 // whole files, has no streaming interface). Members follow each other, with zero padding
 // between them allowed; anything else after a complete member that does not start like
-// one ends the data, and a damaged member is an error after the records before the
-// damage, as in RecordReader's whole-file path.
+// one ends the data (trailing(): the reader reports it), and a damaged member is an error
+// after the records before the damage, as in RecordReader's whole-file path.
 class GzipStream {
  public:
   GzipStream(int fd, size_t chunk) : fd_(fd), chunk_(chunk) {}
@@ -109,6 +119,8 @@ class GzipStream {
   Buffer in;             // compressed bytes read; those before pos_ are inflated
   bool compact = false;  // whether inflated bytes may be dropped from `in` (not while it may be wanted back)
   [[nodiscard]] bool done() const { return done_; }
+  // Whether the data ended at bytes that are not gzip (see trailing_gzip()).
+  [[nodiscard]] bool trailing() const { return trailing_; }
 
   // Appends up to `max` decompressed bytes to `out`: how many (0 once the data has ended),
   // or the error. Compressed bytes read from the file are added to stats.bytes_read.
@@ -172,6 +184,7 @@ class GzipStream {
       inflateReset(&z_);
     } else {
       done_ = true;
+      trailing_ = pos_ < in.size();
     }
     return {};
   }
@@ -179,7 +192,7 @@ class GzipStream {
   int fd_;
   size_t chunk_;
   z_stream z_{};
-  bool init_ = false, in_eof_ = false, done_ = false;
+  bool init_ = false, in_eof_ = false, done_ = false, trailing_ = false;
   size_t pos_ = 0;
 };
 
@@ -764,7 +777,11 @@ struct RecordReader::Impl {
       in_pos += used_in;
       // members may be followed by zero padding
       while (in_pos < in.size() && in[in_pos] == '\0') ++in_pos;
-      if (in_pos < in.size() && (in.size() - in_pos < 2 || static_cast<unsigned char>(in[in_pos]) != 0x1f)) break;
+      if (in_pos < in.size() && (in.size() - in_pos < 2 || static_cast<unsigned char>(in[in_pos]) != 0x1f)) {
+        stats.gzip = true;
+        stats.bytes_decoded = out_len;
+        return trailing_gzip(out_len);
+      }
     }
     stats.gzip = true;
     stats.bytes_decoded = out_len;
@@ -801,8 +818,9 @@ struct RecordReader::Impl {
     if (data.size() >= 2 && static_cast<unsigned char>(data[0]) == 0x1f && static_cast<unsigned char>(data[1]) == 0x8b) {
       core::Status unzipped = gunzip(data, stats, len);
       if (!unzipped.ok()) {
-        // a damaged file: the records in what could be decompressed go first (parsed as a
-        // broken document or lines would be), then the error, at the offset where it stopped
+        // a damaged file, or one with bytes after its gzip data: the records in what could
+        // be decompressed go first (parsed as a broken document or lines would be), then
+        // the error, at the offset where it stopped
         const core::Error& e = unzipped.error();
         if (e.code == "detect.input.gzip" && e.location && e.location->offset > 0) {
           SKM_TRY(parse_text(static_cast<size_t>(e.location->offset), sink, stats));
@@ -859,7 +877,10 @@ struct RecordReader::Impl {
       if (first.ok() && looks_like_lines(std::string_view(raw.data(), raw.size()))) {
         stats.gzip = true;
         z.compact = true;
-        return stream_lines([&] { return z.read(raw, limits.chunk_bytes, stats); }, 0, z.done(), sink, stats);
+        core::Status st =
+            stream_lines([&] { return z.read(raw, limits.chunk_bytes, stats); }, 0, z.done(), sink, stats);
+        if (st.ok() && z.trailing()) return trailing_gzip(stats.bytes_decoded);
+        return st;
       }
       std::swap(z.in, raw);  // all compressed bytes read, for the whole-file path
     }
@@ -1221,6 +1242,7 @@ struct LineSplitter::Impl {
     base += end;
     if (too_long) skip_line(*part);
     part->last = finished = eof && pending.empty();
+    if (finished && !part->error && z && z->trailing()) part->error = trailing_gzip(base);
     return part;
   }
 

@@ -449,6 +449,32 @@ TEST(Parts, HuntCutsGzipStreamsIntoParts) {
       expect_same_stats(st, base_st, what);
     }
   }
+
+  // bytes that are not gzip after the data: every record, then the file's error at the end
+  // of its data, however it is cut
+  std::ofstream(gz, std::ios::binary | std::ios::trunc) << gzip(lines) << "not gzip";
+  HuntStats tail_st;
+  auto tail = run(0, 1, tail_st);
+  EXPECT_EQ(tail, base);
+  EXPECT_EQ(tail_st.records, base_st.records);
+  EXPECT_EQ(tail_st.files_failed, 1u);
+  ASSERT_EQ(tail_st.problems.size(), 2u);
+  EXPECT_EQ(tail_st.problems[1].code, "detect.input.gzip");
+  EXPECT_EQ(tail_st.problems[1].offset, lines.size());
+  for (uint64_t part : {512, 4096}) {
+    for (unsigned threads : {1u, 2u}) {
+      HuntStats st;
+      auto got = run(part, threads, st);
+      std::string what = std::to_string(part) + "-byte parts, " + std::to_string(threads) + " threads";
+      EXPECT_EQ(got, tail) << what;
+      EXPECT_EQ(st.records, tail_st.records) << what;
+      EXPECT_EQ(st.files_failed, 1u) << what;
+      ASSERT_EQ(st.problems.size(), 2u) << what;
+      EXPECT_EQ(st.problems[1].code, tail_st.problems[1].code) << what;
+      EXPECT_EQ(st.problems[1].offset, tail_st.problems[1].offset) << what;
+      EXPECT_EQ(st.problems[1].message, tail_st.problems[1].message) << what;
+    }
+  }
 }
 
 TEST(Parts, RenderersReportWhereTheRecordIndexIs) {

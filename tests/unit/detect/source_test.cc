@@ -168,10 +168,17 @@ TEST(Source, DamagedGzipKeepsTheRecordsBeforeTheDamage) {
   EXPECT_EQ(members.names[0], "M1");
   EXPECT_EQ(members.names[1], "M2-0");
   EXPECT_LT(members.names.size(), 301u);
-  // bytes after a member that do not start like one still just end the data
-  Recorder trailing = read(gzip(first) + "trailing", {}, &s);
-  EXPECT_TRUE(s.ok());
+  // bytes after a member that do not start like one end the data, and say so after its
+  // records, at the end of the data read (they used to be dropped without a word)
+  Recorder trailing = read(gzip(first) + std::string(3, '\0') + "trailing", {}, &s);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "detect.input.gzip");
+  EXPECT_NE(s.error().message.find("not gzip"), std::string::npos) << s.error().message;
+  ASSERT_TRUE(s.error().location);
+  EXPECT_EQ(s.error().location->offset, first.size());
   EXPECT_EQ(trailing.names, (std::vector<std::string>{"M1"}));
+  read(gzip(first) + std::string(3, '\0'), {}, &s);  // zero padding alone is no error
+  EXPECT_TRUE(s.ok());
 
   // nothing to recover: the error alone, at offset 0
   Recorder none = read(std::string("\x1f\x8b\x08\x00garbage", 11), {}, &s);
@@ -266,6 +273,15 @@ TEST(Source, StreamsLargeGzipJsonLines) {
     EXPECT_EQ(st.bytes_decoded, data.size());
     EXPECT_EQ(st.records, 2000u);
   }
+  // bytes that are not gzip after the last member: every record, then the error at the
+  // end of the data
+  Recorder trailing = read_path(write_file("trailing.jsonl.gz", gzip(data) + "not gzip at all"), &s);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "detect.input.gzip");
+  ASSERT_TRUE(s.error().location);
+  EXPECT_EQ(s.error().location->offset, data.size());
+  EXPECT_EQ(trailing.names, plain.names);
+  EXPECT_EQ(trailing.bad, plain.bad);
   // cut short: the records before the cut are read, then the error
   std::string whole = gzip(data);
   Recorder truncated = read_path(write_file("truncated.jsonl.gz", whole.substr(0, whole.size() / 2)), &s);
