@@ -276,11 +276,12 @@ namespace {
 struct Entry {
   // (a constructor, not aggregate initialisation in emplace_back: clang 14, which builds
   // the fuzz targets, has no parenthesised aggregate initialisation)
-  Entry(int64_t time_ms, uint32_t pos, uint32_t value_pos, size_t hash, std::string&& owned_keys,
-        size_t shared_at, uint32_t shared_size, MatchedEvent&& event)
+  Entry(int64_t time_ms, uint32_t pos, uint32_t value_pos, uint32_t value_bytes, size_t hash,
+        std::string&& owned_keys, size_t shared_at, uint32_t shared_size, MatchedEvent&& event)
       : time(time_ms),
         position(pos),
         value_at(value_pos),
+        value_size(value_bytes),
         value_hash(hash),
         keys(std::move(owned_keys)),
         keys_at(shared_at),
@@ -289,8 +290,9 @@ struct Entry {
 
   int64_t time;
   uint32_t position;
-  uint32_t value_at;  // the value is keys[value_at..] (the input's keys, moved or shared)
-  size_t value_hash;  // std::hash of value()
+  uint32_t value_at;    // the value is keys[value_at..] (the input's keys, moved or shared)
+  uint32_t value_size;  // its length: whether it is empty, or may equal another, without reading it
+  size_t value_hash;    // std::hash of value()
   std::string keys;   // owned keys; empty when they are in base.shared
   size_t keys_at;     // where the shared keys are (keys_size == 0: owned)
   uint32_t keys_size;
@@ -298,6 +300,11 @@ struct Entry {
   [[nodiscard]] std::string_view value() const {
     std::string_view k = keys_size != 0 ? std::string_view(*base.shared).substr(keys_at, keys_size) : keys;
     return k.substr(value_at);
+  }
+  // Whether the values are equal; the bytes (in a chunk elsewhere) are only read when the
+  // hashes and lengths agree.
+  [[nodiscard]] bool same_value(const Entry& o) const {
+    return value_hash == o.value_hash && value_size == o.value_size && value() == o.value();
   }
 };
 
@@ -347,51 +354,56 @@ struct Group {
   // most groups, counts its distinct values over the entries instead and allocates nothing.
   std::unordered_map<std::string, uint32_t, PreHash, PreEq> counts;
   bool counting = false;
+  // value_count in a small window: the distinct non-empty values, kept up to date as
+  // entries come and go (each arrival or expiry compares one value with the others,
+  // instead of every evaluation comparing every pair)
+  bool valued = false;
+  uint32_t small_distinct = 0;
   static constexpr size_t kSmallWindow = 16;
 
   // Moves the input's keys and event into a new entry at the back (no temporary Entry).
   void push(CorrelationInput& in, bool count) {
-    entries.emplace_back(in.time_ms, in.position, in.value_at, in.value_hash, std::move(in.keys), in.keys_at,
-                         in.keys_shared ? in.keys_size : 0, std::move(in.base));
+    auto value_size = static_cast<uint32_t>(in.value().size());
+    entries.emplace_back(in.time_ms, in.position, in.value_at, value_size, in.value_hash, std::move(in.keys),
+                         in.keys_at, in.keys_shared ? in.keys_size : 0, std::move(in.base));
     if (!count) return;
+    valued = true;
     if (counting) {
       add(entries.back());
     } else if (entries.size() > kSmallWindow) {
       counting = true;
       for (const Entry& x : entries) add(x);
+    } else if (const Entry& e = entries.back(); e.value_size != 0) {
+      bool seen = false;
+      for (size_t j = 0; j + 1 < entries.size() && !seen; ++j) seen = entries[j].same_value(e);
+      small_distinct += seen ? 0 : 1;
     }
   }
   void pop_front() {
-    if (counting && !entries.front().value().empty()) {
-      auto it = counts.find(Prehashed{entries.front().value(), entries.front().value_hash});
+    const Entry& e = entries.front();
+    if (counting && e.value_size != 0) {
+      auto it = counts.find(Prehashed{e.value(), e.value_hash});
       if (it != counts.end() && --it->second == 0) counts.erase(it);
+    } else if (valued && !counting && e.value_size != 0) {
+      bool again = false;
+      for (size_t j = 1; j < entries.size() && !again; ++j) again = entries[j].same_value(e);
+      small_distinct -= again ? 0 : 1;
     }
     entries.pop_front();
   }
   // Distinct non-empty values in the window (value_count).
-  [[nodiscard]] size_t distinct() const {
-    if (counting) return counts.size();
-    size_t n = 0;
-    for (size_t i = 0; i < entries.size(); ++i) {
-      const Entry& e = entries[i];
-      if (e.value().empty()) continue;
-      bool seen = false;
-      for (size_t j = 0; j < i && !seen; ++j) {
-        seen = entries[j].value_hash == e.value_hash && entries[j].value() == e.value();
-      }
-      n += seen ? 0 : 1;
-    }
-    return n;
-  }
+  [[nodiscard]] size_t distinct() const { return counting ? counts.size() : small_distinct; }
   void clear() {
     entries.clear();
     counts.clear();
     counting = false;
+    valued = false;
+    small_distinct = 0;
   }
 
  private:
   void add(const Entry& e) {
-    if (e.value().empty()) return;
+    if (e.value_size == 0) return;
     auto it = counts.find(Prehashed{e.value(), e.value_hash});
     if (it == counts.end()) counts.emplace(std::string(e.value()), 1);
     else ++it->second;
@@ -527,7 +539,7 @@ struct Correlator::Impl {
       case CorrelationType::kValuePercentile: {
         if (!arriving || arriving->value().empty()) return std::nullopt;
         size_t same = 0;
-        for (const Entry& e : g.entries) same += e.value() == arriving->value();
+        for (const Entry& e : g.entries) same += e.same_value(*arriving);
         double share = 100.0 * static_cast<double>(same) / static_cast<double>(g.entries.size());
         return cond.holds(share) ? std::optional<double>(share) : std::nullopt;
       }

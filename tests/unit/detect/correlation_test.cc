@@ -2,8 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <deque>
 #include <fstream>
 #include <functional>
+#include <set>
 
 #include "detect/correlator.h"
 #include "detect/hunt.h"
@@ -390,6 +392,56 @@ TEST(Correlation, ValueCountAcrossTheSmallWindowBound) {
   ASSERT_EQ(small.size(), 1u);  // "" v1 v2 "" v4 v0 "" v2 v3: v3 is the fifth
   EXPECT_EQ(small[0].aggregate, 5);
   EXPECT_EQ(small[0].event_count, 9u);
+}
+
+TEST(Correlation, ValueCountAgreesWithARecountOfTheWindow) {
+  // random values (some empty, many repeated) at random steps through a sliding 10 s window
+  // that holds a few matches (distinct values kept up to date as they come and go) or
+  // dozens (counted per value): each alert's aggregate and size are what a plain recount of
+  // the window gives
+  auto built = build_with(
+      "title: spraying\ncorrelation:\n  type: value_count\n  rules: [failed]\n  "
+      "group-by: [sourceIPAddress]\n  timespan: 10s\n  condition: {field: user, gte: 5}\n");
+  ASSERT_TRUE(built.ok());
+  const Engine& e = built.value();
+  uint32_t x = 7;
+  auto rnd = [&](uint32_t n) {
+    x = x * 1103515245u + 12345u;
+    return (x >> 16) % n;
+  };
+  for (int round = 0; round < 24; ++round) {
+    Correlator corr(e, 20);
+    std::vector<Alert> out;
+    std::deque<std::pair<int64_t, std::string>> window;
+    std::vector<std::pair<double, size_t>> want, got;
+    int64_t now = 1'000'000;
+    for (int i = 0; i < 400; ++i) {
+      now += rnd(round % 2 ? 400 : 2500);
+      std::string v = rnd(5) == 0 ? "" : "v" + std::to_string(rnd(5 + round % 4));
+      while (!window.empty() && window.front().first < now - 10'000) window.pop_front();
+      window.emplace_back(now, v);
+      std::set<std::string> distinct;
+      for (const auto& [when, value] : window) {
+        if (!value.empty()) distinct.insert(value);
+      }
+      if (distinct.size() >= 5) {
+        want.emplace_back(static_cast<double>(distinct.size()), window.size());
+        window.clear();
+      }
+      CorrelationInput in;
+      in.time_ms = now;
+      in.add_group_value("1.1.1.1");
+      in.set_value(v);
+      in.base.rule = e.correlations()[0].feeders[0];
+      in.base.time_ms = now;
+      in.base.has_time = true;
+      corr.add(std::move(in), out);
+    }
+    corr.finish(out);
+    for (const Alert& a : out) got.emplace_back(a.aggregate, a.event_count);
+    EXPECT_FALSE(want.empty()) << round;
+    EXPECT_EQ(got, want) << "round " << round;
+  }
 }
 
 TEST(Correlation, SharedAndOwnedEventsGiveTheSameAlerts) {
