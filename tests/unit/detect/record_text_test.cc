@@ -105,6 +105,39 @@ TEST(RecordText, MinifiedWhenNoWhitespaceOutsideStrings) {
   }
 }
 
+TEST(RecordText, FlagsOfLongRecordsAtEveryTokenPlace) {
+  // records of about a hundred tokens with one space, or one number, at each member in
+  // turn: whatever the place, the flags are those of the record
+  constexpr int kMembers = 23;
+  for (int at = 0; at < kMembers; ++at) {
+    for (int kind = 0; kind < 5; ++kind) {
+      std::string rec = "{";
+      for (int m = 0; m < kMembers; ++m) {
+        if (m > 0) rec += ',';
+        std::string key = "\"k" + std::to_string(m) + "\"";
+        if (m != at)
+          rec += key + ":\"v w\"";
+        else if (kind == 0)
+          rec += key + ": \"v\"";  // whitespace before a value
+        else if (kind == 1)
+          rec += " " + key + ":\"v\"";  // before a key
+        else if (kind == 2)
+          rec += key + ":-7";  // a plain number
+        else if (kind == 3)
+          rec += key + ":2.5";  // one simdjson would write otherwise
+        else
+          rec += key + ":-0.5";  // the same, found by its sign
+      }
+      rec += "}";
+      Texts t = read("[" + rec + "]");
+      ASSERT_EQ(t.json.size(), 1u) << rec;
+      EXPECT_EQ(t.mini[0], kind >= 2) << rec;
+      EXPECT_EQ(t.mini[0], minify_text(t.json[0]) == t.json[0]) << rec;
+      EXPECT_EQ(t.plain[0], kind < 3) << rec;
+    }
+  }
+}
+
 // Documents of at least ReaderLimits::by_record_bytes are parsed record by record (stage 1
 // over the whole document, then each record alone): the sink sees exactly what a parse of
 // the whole document gives, and shapes that cannot be split are parsed whole.
