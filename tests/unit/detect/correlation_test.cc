@@ -314,12 +314,29 @@ TEST(Correlation, GroupValuesWithSeparatorCharactersStayApart) {
                         {"a\x1f", "b"}}));
 }
 
+// A value_count correlation of failed logins per source IP, over distinct `user` values.
+std::string spraying(const std::string& timespan, int gte) {
+  return "title: spraying\ncorrelation:\n  type: value_count\n  rules: [failed]\n  "
+         "group-by: [sourceIPAddress]\n  timespan: " +
+         timespan + "\n  condition: {field: user, gte: " + std::to_string(gte) + "}\n";
+}
+
+// An input of `e`'s first correlation from 1.1.1.1, made by hand as watch makes them.
+CorrelationInput input_at(const Engine& e, int64_t time_ms, const std::string& value) {
+  CorrelationInput in;
+  in.time_ms = time_ms;
+  in.add_group_value("1.1.1.1");
+  in.set_value(value);
+  in.base.rule = e.correlations()[0].feeders[0];
+  in.base.time_ms = time_ms;
+  in.base.has_time = true;
+  return in;
+}
+
 TEST(Correlation, InputsHashedOrNotGiveTheSameAlerts) {
   // make_correlation_input hashes the group key and value on the worker; inputs built by
   // hand (watch, chained correlations) are hashed by the Correlator: both must agree
-  auto built = build_with(
-      "title: spraying\ncorrelation:\n  type: value_count\n  rules: [failed]\n  "
-      "group-by: [sourceIPAddress]\n  timespan: 10m\n  condition: {field: user, gte: 3}\n");
+  auto built = build_with(spraying("10m", 3));
   ASSERT_TRUE(built.ok());
   const Engine& e = built.value();
   ASSERT_EQ(e.correlations().size(), 1u);
@@ -358,26 +375,14 @@ TEST(Correlation, InputsHashedOrNotGiveTheSameAlerts) {
 TEST(Correlation, ValueCountAcrossTheSmallWindowBound) {
   // windows of up to 16 matches count distinct values over their entries; larger ones keep
   // a count per value as matches come and go: both must give the same aggregate
-  auto run = [](const std::string& timespan, int n, int64_t step_ms, const std::function<std::string(int)>& value) {
-    auto built = build_with(
-        "title: spraying\ncorrelation:\n  type: value_count\n  rules: [failed]\n  "
-        "group-by: [sourceIPAddress]\n  timespan: " +
-        timespan + "\n  condition: {field: user, gte: 5}\n");
+  auto run = [](const std::string& timespan, int n, int64_t step_ms,
+                const std::function<std::string(int)>& value) {
+    auto built = build_with(spraying(timespan, 5));
     std::vector<Alert> out;
     if (!built.ok()) return out;
     const Engine& e = built.value();
     Correlator corr(e, 20);
-    for (int i = 0; i < n; ++i) {
-      CorrelationInput in;
-      in.time_ms = 1'000'000 + i * step_ms;
-      in.add_group_value("1.1.1.1");
-      in.set_value(value(i));
-      in.base.rule = e.correlations()[0].feeders[0];
-      in.base.time_ms = in.time_ms;
-      in.base.has_time = true;
-      in.base.ends.fill(0);
-      corr.add(std::move(in), out);
-    }
+    for (int i = 0; i < n; ++i) corr.add(input_at(e, 1'000'000 + i * step_ms, value(i)), out);
     corr.finish(out);
     return out;
   };
@@ -399,9 +404,7 @@ TEST(Correlation, ValueCountAgreesWithARecountOfTheWindow) {
   // that holds a few matches (distinct values kept up to date as they come and go) or
   // dozens (counted per value): each alert's aggregate and size are what a plain recount of
   // the window gives
-  auto built = build_with(
-      "title: spraying\ncorrelation:\n  type: value_count\n  rules: [failed]\n  "
-      "group-by: [sourceIPAddress]\n  timespan: 10s\n  condition: {field: user, gte: 5}\n");
+  auto built = build_with(spraying("10s", 5));
   ASSERT_TRUE(built.ok());
   const Engine& e = built.value();
   uint32_t x = 7;
@@ -428,14 +431,7 @@ TEST(Correlation, ValueCountAgreesWithARecountOfTheWindow) {
         want.emplace_back(static_cast<double>(distinct.size()), window.size());
         window.clear();
       }
-      CorrelationInput in;
-      in.time_ms = now;
-      in.add_group_value("1.1.1.1");
-      in.set_value(v);
-      in.base.rule = e.correlations()[0].feeders[0];
-      in.base.time_ms = now;
-      in.base.has_time = true;
-      corr.add(std::move(in), out);
+      corr.add(input_at(e, now, v), out);
     }
     corr.finish(out);
     for (const Alert& a : out) got.emplace_back(a.aggregate, a.event_count);
