@@ -202,6 +202,9 @@ class GzipStream {
 // is not an object.
 struct Span {
   uint32_t first = 0, stop = 0;
+  // Found while the span was cut (Walk::skip_object): whether whitespace precedes one of
+  // its tokens after the first, and whether any token starts a number (Walk::flags).
+  bool flagged = false, ws = false, numbers = false;
 };
 
 // A walk over simdjson's structural index of a document (`ix`: the positions in `buf` of
@@ -281,6 +284,28 @@ struct Walk {
     return n + 1;
   }
 
+  // skip() of the object whose '{' is structural i, also finding what flags() needs but
+  // the numbers' own syntax: most records have no number at all, and then their flags are
+  // known without a second pass over their tokens.
+  size_t skip_object(size_t i, Span& sp) const {
+    int depth = 1;
+    bool ws = false, numbers = false;
+    for (++i; i < n; ++i) {
+      uint32_t p = ix[i];
+      auto c = static_cast<unsigned char>(buf[p]);
+      depth += kDepth[c];
+      ws |= static_cast<unsigned char>(buf[p - 1]) <= 0x20;
+      numbers |= kNumber[c];
+      if (depth == 0) {
+        sp.flagged = true;
+        sp.ws = ws;
+        sp.numbers = numbers;
+        return i + 1;
+      }
+    }
+    return n + 1;
+  }
+
   size_t skip_value(size_t i) const {
     int depth = 0;
     for (; i < n; ++i) {
@@ -325,11 +350,16 @@ struct Walk {
       if (had_value) return false;
       want_value = false;
       had_value = true;
-      size_t j = skip(i);
+      Span sp;
+      size_t j = c == '{' ? skip_object(i, sp) : skip(i);
       if (j > n) return false;
-      if (c == '{')
-        out.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(j)});
-      else out.push_back({});
+      if (c == '{') {
+        sp.first = static_cast<uint32_t>(i);
+        sp.stop = static_cast<uint32_t>(j);
+        out.push_back(sp);
+      } else {
+        out.push_back({});
+      }
       i = j;
     }
     return false;
@@ -417,12 +447,18 @@ struct RecordReader::Impl {
     return false;
   }
 
-  // The text of the record whose tokens are `sp` in the index `ix` of `buf`; its flags
-  // are left to with_flags() (most records raise no alert and never need them).
+  // The text of the record whose tokens are `sp` in the index `ix` of `buf`. Its flags are
+  // set when cutting the span found no number in it (most records); otherwise they are
+  // left to with_flags(), which looks at the numbers (and most records raise no alert).
   static RecordText record_text(const char* buf, const uint32_t* ix, Span sp) {
     if (sp.stop == 0) return {};
     RecordText t;
     t.json = std::string_view(buf + ix[sp.first], ix[sp.stop - 1] + 1 - ix[sp.first]);
+    if (sp.flagged && !sp.numbers) {  // the flags are known (no number to look at)
+      t.plain_numbers = true;
+      t.minified = !sp.ws;
+      return t;
+    }
     t.tokens = ix + sp.first;
     t.token_count = sp.stop - sp.first;
     return t;

@@ -47,10 +47,12 @@ struct ReaderLimits {
 // digits (and not -0), so the record's whitespace-stripped bytes equal simdjson's
 // re-serialisation of it unless a string uses a `\u` or `\/` escape. `minified`: there is
 // no whitespace outside strings (the bytes are already what minifying them would give).
-// The reader leaves these two flags to be found on demand: most records raise no alert and
-// never need them, so it hands the record's tokens instead (the positions in the input of
-// its structural characters and scalar starts, from simdjson's stage 1; valid, like
-// `json`, during the sink's call), and with_flags() sets the flags from them.
+// The reader sets these two flags itself when the pass that cuts the records found no
+// number in the record. Otherwise it leaves them to be found on demand (most records
+// raise no alert and never need them): it hands the record's tokens instead (the
+// positions in the input of its structural characters and scalar starts, from simdjson's
+// stage 1; valid, like `json`, during the sink's call), and with_flags() sets the flags
+// from them.
 struct RecordText {
   std::string_view json;
   bool plain_numbers = false;
