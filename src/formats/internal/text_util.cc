@@ -19,7 +19,7 @@ LineIndex::LineIndex(std::string_view text) : size_(text.size()) {
   }
 }
 
-Pos LineIndex::pos(uint64_t offset) const {
+Pos LineIndex::pos_elsewhere(uint64_t offset) const {
   if (offset > size_) offset = size_;
   size_t line = hint_;
   // Fast path: same line as last time, or one of the next few lines.

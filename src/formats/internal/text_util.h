@@ -2,6 +2,7 @@
 // checks, BOM handling and the hard nesting cap that protects recursive parsers.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -27,9 +28,20 @@ inline constexpr uint32_t kHardMaxDepth = 256;
 class LineIndex {
  public:
   explicit LineIndex(std::string_view text);
-  [[nodiscard]] Pos pos(uint64_t offset) const;
+  [[nodiscard]] Pos pos(uint64_t offset) const {
+    // inline: the line of the last lookup (most lookups, a value near the one before)
+    size_t line = hint_;
+    if (offset >= starts_[line] &&
+        (line + 1 == starts_.size() ? offset <= size_ : offset < starts_[line + 1])) {
+      return Pos{static_cast<uint32_t>(std::min<size_t>(line + 1, UINT32_MAX)),
+                 static_cast<uint32_t>(std::min<uint64_t>(offset - starts_[line] + 1, UINT32_MAX)), offset};
+    }
+    return pos_elsewhere(offset);
+  }
 
  private:
+  [[nodiscard]] Pos pos_elsewhere(uint64_t offset) const;
+
   std::vector<uint64_t> starts_;  // offset of the first byte of each line
   uint64_t size_ = 0;
   mutable size_t hint_ = 0;
