@@ -2,7 +2,8 @@
 // arbitrary bytes with small limits, parsing whole documents both as one document and
 // record by record (ReaderLimits::by_record_bytes); every record handed out must be an
 // object, and its text (when given) must lie inside the input and, when said to be
-// minified (with_flags), be unchanged by minifying. Inputs that read_file() streams as
+// minified (with_flags), be unchanged by minifying; the event text an alert shows must be
+// the record's re-serialisation. Inputs that read_file() streams as
 // JSON lines are also read in parts (RecordReader::read_part, parts of 1 to 97 bytes), which
 // must give the same records, indices and problems; gzip inputs are also read from a file
 // in small chunks, which streams gzip JSON lines (zlib) instead of decompressing them whole.
@@ -19,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "detect/alert.h"
 #include "detect/source.h"
 
 namespace {
@@ -42,6 +44,9 @@ struct Sink : sekimori::detect::RecordSink {
         __builtin_trap();
       if (std::string_view(scratch.data(), len) != t.json) __builtin_trap();
     }
+    // the event an alert shows is simdjson's re-serialisation of the record, whether it
+    // was taken from the record's bytes (flags from the reader or with_flags) or not
+    if (sekimori::detect::event_text(r, t) != simdjson::minify(r)) __builtin_trap();
   }
   void malformed(uint64_t, std::string_view) override {}
 };
