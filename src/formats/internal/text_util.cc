@@ -22,7 +22,8 @@ LineIndex::LineIndex(std::string_view text) : size_(text.size()) {
 Pos LineIndex::pos_elsewhere(uint64_t offset) const {
   if (offset > size_) offset = size_;
   size_t line = hint_;
-  // Fast path: same line as last time, or one of the next few lines.
+  // Not the line of the last lookup (pos() answers that): one of the next few lines, or a
+  // binary search.
   if (starts_[line] <= offset) {
     size_t steps = 0;
     while (line + 1 < starts_.size() && starts_[line + 1] <= offset && steps < 8) {
