@@ -10,6 +10,9 @@
 // Every input is also cut by a LineSplitter (as hunt() cuts standard input and large gzip
 // files, parts of 1 to 97 bytes): the same records, indices and problems as read_file(),
 // and an error exactly when read_file() gives one, at the same offset.
+// Inputs of up to 8 KiB are also read from a file in chunks of 64 bytes, which streams
+// documents of records window by window: when reading the input whole finds no problem,
+// the same records, offsets and indices.
 #include <simdjson.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -101,6 +104,20 @@ void compare_parts(const uint8_t* data, size_t size) {
   limits.max_line_bytes = uint64_t{1} << 40;
   limits.max_document_bytes = 1 << 20;  // keeps each input's whole-file decompression small
   bool gz = size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+  if (size <= 8192) {
+    // read in chunks of 64 bytes (a document of records is then streamed window by window,
+    // and so is gzip), the input gives what reading it whole gives when that finds no problem
+    sekimori::detect::ReaderLimits whole_limits;
+    whole_limits.max_document_bytes = 1 << 20;
+    sekimori::detect::RecordReader whole_reader(whole_limits), streamer(limits);
+    Collect whole, streamed;
+    sekimori::detect::ReadStats ws, ss;
+    if (whole_reader.read_bytes(std::string_view(reinterpret_cast<const char*>(data), size), whole, ws)
+            .ok() &&
+        ws.malformed == 0) {
+      if (!streamer.read_file(path, streamed, ss).ok() || streamed.seen != whole.seen) __builtin_trap();
+    }
+  }
   if (gz) {
     sekimori::detect::ReaderLimits gz_limits = limits;
     gz_limits.max_line_bytes = 4096;  // a long line is re-scanned per chunk: keep tiny chunks cheap

@@ -293,8 +293,8 @@ void add_detect_command(CLI::App& app, std::function<int()>& run) {
       "Field names in rules are dotted paths into the CloudTrail record (userIdentity.arn); see\n"
       "docs/formats/sigma.md. Malformed records are skipped and reported with their byte offset.\n"
       "JSON lines of any size (plain, gzip or on standard input) are streamed in bounded memory\n"
-      "and, when large, split between the threads; whole documents are read one at a time (up\n"
-      "to 2 GiB).\n"
+      "and, when large, split between the threads; so are {\"Records\":[...]} and array documents\n"
+      "larger than 8 MiB (one thread each). Other documents are read whole (up to 2 GiB).\n"
       "Exit codes: 0 the hunt ran (alerts or not); 1 alerts were raised and --fail-on-alert was\n"
       "given; 2 bad usage, rules with errors (unless --skip-invalid-rules) or an unreadable input.\n"
       "Example: sekimori detect --rules sigma/rules/cloud/aws --format json logs/ > alerts.jsonl");

@@ -389,6 +389,10 @@ struct RecordReader::Impl {
     if (inflater) libdeflate_free_decompressor(inflater);
   }
 
+  // Appends up to a chunk of the input to `raw`: how many bytes (0 at the input's end), or
+  // the error.
+  using MoreBytes = std::function<core::Result<size_t>()>;
+
   void emit_record(element e, RecordText json, uint64_t offset, uint64_t& index, RecordSink& sink, ReadStats& stats) {
     if (e.type() != element_type::OBJECT) {
       ++stats.malformed;
@@ -568,53 +572,394 @@ struct RecordReader::Impl {
     }
     // Every problem is reported where it is; a document that failed as a whole but shows
     // none here (text after the array, say) is reported once at offset 0.
+    ArrayScan scan;
+    ScanEnd end = scan_elements(s, arr + 1, 0, true, scan, index, sink, stats);
+    if (!end.closed && !end.stop) scan.problem(s.size(), "the array of records is not closed", sink, stats);
+    if (scan.problems == 0) {
+      scan.problem(0,
+                   std::string("document does not parse: ") + simdjson::error_message(whole_error) +
+                       "; its records were read one by one",
+                   sink, stats);
+    }
+  }
+
+  // Where a scan of an array's elements is between windows of the input: whether a record
+  // came since the '[' or the last ',', that comma's offset while no record followed it,
+  // and how many problems were reported.
+  struct ArrayScan {
+    bool had_value = false;
+    uint64_t comma = UINT64_MAX;
     uint64_t problems = 0;
-    auto problem = [&](size_t at, std::string message) {
+    void problem(uint64_t at, std::string_view message, RecordSink& sink, ReadStats& stats) {
       ++problems;
       ++stats.malformed;
       sink.malformed(at, message);
-    };
-    size_t i = arr + 1;
-    bool had_value = false;                       // a record since the '[' or the last ','
-    size_t comma = std::string_view::npos;        // the last ',' while no record followed it
-    bool closed = false;
+    }
+    // What a ',' at `at`, an element at `at`, and the closing ']' tell of the commas.
+    void before_comma(uint64_t at, RecordSink& sink, ReadStats& stats) {
+      if (!had_value) problem(at, "empty array element (a comma with no record before it)", sink, stats);
+      had_value = false;
+      comma = at;
+    }
+    void before_element(uint64_t at, RecordSink& sink, ReadStats& stats) {
+      if (had_value) problem(at, "records not separated by a comma", sink, stats);
+      had_value = true;
+      comma = UINT64_MAX;
+    }
+    void before_close(RecordSink& sink, ReadStats& stats) {
+      if (comma != UINT64_MAX) problem(comma, "comma before ']' with no record after it", sink, stats);
+    }
+  };
+  // Where a scan stopped: `next`, the first byte it did not take; `closed` at the array's
+  // ']' (`next` is after it); `stop` when the rest of the input cannot be read as records.
+  struct ScanEnd {
+    size_t next = 0;
+    bool closed = false, stop = false;
+  };
+
+  // Reads the elements of an array of records from s[i] on (after its '[' or a ','; `base`
+  // is the input's offset of s[0]), each one found by value_end() and parsed on its own,
+  // reporting each problem at its own offset. Without `final`, stops before an element
+  // that does not end inside `s` (more input may end it).
+  ScanEnd scan_elements(std::string_view s, size_t i, uint64_t base, bool final, ArrayScan& scan,
+                        uint64_t& index, RecordSink& sink, ReadStats& stats) {
     while (true) {
       while (i < s.size() && is_ws(s[i])) ++i;
-      if (i >= s.size()) break;
+      if (i >= s.size()) return {i};
       if (s[i] == ']') {
-        if (comma != std::string_view::npos) problem(comma, "comma before ']' with no record after it");
-        closed = true;
-        break;
+        scan.before_close(sink, stats);
+        return {i + 1, true};
       }
       if (s[i] == ',') {
-        if (!had_value) problem(i, "empty array element (a comma with no record before it)");
-        had_value = false;
-        comma = i++;
+        scan.before_comma(base + i, sink, stats);
+        ++i;
         continue;
       }
-      if (had_value) problem(i, "records not separated by a comma");
-      had_value = true;
-      comma = std::string_view::npos;
       size_t end = value_end(s, i);
+      if (end == std::string_view::npos && !final) return {i};
+      scan.before_element(base + i, sink, stats);
       if (end == std::string_view::npos) {
-        problem(i, "record is not terminated; the rest of the file is skipped");
-        return;
+        scan.problem(base + i, "record is not terminated; the rest of the file is skipped", sink, stats);
+        return {s.size(), false, true};
       }
-      // text_ has padding after the whole buffer, so a sub-span may be parsed in place
+      // the buffer has padding after `s`, so a sub-span may be parsed in place
       auto doc = parser.parse(s.data() + i, end - i, false);
       if (doc.error() != simdjson::SUCCESS) {
-        problem(i, std::string("record does not parse: ") + simdjson::error_message(doc.error()));
+        scan.problem(base + i, std::string("record does not parse: ") + simdjson::error_message(doc.error()),
+                     sink, stats);
       } else {
         bool ok = find_spans(s.data() + i, Shape::kSingle);
-        emit_record(doc.value_unsafe(), ok ? text_of(s.data() + i, 0) : RecordText{}, i, index, sink, stats);
+        emit_record(doc.value_unsafe(), ok ? text_of(s.data() + i, 0) : RecordText{}, base + i, index, sink,
+                    stats);
       }
       i = end;
     }
-    if (!closed) problem(s.size(), "the array of records is not closed");
-    if (problems == 0) {
-      problem(0, std::string("document does not parse: ") + simdjson::error_message(whole_error) +
-                     "; its records were read one by one");
+  }
+
+  // ---- Documents larger than one chunk, streamed
+
+  // Where the array of records starts in `s`, the first chunk of a document: just after
+  // the '[' of a top-level array, or of {"Records": [ when "Records" is the first member
+  // (as written, no escapes); `records` tells which. Nullopt for any other form (read whole).
+  static std::optional<size_t> array_start(std::string_view s, bool& records) {
+    size_t i = 0;
+    auto blank = [&] {
+      while (i < s.size() && is_ws(s[i])) ++i;
+    };
+    auto take = [&](std::string_view what) {
+      blank();
+      if (s.substr(i, what.size()) != what) return false;
+      i += what.size();
+      return true;
+    };
+    records = false;
+    if (take("[")) return i;
+    if (!take("{") || !take("\"Records\"") || !take(":") || !take("[")) return std::nullopt;
+    records = true;
+    return i;
+  }
+
+  // Whether the input at raw[cut] is inside a string, told from the text before it back to
+  // raw[from] (a place outside strings): the last quote before `cut` that is not escaped
+  // closes a string when ':', ',', '}' or ']' follows it, and opens one when it follows
+  // '{', '[', ',' or ':' with nothing after it. A guess (a string may hold those
+  // characters): stage 1 tells when it was wrong.
+  bool guess_in_string(size_t from, size_t cut) const {
+    const char* b = raw.data();
+    for (size_t q = cut; q > from;) {
+      --q;
+      if (b[q] != '"') continue;
+      size_t slashes = 0;
+      while (q - slashes > from && b[q - slashes - 1] == '\\') ++slashes;
+      if (slashes % 2 == 1) continue;
+      size_t k = q + 1;
+      while (k < cut && is_ws(b[k])) ++k;
+      if (k < cut) return b[k] != ':' && b[k] != ',' && b[k] != '}' && b[k] != ']';
+      size_t p = q;
+      while (p > from && is_ws(b[p - 1])) --p;
+      return p > from && (b[p - 1] == '{' || b[p - 1] == '[' || b[p - 1] == ',' || b[p - 1] == ':');
     }
+    return false;
+  }
+
+  // Stage 1 (index_parser) over raw[at, cut), where `cut` may fall inside a string: such
+  // a string is closed with a quote written over raw[cut] (after an 'a' when a backslash
+  // ends the text, so that the quote is not escaped), put back afterwards; the quote is no
+  // token, so the index is the text's own. The string state at `cut` is guessed first, the
+  // other one tried when stage 1 finds a string left open. raw has padding after `cut`.
+  simdjson::error_code index_window(size_t at, size_t cut, bool final) {
+    auto& impl = *index_parser.implementation;
+    const auto* window = reinterpret_cast<const uint8_t*>(raw.data() + at);
+    if (final) return impl.stage1(window, cut - at, simdjson::stage1_mode::regular);
+    bool inside = guess_in_string(at, cut);
+    simdjson::error_code error = simdjson::SUCCESS;
+    for (int attempt = 0; attempt < 2; ++attempt, inside = !inside) {
+      std::array<char, 2> saved{raw[cut], raw[cut + 1]};
+      size_t len = cut - at;
+      if (inside) {
+        size_t slashes = 0;
+        while (cut - slashes > at && raw[cut - slashes - 1] == '\\') ++slashes;
+        if (slashes % 2 == 1) raw[at + len++] = 'a';
+        raw[at + len++] = '"';
+      }
+      error = impl.stage1(window, len, simdjson::stage1_mode::regular);
+      raw[cut] = saved[0];
+      raw[cut + 1] = saved[1];
+      if (error != simdjson::UNCLOSED_STRING) break;
+    }
+    return error;
+  }
+
+  // One window raw[at, have) of a streamed array of records, read from its structural
+  // index: each record that ends inside the window and is followed by a ',' or the ']' is
+  // parsed by stage 2 alone, as parse_by_record() does, and delivered with the whole
+  // document's offset 0. Returns where it stopped; `stuck` when the window must be read
+  // by scan_elements() from there (stage 1 failed, or the input ends in it).
+  ScanEnd fast_window(size_t at, size_t have, bool final, uint64_t base, ArrayScan& scan, uint64_t& index,
+                      RecordSink& sink, ReadStats& stats, bool& stuck) {
+    ScanEnd r{at};
+    stuck = false;
+    size_t cut = have;
+    if (!final) {       // not inside a UTF-8 sequence, which stage 1 would take for an invalid one
+      size_t tail = 0;  // continuation bytes at the end
+      while (tail < 3 && cut - tail > at && (static_cast<unsigned char>(raw[cut - tail - 1]) & 0xC0) == 0x80)
+        ++tail;
+      if (cut - tail > at) {
+        auto lead = static_cast<unsigned char>(raw[cut - tail - 1]);
+        size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+        if (length > tail + 1) cut -= tail + 1;
+      }
+    }
+    if (cut == at) return r;
+    if (index_parser.capacity() < cut - at + 2) {
+      size_t want = cut - at + 2;
+      size_t cap = std::min(want + want / 4 + (size_t{64} << 10), index_parser.max_capacity());
+      if (cap < want || index_parser.allocate(cap) != simdjson::SUCCESS) {
+        stuck = true;
+        return r;
+      }
+    }
+    simdjson::error_code error = index_window(at, cut, final);
+    if (error == simdjson::EMPTY) {  // blanks only
+      r.next = cut;
+      stuck = final;
+      return r;
+    }
+    if (error != simdjson::SUCCESS) {
+      stuck = true;
+      return r;
+    }
+    auto& impl = *index_parser.implementation;
+    const char* buf = raw.data() + at;
+    Walk w{buf, impl.structural_indexes.get(), impl.n_structural_indexes};
+    size_t i = 0;
+    while (i < w.n) {
+      char c = buf[w.ix[i]];
+      if (c == ']') {
+        scan.before_close(sink, stats);
+        r.next = at + w.ix[i] + 1;
+        r.closed = true;
+        return r;
+      }
+      if (c == ',') {
+        scan.before_comma(base + at + w.ix[i], sink, stats);
+        r.next = at + w.ix[i] + 1;
+        ++i;
+        continue;
+      }
+      Span sp;
+      size_t j = c == '{' ? w.skip_object(i, sp) : w.skip(i);
+      if (j >= w.n) break;  // not ended in the window, or nothing after it yet: read it again with more
+      scan.before_element(base + at + w.ix[i], sink, stats);
+      if (c != '{') {
+        scan.problem(base + at + w.ix[i], "record is not a JSON object", sink, stats);
+      } else {
+        sp.first = static_cast<uint32_t>(i);
+        sp.stop = static_cast<uint32_t>(j);
+        RecordText t = record_text(buf, w.ix, sp);
+        error = reserve_document(t.json.size());
+        if (error == simdjson::SUCCESS) {
+          impl.next_structural_index = sp.first;
+          error = impl.stage2_next(parser.doc);
+        }
+        if (error == simdjson::SUCCESS && impl.next_structural_index != sp.stop) error = simdjson::TAPE_ERROR;
+        if (error != simdjson::SUCCESS) {
+          scan.problem(base + at + w.ix[i],
+                       std::string("record does not parse: ") + simdjson::error_message(error), sink, stats);
+        } else {
+          emit_record(parser.doc.root(), t, 0, index, sink, stats);
+        }
+      }
+      i = j;
+      r.next = at + w.ix[j];
+    }
+    stuck = final;
+    return r;
+  }
+
+  // A {"Records": [...]} or [...] document larger than one chunk, read window by window so
+  // that memory does not grow with it: `raw` holds its first bytes (the input's from offset
+  // 0), `at` is just after the array's '[' (array_start()), `more` appends the next bytes.
+  // Records come as a whole-document read gives them (same records, text, offset 0 and
+  // indices) when the document is well formed; a window that stage 1 rejects is read
+  // element by element instead (scan_elements(), as salvage() reads a broken document:
+  // each problem at its own offset, the records there with theirs). What follows the
+  // array must close the document (members after "Records" are checked, not read).
+  core::Status stream_document(const MoreBytes& more, size_t at, bool records, bool eof, RecordSink& sink,
+                               ReadStats& stats) {
+    uint64_t base = 0, index = 0;
+    ArrayScan scan;
+    ScanEnd end;
+    while (true) {
+      size_t have = raw.size();
+      raw.resize(have + simdjson::SIMDJSON_PADDING);
+      std::memset(raw.data() + have, 0, simdjson::SIMDJSON_PADDING);
+      bool stuck = false;
+      end = fast_window(at, have, eof, base, scan, index, sink, stats, stuck);
+      if (stuck && !end.closed) {
+        end =
+            scan_elements(std::string_view(raw.data(), have), end.next, base, eof, scan, index, sink, stats);
+      }
+      raw.resize(have);
+      if (end.closed || end.stop) break;
+      if (eof) {
+        scan.problem(base + have, "the array of records is not closed", sink, stats);
+        stats.bytes_decoded += have;
+        return {};
+      }
+      // the bytes taken go; a record longer than a line may be is not waited for
+      stats.bytes_decoded += end.next;
+      base += end.next;
+      raw.erase(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(end.next));
+      at = 0;
+      if (raw.size() > limits.max_line_bytes) {
+        stats.bytes_decoded += raw.size();
+        return stopped_at(
+            core::make_error("detect.input.too_large", "a record is longer than the limit of " +
+                                                           std::to_string(limits.max_line_bytes) +
+                                                           " bytes; the rest of the file is skipped"),
+            base);
+      }
+      auto n = more();
+      if (!n.ok()) return stopped_at(n.error(), base);
+      if (*n == 0) eof = true;
+    }
+    if (end.stop) {
+      stats.bytes_decoded += raw.size();
+      return {};
+    }
+    return close_document(more, end.next, base, records, eof, index, sink, stats);
+  }
+
+  // What follows a streamed array of records, from raw[p] (the input's `base` + p) on:
+  // blanks, then for {"Records": [...]} the object's end, after further members (checked to
+  // parse, not read) if there are any. When more follows the document on a later line, the
+  // input is JSON lines whose first line was this document (longer than the chunk that
+  // told the form): the rest is read as lines, `index` going on. Each problem is reported
+  // where it is.
+  core::Status close_document(const MoreBytes& more, size_t p, uint64_t base, bool records, bool eof,
+                              uint64_t index, RecordSink& sink, ReadStats& stats) {
+    ArrayScan report;
+    bool braced = !records;  // past the object's '}' (an array has none)
+    size_t k = p;            // what has been looked at
+    while (true) {
+      while (k < raw.size() && is_ws(raw[k])) ++k;
+      if (records && !braced && k < raw.size()) {
+        size_t members_end = k;
+        if (raw[k] == ',') members_end = object_end(k + 1);
+        if (members_end == std::string_view::npos && !eof) {
+          // read on (below) until the members end
+        } else if (raw[k] == ',' && members_end != std::string_view::npos) {
+          // the document's other members: {"Records": [...], ...} parses if {...} does
+          simdjson::padded_string members(std::string("{") +
+                                          std::string(raw.data() + k + 1, members_end - k - 1));
+          auto doc = parser.parse(members);
+          if (doc.error() != simdjson::SUCCESS) {
+            report.problem(base + k,
+                           std::string("the members after \"Records\" do not parse: ") +
+                               simdjson::error_message(doc.error()),
+                           sink, stats);
+          }
+          k = members_end;
+          braced = true;
+          continue;
+        } else if (raw[k] == '}') {
+          ++k;
+          braced = true;
+          continue;
+        } else {
+          report.problem(base + k, "the document is not closed after its array of records", sink, stats);
+          break;
+        }
+      } else if (braced && k < raw.size()) {
+        if (records && std::memchr(raw.data() + p, '\n', k - p) != nullptr) {
+          stats.bytes_decoded += k;
+          raw.erase(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(k));
+          return stream_lines(more, base + k, eof, sink, stats, index);
+        }
+        report.problem(base + k, records ? "text after the document" : "text after the array of records",
+                       sink, stats);
+        break;
+      }
+      if (eof) {
+        if (!braced)
+          report.problem(base + k, "the document is not closed after its array of records", sink, stats);
+        break;
+      }
+      if (raw.size() - p > limits.max_line_bytes) {
+        report.problem(base + p, "the text after the array of records is too long to check; it was not read",
+                       sink, stats);
+        break;
+      }
+      auto n = more();
+      if (!n.ok()) return stopped_at(n.error(), base + p);
+      if (*n == 0) eof = true;
+    }
+    stats.bytes_decoded += raw.size();
+    return {};
+  }
+
+  // Where the object whose members start at raw[i] ends (after its '}'), brackets matched
+  // outside strings; npos when it does not end in `raw`.
+  size_t object_end(size_t i) const {
+    int depth = 1;
+    bool in_str = false;
+    for (size_t k = i; k < raw.size(); ++k) {
+      char c = raw[k];
+      if (in_str) {
+        if (c == '\\')
+          ++k;
+        else if (c == '"')
+          in_str = false;
+      } else if (c == '"') {
+        in_str = true;
+      } else if (c == '{' || c == '[') {
+        ++depth;
+      } else if ((c == '}' || c == ']') && --depth == 0) {
+        return k + 1;
+      }
+    }
+    return std::string_view::npos;
   }
 
   // Grows the parser with headroom before a parse: a delivery's objects have similar
@@ -918,9 +1263,27 @@ struct RecordReader::Impl {
         if (st.ok() && z.trailing()) return trailing_gzip(stats.bytes_decoded);
         return st;
       }
+      bool records = false;
+      std::optional<size_t> at;
+      if (first.ok()) at = array_start(std::string_view(raw.data(), raw.size()), records);
+      if (at) {  // a large document of records: streamed too
+        stats.gzip = true;
+        z.compact = true;
+        core::Status st = stream_document([&] { return z.read(raw, limits.chunk_bytes, stats); }, *at,
+                                          records, z.done(), sink, stats);
+        if (st.ok() && z.trailing()) return trailing_gzip(stats.bytes_decoded);
+        return st;
+      }
       std::swap(z.in, raw);  // all compressed bytes read, for the whole-file path
     }
     std::string_view head(raw.data(), raw.size());
+    bool records = false;
+    if (!eof && !gz && !looks_like_lines(head)) {
+      // a document of records larger than one chunk is streamed (memory does not grow with it)
+      if (auto at = array_start(head, records)) {
+        return stream_document(fd_bytes(fd, path, UINT64_MAX, stats), *at, records, false, sink, stats);
+      }
+    }
     if (eof || gz || !looks_like_lines(head)) {
       // whole-document (or gzip): read the rest
       uint64_t limit = gz ? limits.max_document_bytes : limits.max_document_bytes + 1;
@@ -951,10 +1314,6 @@ struct RecordReader::Impl {
     return stream_lines(fd_bytes(fd, path, UINT64_MAX, stats), 0, eof, sink, stats);
   }
 
-  // Appends up to a chunk of the input to `raw`: how many bytes (0 at the input's end), or
-  // the error.
-  using MoreBytes = std::function<core::Result<size_t>()>;
-
   // The next bytes of `fd`, `left` of them at most (UINT64_MAX: to its end), counted in
   // stats.bytes_read.
   MoreBytes fd_bytes(int fd, const std::string& path, uint64_t left, ReadStats& stats) {
@@ -972,8 +1331,7 @@ struct RecordReader::Impl {
   // JSON lines, streamed chunk by chunk from `more`: `raw` holds the bytes read so far (the
   // input's from offset `base` on), `eof` whether there are no more.
   core::Status stream_lines(const MoreBytes& more, uint64_t base, bool eof, RecordSink& sink,
-                            ReadStats& stats) {
-    uint64_t index = 0;
+                            ReadStats& stats, uint64_t index = 0) {
     while (true) {
       // parsed in place: zeroed padding after the bytes read, taken off again after the parse
       size_t have = raw.size();
@@ -1127,6 +1485,12 @@ struct LineSplitter::Part {
   uint64_t base = 0;
   bool whole = false;
   bool last = false;
+  // A document of records larger than one chunk: `bytes` holds its first bytes (decompressed)
+  // and the reader streams the rest from the splitter (RecordReader::Impl::stream_document()
+  // from `array_at`; `records` as array_start() tells).
+  LineSplitter::Impl* stream = nullptr;
+  size_t array_at = 0;
+  bool records = false, stream_eof = false;
   ReadStats stats;  // bytes_read to cut it, gzip; a line skipped for its length (malformed, bytes_decoded)
   std::optional<std::pair<uint64_t, std::string>> skipped;  // that line: its offset, the message
   std::optional<core::Error> error;                         // reading stopped after `bytes`
@@ -1162,13 +1526,26 @@ struct LineSplitter::Impl {
     return core::make_error("detect.input.io", "cannot read " + path + ": " + std::strerror(err));
   }
 
-  // Appends up to a chunk of the (decompressed) input to `pending`: how many bytes, 0 at its end.
-  core::Result<size_t> more(ReadStats& stats) {
-    if (z) return z->read(pending, limits.chunk_bytes, stats);
-    ssize_t n = read_some(fd.fd, pending, limits.chunk_bytes);
+  // Appends up to a chunk of the (decompressed) input to `to` (`pending`): how many bytes, 0 at its end.
+  core::Result<size_t> more(ReadStats& stats) { return more(pending, stats); }
+  core::Result<size_t> more(Buffer& to, ReadStats& stats) {
+    if (z) return z->read(to, limits.chunk_bytes, stats);
+    ssize_t n = read_some(fd.fd, to, limits.chunk_bytes);
     if (n < 0) return io_error(errno);
     stats.bytes_read += static_cast<uint64_t>(n);
     return static_cast<size_t>(n);
+  }
+
+  // The input is a document of records larger than one chunk, whose first bytes are in
+  // `head`: one part that its reader streams from here (the splitter reads nothing more).
+  PartPtr stream_part(PartPtr part, Buffer& head, size_t at, bool records) {
+    part->stream = this;
+    part->array_at = at;
+    part->records = records;
+    part->stream_eof = eof;
+    part->bytes = std::move(head);
+    part->last = finished = true;
+    return part;
   }
 
   // Opens the input and tells its form from its first chunk, as RecordReader::read_fd() does.
@@ -1211,12 +1588,27 @@ struct LineSplitter::Impl {
         eof = z->done();
         return cut(std::move(part));
       }
+      bool records = false;
+      std::optional<size_t> at;
+      if (first.ok())
+        at = RecordReader::Impl::array_start(std::string_view(pending.data(), pending.size()), records);
+      if (at) {
+        z->compact = true;
+        part->stats.gzip = true;
+        eof = z->done();
+        return stream_part(std::move(part), pending, *at, records);
+      }
       std::swap(z->in, raw);  // all compressed bytes read, for the whole input below
       z.reset();
       pending.clear();
     } else if (!gz && !eof && RecordReader::looks_like_lines(std::string_view(raw.data(), raw.size()))) {
       std::swap(pending, raw);
       return cut(std::move(part));
+    } else if (!gz && !eof) {
+      bool records = false;
+      if (auto at = RecordReader::Impl::array_start(std::string_view(raw.data(), raw.size()), records)) {
+        return stream_part(std::move(part), raw, *at, records);
+      }
     }
     // Anything else is read whole, as read_file() reads it.
     uint64_t limit = gz ? limits.max_document_bytes : limits.max_document_bytes + 1;
@@ -1352,6 +1744,15 @@ core::Status RecordReader::read_split(LineSplitter::Part& part, RecordSink& sink
   if (part.whole) {
     if (part.error) return *part.error;
     return impl_->read_all_then_parse(std::string_view(part.bytes.data(), part.bytes.size()), sink, stats);
+  }
+  if (part.stream != nullptr) {
+    auto& from = *part.stream;
+    std::swap(impl_->raw, part.bytes);
+    core::Status st = impl_->stream_document([&] { return from.more(impl_->raw, stats); }, part.array_at,
+                                             part.records, part.stream_eof, sink, stats);
+    std::swap(impl_->raw, part.bytes);
+    if (st.ok() && from.z && from.z->trailing()) return trailing_gzip(stats.bytes_decoded);
+    return st;
   }
   // parsed in place, in the reader's own read buffer's stead (swapped back after)
   std::swap(impl_->raw, part.bytes);

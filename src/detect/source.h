@@ -6,9 +6,10 @@
 //   - JSON lines: one record (or one {"Records": [...]} object) per line
 //   - any of these gzip-compressed (whole-file decompression with libdeflate)
 // JSON lines are streamed in chunks, so memory is bounded by the chunk size and the
-// longest line; the other forms are parsed as one document per file (bounded by
-// ReaderLimits::max_document_bytes). A record that does not parse or is not an object is
-// reported to the sink with its byte offset and skipped; reading goes on.
+// longest line; so are {"Records": [...]} and array documents larger than one chunk
+// (window by window, bounded by the chunk size and the longest record). Other documents
+// are parsed whole (bounded by ReaderLimits::max_document_bytes). A record that does not parse or is not an
+// object is reported to the sink with its byte offset and skipped; reading goes on.
 //
 //   detect::RecordReader reader;
 //   struct Sink : detect::RecordSink { ... } sink;
@@ -32,8 +33,8 @@ namespace sekimori::detect {
 
 struct ReaderLimits {
   uint64_t max_document_bytes = uint64_t{2} << 30;  // a whole-document file after gunzip
-  uint64_t max_line_bytes = 64 << 20;                // one JSON line
-  uint64_t chunk_bytes = 8 << 20;                    // read size for JSON lines
+  uint64_t max_line_bytes = 64 << 20;               // one JSON line, or one record of a streamed document
+  uint64_t chunk_bytes = 8 << 20;                   // read size for JSON lines and streamed documents
   // Whole documents of at least this many bytes are parsed record by record (the
   // structural index of the whole document, then each record on its own; the same records
   // are delivered). Smaller ones, and shapes other than {"Records":[...]} and [...] of

@@ -298,7 +298,7 @@ TEST(Source, StreamsLargeGzipJsonLines) {
   read_path(write_file("corrupt.jsonl.gz", corrupt), &s);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, "detect.input.gzip");
-  // a large gzip file that is not JSON lines is still decompressed whole (within its limit)
+  // a large gzip document of records is streamed too (StreamsLargeDocuments)
   std::string doc = "{\"Records\":[";
   for (int i = 0; i < 300; ++i)
     doc += std::string(i ? "," : "") + "{\"eventName\":\"D" + std::to_string(i) + "\"}";
@@ -314,6 +314,145 @@ TEST(Source, StreamsLargeGzipJsonLines) {
   Recorder whole_doc = read_path(write_file("doc.json.gz", gzip(doc)), &s);
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(whole_doc.names.size(), 301u);
+}
+
+// What a reader hands out, in order: records as "offset index minified-record", problems
+// as "offset ! message".
+struct Collect : RecordSink {
+  std::vector<std::string> seen;
+  uint64_t problems = 0;
+  void record(simdjson::dom::element r, uint64_t offset, uint64_t index) override {
+    seen.push_back(std::to_string(offset) + " " + std::to_string(index) + " " + simdjson::minify(r));
+  }
+  void malformed(uint64_t offset, std::string_view message) override {
+    ++problems;
+    seen.push_back(std::to_string(offset) + " ! " + std::string(message));
+  }
+};
+
+// A document of records larger than one read chunk is read window by window (memory does
+// not grow with it, and max_document_bytes does not apply): the same records, text and
+// indices as reading it whole, wherever the windows fall (inside strings, after a
+// backslash, inside a UTF-8 sequence, between tokens), from a file, gzip or a LineSplitter.
+TEST(Source, StreamsLargeDocuments) {
+  std::string records;
+  for (int i = 0; i < 40; ++i) {
+    records += std::string(i ? ",\n  " : "") + R"({"eventName":"E)" + std::to_string(i) +
+               R"(","s":"a \"quoted\" \\ back\\slash","u":"h\u00e9 h)" +
+               "\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80" + R"(","n":[1,2.5,-0,{"k":null}],"t":true})";
+  }
+  for (const std::string& doc : {"{\"Records\": [" + records + "]}\n", "  [" + records + "]",
+                                 "{ \"Records\" :[" + records + "] , \"x\": {\"y\": [1]}}"}) {
+    RecordReader whole_reader;
+    Collect whole;
+    ReadStats ws;
+    ASSERT_TRUE(whole_reader.read_bytes(doc, whole, ws).ok());
+    ASSERT_EQ(whole.seen.size(), 40u);
+    ASSERT_EQ(whole.problems, 0u);
+    std::string path = write_file("big.json", doc), gz_path = write_file("big.json.gz", gzip(doc));
+    for (uint64_t chunk = 16; chunk < 200; chunk += 7) {
+      ReaderLimits limits;
+      limits.chunk_bytes = chunk;
+      limits.max_document_bytes = 64;  // not a limit on a streamed document
+      RecordReader reader(limits);
+      Collect got;
+      ReadStats st;
+      core::Status s = reader.read_file(path, got, st);
+      ASSERT_TRUE(s.ok()) << s.error().message;
+      EXPECT_EQ(got.seen, whole.seen) << "chunk " << chunk;
+      EXPECT_EQ(st.bytes_decoded, doc.size());
+      EXPECT_EQ(st.records, 40u);
+      Collect gz;
+      ASSERT_TRUE(reader.read_file(gz_path, gz, st).ok());
+      EXPECT_EQ(gz.seen, whole.seen) << "gzip, chunk " << chunk;
+      // as hunt() reads standard input and large gzip files
+      for (const std::string& p : {path, gz_path}) {
+        LineSplitter split(p, limits, 64);
+        Collect parts;
+        size_t count = 0;
+        while (auto part = split.next()) {
+          ReadStats ps;
+          ASSERT_TRUE(reader.read_split(*part, parts, ps).ok());
+          ++count;
+          split.recycle(std::move(part));
+        }
+        EXPECT_EQ(count, 1u);
+        EXPECT_EQ(parts.seen, whole.seen) << p << ", chunk " << chunk;
+      }
+    }
+  }
+}
+
+// Problems in a streamed document are reported where they are and the other records are
+// read; a one-line document followed by more lines is the first of JSON lines.
+TEST(Source, StreamedDocumentProblems) {
+  ReaderLimits limits;
+  limits.chunk_bytes = 32;
+  auto stream = [&](const std::string& doc, core::Status* status = nullptr) {
+    RecordReader reader(limits);
+    Collect got;
+    ReadStats st;
+    core::Status s = reader.read_file(write_file("doc.json", doc), got, st);
+    if (status)
+      *status = s;
+    else
+      EXPECT_TRUE(s.ok()) << s.error().message;
+    return got.seen;
+  };
+  std::string a = R"({"eventName":"A"})", b = R"({"eventName":"B"})", c = R"({"eventName":"C"})";
+  std::string bad = R"({"eventName":tru})";
+  std::string doc = "{\"Records\":[" + a + "," + bad + "," + b + "," + "\"text\"," + c + "]}";
+  EXPECT_EQ(
+      stream(doc),
+      (std::vector<std::string>{
+          "0 0 " + a,
+          std::to_string(doc.find(bad)) +
+              " ! record does not parse: " + simdjson::error_message(simdjson::T_ATOM_ERROR),
+          "0 1 " + b, std::to_string(doc.find("\"text\"")) + " ! record is not a JSON object", "0 2 " + c}));
+  // invalid UTF-8 makes stage 1 fail for the window: its records are read one by one
+  std::string latin1 = R"({"eventName":"caf)" + std::string("\xE9") + "\"}";
+  doc = "[" + a + "," + latin1 + "," + b + "," + c + "]";
+  std::vector<std::string> seen = stream(doc);
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen[0], "0 0 " + a);
+  EXPECT_EQ(seen[1].substr(0, seen[1].find(' ')), std::to_string(doc.find(latin1)));
+  EXPECT_NE(seen[1].find("UTF-8"), std::string::npos);
+  EXPECT_EQ(seen.back().substr(seen.back().find(' ')), " 2 " + c);
+  // commas out of place, an array never closed
+  doc = "[" + a + ",," + b + " " + c + ",";
+  EXPECT_EQ(stream(doc),
+            (std::vector<std::string>{
+                "0 0 " + a,
+                std::to_string(doc.find(",,") + 1) + " ! empty array element (a comma with no "
+                                                     "record before it)",
+                "0 1 " + b, std::to_string(doc.find(c)) + " ! records not separated by a comma", "0 2 " + c,
+                std::to_string(doc.size()) + " ! the array of records is not closed"}));
+  // after the array: members that do not parse, text after the document
+  doc = "{\"Records\":[" + a + "," + b + "], \"x\": nope}";
+  seen = stream(doc);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[2].substr(0, seen[2].find(" ! the members")), std::to_string(doc.find(", \"x\"")));
+  doc = "{\"Records\":[" + a + "," + b + "]} junk";
+  EXPECT_EQ(stream(doc).back(), std::to_string(doc.find("junk")) + " ! text after the document");
+  // a record cut off at the end
+  doc = "[" + a + "," + b + "," + R"({"eventName":"C)";
+  EXPECT_EQ(stream(doc).back(), std::to_string(doc.find(R"({"eventName":"C)")) +
+                                    " ! record is not terminated; the rest of the file is "
+                                    "skipped");
+  // JSON lines whose first line is a document longer than a chunk
+  doc = "{\"Records\":[" + a + "," + b + "]}\n" + c + "\n";
+  EXPECT_EQ(stream(doc),
+            (std::vector<std::string>{"0 0 " + a, "0 1 " + b, std::to_string(doc.find(c)) + " 2 " + c}));
+  // a record longer than a line may be ends the read, reported where it starts
+  limits.max_line_bytes = 100;
+  core::Status s;
+  doc = "[" + a + ",{\"eventName\":\"" + std::string(300, 'x') + "\"}," + b + "]";
+  seen = stream(doc, &s);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "detect.input.too_large");
+  ASSERT_TRUE(s.error().location);
+  EXPECT_EQ(s.error().location->offset, doc.find(",{\"eventName\":\"xx") + 1);
+  EXPECT_EQ(seen, (std::vector<std::string>{"0 0 " + a}));
 }
 
 TEST(Source, MissingFileIsAnErrorNotACrash) {
