@@ -503,9 +503,9 @@ struct RecordReader::Impl {
   }
 
   // Finds the end of the JSON value starting at `i` (string-aware bracket matching);
-  // npos when it does not end inside `s`.
-  static size_t value_end(std::string_view s, size_t i) {
-    int depth = 0;
+  // npos when it does not end inside `s`. With `depth` 1, the end of the object or array
+  // whose contents start at `i` (after its closing bracket).
+  static size_t value_end(std::string_view s, size_t i, int depth = 0) {
     bool in_str = false;
     for (size_t k = i; k < s.size(); ++k) {
       char c = s[k];
@@ -886,7 +886,7 @@ struct RecordReader::Impl {
       while (k < raw.size() && is_ws(raw[k])) ++k;
       if (records && !braced && k < raw.size()) {
         size_t members_end = k;
-        if (raw[k] == ',') members_end = object_end(k + 1);
+        if (raw[k] == ',') members_end = value_end(std::string_view(raw.data(), raw.size()), k + 1, 1);
         if (members_end == std::string_view::npos && !eof) {
           // read on (below) until the members end
         } else if (raw[k] == ',' && members_end != std::string_view::npos) {
@@ -937,29 +937,6 @@ struct RecordReader::Impl {
     }
     stats.bytes_decoded += raw.size();
     return {};
-  }
-
-  // Where the object whose members start at raw[i] ends (after its '}'), brackets matched
-  // outside strings; npos when it does not end in `raw`.
-  size_t object_end(size_t i) const {
-    int depth = 1;
-    bool in_str = false;
-    for (size_t k = i; k < raw.size(); ++k) {
-      char c = raw[k];
-      if (in_str) {
-        if (c == '\\')
-          ++k;
-        else if (c == '"')
-          in_str = false;
-      } else if (c == '"') {
-        in_str = true;
-      } else if (c == '{' || c == '[') {
-        ++depth;
-      } else if ((c == '}' || c == ']') && --depth == 0) {
-        return k + 1;
-      }
-    }
-    return std::string_view::npos;
   }
 
   // Grows the parser with headroom before a parse: a delivery's objects have similar

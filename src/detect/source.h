@@ -8,8 +8,9 @@
 // JSON lines are streamed in chunks, so memory is bounded by the chunk size and the
 // longest line; so are {"Records": [...]} and array documents larger than one chunk
 // (window by window, bounded by the chunk size and the longest record). Other documents
-// are parsed whole (bounded by ReaderLimits::max_document_bytes). A record that does not parse or is not an
-// object is reported to the sink with its byte offset and skipped; reading goes on.
+// are parsed whole (bounded by ReaderLimits::max_document_bytes). A record that does not
+// parse or is not an object is reported to the sink with its byte offset and skipped;
+// reading goes on.
 //
 //   detect::RecordReader reader;
 //   struct Sink : detect::RecordSink { ... } sink;
