@@ -250,17 +250,40 @@ int run_detect(const DetectArgs& args) {
               << ": " << p.message << " [" << p.code << "]\n";
   }
   if (st.problems_dropped) std::cerr << "... and " << st.problems_dropped << " more input problems\n";
+  // matches that correlation rules could not take as they came: counted, never dropped silently
+  if (st.untimed > 0) {
+    std::cerr
+        << "warning: " << st.untimed
+        << " match(es) of rules that feed correlations have no parseable eventTime and were not correlated "
+           "[detect.correlation.untimed]\n";
+  }
+  if (st.late > 0) {
+    std::cerr
+        << "warning: " << st.late
+        << " match(es) of rules that feed correlations came more than the reorder window (1 h) out of time "
+           "order and were correlated late [detect.correlation.late]\n";
+  }
+  if (st.correlation_restarts > 0) {
+    std::cerr << "warning: the input went back in time by more than the reorder window "
+              << st.correlation_restarts
+              << " time(s) (logs of several accounts or trails one after another, or the same logs twice): "
+                 "correlation windows were closed and correlation started again each time "
+                 "[detect.correlation.restart]\n";
+  }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!args.quiet) {
-    std::fprintf(stderr,
-                 "%llu file(s), %llu record(s), %llu malformed, %llu alert(s); %zu rule(s) (%zu indexed, %zu gated, %zu "
-                 "prefiltered), %zu correlation(s); %llu rule evaluation(s), %llu skipped by the prefilter; %.2f s\n",
-                 static_cast<unsigned long long>(st.files), static_cast<unsigned long long>(st.records),
-                 static_cast<unsigned long long>(st.malformed), static_cast<unsigned long long>(st.alerts),
-                 engine->detection_count(), engine->indexed_count(), engine->prefix_indexed_count(),
-                 engine->prefiltered_count(),
-                 engine->correlations().size(), static_cast<unsigned long long>(st.match.evaluated),
-                 static_cast<unsigned long long>(st.match.skipped), secs);
+    std::fprintf(
+        stderr,
+        "%llu file(s), %llu record(s), %llu malformed, %llu alert(s); %zu rule(s) (%zu indexed, %zu gated, "
+        "%zu prefiltered), %zu correlation(s) (%llu match(es) fed to them, at most %zu held at once); "
+        "%llu rule evaluation(s), %llu skipped by the prefilter; %.2f s\n",
+        static_cast<unsigned long long>(st.files), static_cast<unsigned long long>(st.records),
+        static_cast<unsigned long long>(st.malformed), static_cast<unsigned long long>(st.alerts),
+        engine->detection_count(), engine->indexed_count(), engine->prefix_indexed_count(),
+        engine->prefiltered_count(), engine->correlations().size(),
+        static_cast<unsigned long long>(st.correlation_inputs - st.untimed), st.peak_correlation_state,
+        static_cast<unsigned long long>(st.match.evaluated),
+        static_cast<unsigned long long>(st.match.skipped), secs);
   }
   if (st.files_failed > 0) return kExitUsage;
   if (args.fail_on_alert && st.alerts > 0) return kExitFailed;

@@ -33,6 +33,10 @@ std::atomic<bool> g_stop{false};
 
 extern "C" void on_signal(int) { g_stop = true; }
 
+// How far back in time a poll's matches may all lie before the correlation starts again
+// (hunt()'s default reorder window).
+constexpr int64_t kRestartAfterMs = 3'600'000;
+
 struct WatchArgs {
   std::vector<std::string> rules;
   std::vector<std::string> inputs;
@@ -262,10 +266,24 @@ int run_watch(const WatchArgs& args) {
   detect::Follower follower(args.inputs, {}, args.from_end);
   detect::Correlator correlator(*engine);
   std::vector<detect::Alert> out;
+  int64_t correlated = INT64_MIN;  // the latest event time correlated since the last restart
   auto drain = [&] {
     // correlation inputs of one poll are put in event-time order before they are fed
     std::stable_sort(sink.pending.begin(), sink.pending.end(),
                      [](const auto& a, const auto& b) { return a.time_ms < b.time_ms; });
+    if (sink.pending.empty()) return;
+    // a poll whose matches all lie more than an hour before what has been correlated (old
+    // logs copied in, another account's): start the correlation again, as hunt() does
+    if (correlated != INT64_MIN && sink.pending.back().time_ms < correlated - kRestartAfterMs) {
+      correlator.restart(out);
+      for (const detect::Alert& a : out) actor.fire(a);
+      out.clear();
+      correlated = INT64_MIN;
+      std::cerr
+          << "warning: the matches read went back in time by more than an hour; correlation windows were "
+             "closed and correlation started again [detect.correlation.restart]\n";
+    }
+    correlated = std::max(correlated, sink.pending.back().time_ms);
     for (detect::CorrelationInput& in : sink.pending) {
       correlator.add(std::move(in), out);
       for (const detect::Alert& a : out) actor.fire(a);

@@ -774,6 +774,12 @@ void Correlator::finish(std::vector<Alert>& out) {
   }
 }
 
+void Correlator::restart(std::vector<Alert>& out) {
+  finish(out);
+  impl_->now = 0;
+  impl_->since_sweep = 0;
+}
+
 size_t Correlator::held() const { return impl_->held; }
 size_t Correlator::peak_held() const { return impl_->peak; }
 

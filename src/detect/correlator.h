@@ -164,6 +164,12 @@ class Correlator {
   void prefetch(const CorrelationInput& in, int stage) const;
   // Closes every open window (end of input).
   void finish(std::vector<Alert>& out);
+  // Closes every open window, as finish() does, and forgets the time: the next input
+  // starts afresh, whatever its time. For input that goes back in time (the logs of a
+  // second account or trail after a first one's, the same logs twice): no window then
+  // holds matches of both, and the windows open when the stream went back do not take
+  // every older match that follows (they would never close: time no longer advances).
+  void restart(std::vector<Alert>& out);
   // Matches currently held in windows.
   [[nodiscard]] size_t held() const;
   [[nodiscard]] size_t peak_held() const;

@@ -565,6 +565,11 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
   std::optional<Correlator> corr;
   if (!engine.correlations().empty()) corr.emplace(engine, options.max_contributing);
   std::vector<Alert> corr_out;
+  auto deliver_correlations = [&] {
+    for (const Alert& a : corr_out) sink.alert(a);
+    st.alerts += corr_out.size();
+    corr_out.clear();
+  };
   int64_t newest = INT64_MIN, released = INT64_MIN;
   std::vector<Run> runs;
   std::vector<uint32_t> free_runs;
@@ -589,9 +594,7 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
         if (in.time_ms < released) ++st.late;
         released = std::max(released, in.time_ms);
         corr->add(std::move(in), corr_out);
-        for (const Alert& a : corr_out) sink.alert(a);
-        st.alerts += corr_out.size();
-        corr_out.clear();
+        deliver_correlations();
         if (++run.pos >= run.inputs.size()) break;
         int64_t t = run.head().time_ms;
         bool first =
@@ -675,6 +678,17 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
       st.correlation_inputs += r.correlation_inputs;
       st.untimed += r.untimed;
       if (corr && !r.inputs.empty()) {
+        // All of these matches lie further back than the reorder window before what has been
+        // correlated: the input went back in time (another account's or trail's logs after a
+        // first one's, the same logs twice). Correlate what is held, then start again, so no
+        // window mixes the two and the open ones do not take every older match from here on.
+        if (released != INT64_MIN && r.newest < released - options.reorder_window_ms) {
+          release(INT64_MAX);
+          corr->restart(corr_out);
+          deliver_correlations();
+          ++st.correlation_restarts;
+          newest = released = INT64_MIN;
+        }
         newest = std::max(newest, r.newest);
         uint32_t k;
         if (!free_runs.empty()) {
@@ -718,8 +732,7 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
   if (corr) {
     release(INT64_MAX);
     corr->finish(corr_out);
-    for (const Alert& a : corr_out) sink.alert(a);
-    st.alerts += corr_out.size();
+    deliver_correlations();
     st.peak_correlation_state = corr->peak_held();
   }
   return st;

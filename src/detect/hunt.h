@@ -10,9 +10,12 @@
 // correlation rules go through a reorder buffer: they are released to one Correlator in
 // event-time order once they are older than the newest match by more than
 // `reorder_window_ms`; matches that arrive later than that are still correlated but
-// counted as `late`. A bounded number of files (or parts) is in flight at once, so memory
-// does not grow with the number or total size of the inputs, only with the reorder window
-// and the correlation timespans.
+// counted as `late`. A file (part, segment) whose matches all lie further back than that
+// before what has been correlated is another stream (another account's logs after a
+// first one's, the same logs twice): what is held is correlated, the Correlator starts
+// again (HuntStats::correlation_restarts), then the file is correlated. A bounded number of files (or parts)
+// is in flight at once, so memory does not grow with the number or total size of the inputs, only with the
+// reorder window and the correlation timespans.
 //
 //   struct Print : detect::AlertSink { void alert(const detect::Alert& a) override {...} } sink;
 //   detect::HuntStats st = detect::hunt(engine, files, {}, sink);
@@ -75,6 +78,9 @@ struct HuntStats {
   uint64_t records = 0, malformed = 0, alerts = 0;
   uint64_t correlation_inputs = 0, untimed = 0;  // untimed: matches without eventTime (not correlated)
   uint64_t late = 0;  // correlation matches older than the reorder window allowed
+  // times the input went back in time by more than the reorder window, a whole file (part
+  // or segment) at once, and the Correlator started again (Correlator::restart)
+  uint64_t correlation_restarts = 0;
   size_t peak_correlation_state = 0;
   MatchStats match;  // prefilter and rule-evaluation counters over all threads
   std::vector<InputProblem> problems;  // the first max_problems

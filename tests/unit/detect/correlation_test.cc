@@ -586,7 +586,10 @@ TEST(Correlation, ReorderBufferMergesFilesInTimeOrder) {
         corr.add(std::move(p.in), expected);
       }
     };
+    uint64_t restarts = 0;
     for (size_t f = 0; f < files.size(); ++f) {
+      std::vector<CorrelationInput> inputs;
+      int64_t file_newest = INT64_MIN;
       for (const Ev& ev : files[f]) {
         auto doc = parser.parse(ev.json);
         ASSERT_EQ(doc.error(), simdjson::SUCCESS);
@@ -595,12 +598,22 @@ TEST(Correlation, ReorderBufferMergesFilesInTimeOrder) {
         for (uint32_t r : rules) {
           for (const CorrelationFeed& feed : e.feeds(r)) {
             Alert a = make_alert(e, r, doc.value_unsafe(), paths[f], 0, 0);
-            CorrelationInput in = make_correlation_input(feed, doc.value_unsafe(), MatchedEvent::from_alert(a));
-            newest = std::max(newest, in.time_ms);
-            heap.push_back({in.time_ms, seq++, std::move(in)});
-            std::push_heap(heap.begin(), heap.end(), later);
+            inputs.push_back(make_correlation_input(feed, doc.value_unsafe(), MatchedEvent::from_alert(a)));
+            file_newest = std::max(file_newest, inputs.back().time_ms);
           }
         }
+      }
+      // a file wholly older than what has been released, by more than the window: start again
+      if (released != INT64_MIN && file_newest < released - window) {
+        release(INT64_MAX);
+        corr.restart(expected);
+        ++restarts;
+        newest = released = INT64_MIN;
+      }
+      for (CorrelationInput& in : inputs) {
+        newest = std::max(newest, in.time_ms);
+        heap.push_back({in.time_ms, seq++, std::move(in)});
+        std::push_heap(heap.begin(), heap.end(), later);
       }
       release(newest - window);
     }
@@ -615,6 +628,7 @@ TEST(Correlation, ReorderBufferMergesFilesInTimeOrder) {
       o.reorder_window_ms = window;
       HuntStats st = hunt(e, paths, o, c);
       EXPECT_EQ(st.late, late) << window;
+      EXPECT_EQ(st.correlation_restarts, restarts) << window;
       EXPECT_EQ(without_position(c.alerts), without_position(expected)) << window << " " << threads;
       if (window == 3'600'000) {
         EXPECT_EQ(st.late, 0u);
@@ -623,6 +637,76 @@ TEST(Correlation, ReorderBufferMergesFilesInTimeOrder) {
     if (window == 0) {
       EXPECT_GT(late, 0u);
     }
+  }
+}
+
+TEST(Correlation, HuntStartsAgainWhenTheInputGoesBackInTime) {
+  // a second account's logs after a first one's: file B lies a day before file A. Read
+  // after A, B must be correlated as if it were read alone: its matches must not join A's
+  // windows (1.1.1.1 fails twice in A and once in B: no alert for three failures), and the
+  // window A leaves open must not take all of B's matches (it would never close, since
+  // time no longer advances: 9.9.9.9's windows hold at most six denials a minute apart)
+  auto built = build_with(
+      "title: many failures\ncorrelation:\n  type: event_count\n  rules: [failed]\n"
+      "  group-by: [sourceIPAddress]\n  timespan: 5m\n  condition: {gte: 3}\n---\n"
+      "title: denials per window\ncorrelation:\n  type: event_count\n  rules: [denied]\n"
+      "  group-by: [sourceIPAddress]\n  timespan: 5m\n  condition: {lte: 1000}\n");
+  ASSERT_TRUE(built.ok());
+  const Engine& e = built.value();
+  auto at = [](int day, int minutes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "2024-01-%02dT%02d:%02d:00Z", day, minutes / 60, minutes % 60);
+    return std::string(buf);
+  };
+  const std::string a = ::testing::TempDir() + "/back_a.jsonl", b = ::testing::TempDir() + "/back_b.jsonl";
+  auto denied = [](const std::string& time) {
+    return R"({"eventTime":")" + time + R"(","eventName":"GetObject","errorCode":"AccessDenied",)" +
+           R"("sourceIPAddress":"9.9.9.9"})";
+  };
+  {
+    // (the last match lies more than the reorder window after the others: they are
+    // correlated before B comes, and their windows are open, not only held for reordering)
+    std::ofstream out(a);
+    out << login(at(2, 600), "1.1.1.1", false) << "\n" << login(at(2, 601), "1.1.1.1", false) << "\n";
+    out << denied(at(2, 600)) << "\n";
+    out << login(at(2, 720), "5.5.5.5", false) << "\n";
+  }
+  {
+    std::ofstream out(b);
+    out << login(at(1, 600), "1.1.1.1", false) << "\n";
+    for (int i = 0; i < 3; ++i) out << login(at(1, 700 + i), "2.2.2.2", false) << "\n";
+    for (int m = 0; m < 300; ++m) out << denied(at(1, m)) << "\n";
+  }
+  auto lines = [](const std::vector<Alert>& alerts) {
+    std::vector<std::string> l;
+    for (const Alert& x : alerts) l.push_back(alert_json(x));
+    std::sort(l.begin(), l.end());
+    return l;
+  };
+  for (unsigned threads : {1u, 2u}) {
+    HuntOptions o;
+    o.threads = threads;
+    Collect both, alone_a, alone_b;
+    HuntStats st = hunt(e, {a, b}, o, both);
+    HuntStats st_a = hunt(e, {a}, o, alone_a);
+    HuntStats st_b = hunt(e, {b}, o, alone_b);
+    EXPECT_EQ(st.correlation_restarts, 1u) << threads;
+    EXPECT_EQ(st_a.correlation_restarts + st_b.correlation_restarts, 0u);
+    EXPECT_EQ(st.late, 0u);
+    std::vector<Alert> apart = alone_a.alerts;
+    apart.insert(apart.end(), alone_b.alerts.begin(), alone_b.alerts.end());
+    EXPECT_TRUE(lines(both.alerts) == lines(apart))
+        << threads << ": " << both.alerts.size() << " alerts against " << apart.size() << " when read apart";
+    ASSERT_EQ(both.count("many failures"), 1u);
+    for (const Alert& x : both.alerts) {
+      if (x.meta->title == "many failures") {
+        EXPECT_EQ(x.source_ip, "2.2.2.2");
+      } else if (x.meta->title == "denials per window") {
+        EXPECT_LE(x.event_count, 6u) << x.event_time;
+      }
+    }
+    EXPECT_LE(st.peak_correlation_state, std::max(st_a.peak_correlation_state, st_b.peak_correlation_state));
+    EXPECT_LE(st.peak_correlation_state, 10u);
   }
 }
 
