@@ -164,7 +164,10 @@ class WatchSink : public detect::FollowSink {
       const auto& feeds = engine_.feeds(rule);
       if (feeds.empty()) continue;
       detect::fill_alert(alert_, engine_, rule, rec, text, scratch_, file_, offset, index);
-      if (!alert_.has_time) continue;
+      if (!alert_.has_time) {
+        ++untimed;  // reported by the poll's drain
+        continue;
+      }
       if (!shared_file_ || *shared_file_ != file_) shared_file_ = std::make_shared<const std::string>(file_);
       detect::MatchedEvent base = detect::MatchedEvent::from_alert(alert_, shared_file_);
       for (const detect::CorrelationFeed& f : feeds) {
@@ -177,6 +180,7 @@ class WatchSink : public detect::FollowSink {
   }
 
   std::vector<detect::CorrelationInput> pending;
+  uint64_t untimed = 0;  // matches of rules that feed correlations, without eventTime
 
  private:
   const detect::Engine& engine_;
@@ -268,6 +272,12 @@ int run_watch(const WatchArgs& args) {
   std::vector<detect::Alert> out;
   int64_t correlated = INT64_MIN;  // the latest event time correlated since the last restart
   auto drain = [&] {
+    if (sink.untimed > 0) {
+      std::cerr << "warning: " << sink.untimed
+                << " match(es) of rules that feed correlations have no parseable eventTime and were not "
+                   "correlated [detect.correlation.untimed]\n";
+      sink.untimed = 0;
+    }
     // correlation inputs of one poll are put in event-time order before they are fed
     std::stable_sort(sink.pending.begin(), sink.pending.end(),
                      [](const auto& a, const auto& b) { return a.time_ms < b.time_ms; });

@@ -2,6 +2,7 @@
 # Input that goes back in time (one account's logs after another's, the same logs twice):
 # `detect` and `watch` close their correlation windows and start again, say so on stderr
 # ([detect.correlation.restart]), and correlate the older logs as if they were read alone.
+# Matches without eventTime are named too ([detect.correlation.untimed]).
 #
 #   tests/integration/detect_restart_test.sh SEKIMORI
 bin=${1:?usage: detect_restart_test.sh SEKIMORI}
@@ -60,6 +61,14 @@ check "statistics name the matches correlated" 1 "$(grep -c '(4 match(es) fed to
   2> "$work/err2.txt"
 check "in time order: no restart" 0 "$(grep -c 'detect.correlation.restart' "$work/err2.txt")"
 check "in time order: the same windows" "1 1 2 " "$(counts "$work/out2.json")"
+
+# a denial without eventTime: counted and named, not correlated
+printf '{"eventName":"GetObject","errorCode":"AccessDenied","sourceIPAddress":"198.51.100.7"}\n' \
+  > "$work/untimed.jsonl"
+"$bin" detect --no-builtin-rules -r "$work/rules.yml" -f json -o /dev/null "$work/untimed.jsonl" 2> "$work/err3.txt"
+check "detect names untimed matches" 1 "$(grep -c '^warning: 1 match(es) .*\[detect.correlation.untimed\]' "$work/err3.txt")"
+"$bin" watch --once -r "$work/rules.yml" -i "$work/untimed.jsonl" > /dev/null 2> "$work/err4.txt"
+check "watch names untimed matches" 1 "$(grep -c '^warning: 1 match(es) .*\[detect.correlation.untimed\]' "$work/err4.txt")"
 
 # watch: a is read in one poll, b in a later one
 "$bin" watch -r "$work/rules.yml" -i "$work/follow" --interval 0.1 -a "jsonl:$work/watch.jsonl" \
