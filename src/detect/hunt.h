@@ -13,9 +13,9 @@
 // counted as `late`. A file (part, segment) whose matches all lie further back than that
 // before what has been correlated is another stream (another account's logs after a
 // first one's, the same logs twice): what is held is correlated, the Correlator starts
-// again (HuntStats::correlation_restarts), then the file is correlated. A bounded number of files (or parts)
-// is in flight at once, so memory does not grow with the number or total size of the inputs, only with the
-// reorder window and the correlation timespans.
+// again (HuntStats::correlation_restarts), then the file is correlated. A bounded number
+// of files (or parts) is in flight at once, so memory does not grow with the number or
+// total size of the inputs, only with the reorder window and the correlation timespans.
 //
 //   struct Print : detect::AlertSink { void alert(const detect::Alert& a) override {...} } sink;
 //   detect::HuntStats st = detect::hunt(engine, files, {}, sink);
