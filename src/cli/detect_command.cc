@@ -318,6 +318,9 @@ void add_detect_command(CLI::App& app, std::function<int()>& run) {
       "JSON lines of any size (plain, gzip or on standard input) are streamed in bounded memory\n"
       "and, when large, split between the threads; so are {\"Records\":[...]} and array documents\n"
       "larger than 8 MiB (one thread each). Other documents are read whole (up to 2 GiB).\n"
+      "Correlation rules take matches in event-time order across files (reordered within 1 h);\n"
+      "where the input goes back further in time (another account's logs after a first one's),\n"
+      "correlation starts again, with a warning.\n"
       "Exit codes: 0 the hunt ran (alerts or not); 1 alerts were raised and --fail-on-alert was\n"
       "given; 2 bad usage, rules with errors (unless --skip-invalid-rules) or an unreadable input.\n"
       "Example: sekimori detect --rules sigma/rules/cloud/aws --format json logs/ > alerts.jsonl");
