@@ -272,16 +272,22 @@ int run_detect(const DetectArgs& args) {
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!args.quiet) {
+    // the correlation state, bounded by the timespans (shown when there are correlations)
+    std::string correlation_state;
+    if (!engine->correlations().empty()) {
+      correlation_state = " (" + std::to_string(st.correlation_inputs - st.untimed) +
+                          " match(es) fed to them, at most " + std::to_string(st.peak_correlation_state) +
+                          " held at once)";
+    }
     std::fprintf(
         stderr,
         "%llu file(s), %llu record(s), %llu malformed, %llu alert(s); %zu rule(s) (%zu indexed, %zu gated, "
-        "%zu prefiltered), %zu correlation(s) (%llu match(es) fed to them, at most %zu held at once); "
-        "%llu rule evaluation(s), %llu skipped by the prefilter; %.2f s\n",
+        "%zu prefiltered), %zu correlation(s)%s; %llu rule evaluation(s), %llu skipped by the prefilter; "
+        "%.2f s\n",
         static_cast<unsigned long long>(st.files), static_cast<unsigned long long>(st.records),
         static_cast<unsigned long long>(st.malformed), static_cast<unsigned long long>(st.alerts),
         engine->detection_count(), engine->indexed_count(), engine->prefix_indexed_count(),
-        engine->prefiltered_count(), engine->correlations().size(),
-        static_cast<unsigned long long>(st.correlation_inputs - st.untimed), st.peak_correlation_state,
+        engine->prefiltered_count(), engine->correlations().size(), correlation_state.c_str(),
         static_cast<unsigned long long>(st.match.evaluated),
         static_cast<unsigned long long>(st.match.skipped), secs);
   }

@@ -56,6 +56,9 @@ check "detect says it started again" 1 "$(grep -c 'went back in time.* 1 time(s)
 # apart: a's two windows of one denial each, b's window of two (not b's joined to a's)
 check "detect windows as if read apart" "1 1 2 " "$(counts "$work/out.json")"
 check "statistics name the matches correlated" 1 "$(grep -c '(4 match(es) fed to them, at most [0-9]* held at once)' "$work/err.txt")"
+sed -n '1,/^---$/p' "$work/rules.yml" | sed '$d' > "$work/no-correlation.yml"
+"$bin" detect --no-builtin-rules -r "$work/no-correlation.yml" -f json -o /dev/null "$work/a" 2> "$work/err5.txt"
+check "no correlation state without correlations" 1 "$(grep -c ' 0 correlation(s); ' "$work/err5.txt")"
 
 "$bin" detect --no-builtin-rules -r "$work/rules.yml" -f json -o "$work/out2.json" "$work/b" "$work/a" \
   2> "$work/err2.txt"
