@@ -1226,9 +1226,9 @@ struct RecordReader::Impl {
     bool eof = raw.size() < limits.chunk_bytes;
     bool gz = raw.size() >= 2 && static_cast<unsigned char>(raw[0]) == 0x1f && static_cast<unsigned char>(raw[1]) == 0x8b;
     if (gz && !eof) {
-      // A gzip file larger than one chunk: JSON lines are decompressed as they are read, so
-      // that memory does not grow with the file (nor is it limited to max_document_bytes);
-      // anything else is decompressed whole below.
+      // A gzip file larger than one chunk: JSON lines and documents of records are
+      // decompressed as they are read, so that memory does not grow with the file (nor is
+      // it limited to max_document_bytes); anything else is decompressed whole below.
       GzipStream z(fd, limits.chunk_bytes);
       std::swap(z.in, raw);  // the compressed bytes read so far
       auto first = z.read(raw, limits.chunk_bytes, stats);

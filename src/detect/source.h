@@ -4,7 +4,9 @@
 //   - CloudTrail as delivered to S3: {"Records": [ {...}, ... ]}
 //   - a JSON array of records, or a single record object
 //   - JSON lines: one record (or one {"Records": [...]} object) per line
-//   - any of these gzip-compressed (whole-file decompression with libdeflate)
+//   - any of these gzip-compressed: decompressed whole with libdeflate, except gzip files
+//     larger than one chunk (8 MiB compressed) of JSON lines or of a document of records,
+//     which zlib decompresses as they are read (streamed as the plain forms below are)
 // JSON lines are streamed in chunks, so memory is bounded by the chunk size and the
 // longest line; so are {"Records": [...]} and array documents larger than one chunk
 // (window by window, bounded by the chunk size and the longest record). Other documents
