@@ -1,6 +1,7 @@
 #include "core/json_writer.h"
 
 #include <array>
+#include <bit>
 #include <cassert>
 #include <charconv>
 #include <cmath>
@@ -16,41 +17,60 @@ namespace {
 
 // Index of the first byte at or after `i` that cannot be copied as it is (a control
 // character, DEL, a non-ASCII byte, '"' or '\\'), or s.size(). Sixteen bytes at a time
-// where SSE2 is there (every x86-64 CPU).
+// where SSE2 is there (every x86-64 CPU), else eight as one word; the last block of a
+// string overlaps the one before instead of going byte by byte (whose bytes were good).
 size_t plain_run_end(std::string_view s, size_t i) {
+  const char* d = s.data();
+  const size_t n = s.size();
 #if defined(__SSE2__)
-  const __m128i space = _mm_set1_epi8(0x20);
-  const __m128i del = _mm_set1_epi8(0x7F);
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  while (i + 16 <= s.size()) {
-    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+  // bit k: byte at + k cannot be copied
+  auto bad16 = [d](size_t at) {
+    const __m128i space = _mm_set1_epi8(0x20);
+    const __m128i del = _mm_set1_epi8(0x7F);
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + at));
     // Signed: bytes >= 0x80 are negative, so "< 0x20" also catches them.
     __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(x, space), _mm_cmpeq_epi8(x, del)),
                                _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)));
-    auto mask = static_cast<unsigned>(_mm_movemask_epi8(bad));
-    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(mask));
-    i += 16;
+    return static_cast<unsigned>(_mm_movemask_epi8(bad));
+  };
+  if (n - i >= 16) {
+    for (; i + 16 <= n; i += 16) {
+      if (unsigned mask = bad16(i); mask != 0) return i + static_cast<size_t>(__builtin_ctz(mask));
+    }
+    if (i < n) {
+      unsigned mask = bad16(n - 16) >> (16 - (n - i));
+      if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(mask));
+    }
+    return n;
   }
 #endif
-  // Eight bytes at a time as one word: the rest of a long string, and short strings.
+  // Eight bytes as one word. Each test marks its lowest matching byte exactly (a borrow can
+  // only mark bytes above it), so the lowest mark of any is the first bad byte.
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
   constexpr uint64_t kHigh = 0x8080808080808080ULL;
-  auto has_zero_byte = [](uint64_t x) { return ((x - kOnes) & ~x & kHigh) != 0; };
-  while (i + 8 <= s.size()) {
+  auto zero_bytes = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  auto bad8 = [&](size_t at) {
     uint64_t x;
-    std::memcpy(&x, s.data() + i, sizeof x);
-    bool bad = (x & kHigh) != 0 ||                            // non-ASCII
-               (((x - kOnes * 0x20) & ~x & kHigh) != 0) ||   // a byte below 0x20
-               has_zero_byte(x ^ (kOnes * 0x7F)) || has_zero_byte(x ^ (kOnes * '"')) ||
-               has_zero_byte(x ^ (kOnes * '\\'));
-    if (bad) break;  // the byte loop finds which
-    i += 8;
+    std::memcpy(&x, d + at, sizeof x);
+    return (x & kHigh) | ((x - kOnes * 0x20) & ~x & kHigh) | zero_bytes(x ^ (kOnes * 0x7F)) |
+           zero_bytes(x ^ (kOnes * '"')) | zero_bytes(x ^ (kOnes * '\\'));
+  };
+  static_assert(std::endian::native == std::endian::little);
+  if (n - i >= 8) {
+    for (; i + 8 <= n; i += 8) {
+      if (uint64_t mask = bad8(i); mask != 0) return i + static_cast<size_t>(__builtin_ctzll(mask)) / 8;
+    }
+    if (i < n) {
+      uint64_t mask = bad8(n - 8) >> (8 * (8 - (n - i)));
+      if (mask != 0) return i + static_cast<size_t>(__builtin_ctzll(mask)) / 8;
+    }
+    return n;
   }
-  while (i < s.size()) {
-    auto b = static_cast<unsigned char>(s[i]);
+  for (; i < n; ++i) {
+    auto b = static_cast<unsigned char>(d[i]);
     if (b < 0x20 || b >= 0x7F || b == '"' || b == '\\') break;
-    ++i;
   }
   return i;
 }
@@ -80,6 +100,8 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
 }
 
 }  // namespace
+
+bool json_plain(std::string_view s) { return plain_run_end(s, 0) == s.size(); }
 
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";

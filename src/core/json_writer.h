@@ -26,6 +26,9 @@ namespace sekimori::core {
 
 // Appends `s` to `out` as a quoted JSON string.
 void append_json_string(std::string& out, std::string_view s);
+// Whether `s` goes into a JSON string as it is, between quotes: printable ASCII without '"'
+// or '\\' (a caller that knows this can copy it without append_json_string).
+bool json_plain(std::string_view s);
 // Formats a double the shortest way that round-trips ("1.5", "1e+100"); NaN and
 // infinities, which JSON lacks, become the strings "NaN", "Infinity", "-Infinity".
 std::string format_double(double d);

@@ -2,8 +2,11 @@
 
 #include <arpa/inet.h>
 
+#include <array>
+#include <cassert>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <utility>
 
 #include "core/civil.h"
@@ -245,12 +248,6 @@ int severity_id(std::string_view level) {
   return 0;
 }
 
-void append_uint(std::string& out, uint64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, static_cast<size_t>(r.ptr - buf));
-}
-
 }  // namespace
 
 std::string alert_json(const Alert& a) {
@@ -279,21 +276,82 @@ void AlertJsonRenderer::append(const Alert& a, std::string& out, std::vector<siz
     }
     return;
   }
-  // the same members, in the same order, as write_alert(w, a, true)
-  out += rule_prefix_[a.rule];
-  for (const auto& [name, member] : kContextMembers) {
-    out.append(",\"", 2).append(name).append("\":", 2);
-    if ((a.*member).empty()) out += "null";
-    else core::append_json_string(out, a.*member);
+  // the same members, in the same order, as write_alert(w, a, true). Nearly always no string
+  // needs escaping: then the alert's size is known, `out` grows once and the pieces are
+  // copied in (a fifth of the instructions of appending them one by one).
+  const std::string& prefix = rule_prefix_[a.rule];
+  static const std::array<std::string, std::size(kContextMembers)> keys = [] {
+    std::array<std::string, std::size(kContextMembers)> k;
+    for (size_t i = 0; i < k.size(); ++i) k[i] = ",\"" + std::string(kContextMembers[i].first) + "\":";
+    return k;
+  }();
+  constexpr std::string_view kFile = ",\"input\":{\"file\":\"",
+                             kOffset = "\",\"offset\":", kRecord = ",\"record\":", kEvent = "},\"event\":";
+  bool plain = core::json_plain(a.file);
+  size_t size = prefix.size() + kFile.size() + a.file.size() + kOffset.size() + kRecord.size() +
+                kEvent.size() + (a.event.empty() ? 4 : a.event.size()) + 1;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const std::string& v = a.*kContextMembers[i].second;
+    plain = plain && core::json_plain(v);
+    size += keys[i].size() + (v.empty() ? 4 : v.size() + 2);
+  }
+  std::array<char, 24> offset{}, record{};
+  size_t offset_len = static_cast<size_t>(
+      std::to_chars(offset.data(), offset.data() + offset.size(), a.offset).ptr - offset.data());
+  size_t record_len = static_cast<size_t>(
+      std::to_chars(record.data(), record.data() + record.size(), a.record).ptr - record.data());
+  size += offset_len + record_len;
+  if (plain) {
+    size_t at = out.size();
+    out.resize(at + size);
+    char* p = out.data() + at;
+    auto put = [&p](std::string_view piece) {
+      std::memcpy(p, piece.data(), piece.size());
+      p += piece.size();
+    };
+    put(prefix);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      put(keys[i]);
+      const std::string& v = a.*kContextMembers[i].second;
+      if (v.empty()) {
+        put("null");
+      } else {
+        *p++ = '"';
+        put(v);
+        *p++ = '"';
+      }
+    }
+    put(kFile);
+    put(a.file);
+    put(kOffset);
+    put(std::string_view(offset.data(), offset_len));
+    put(kRecord);
+    if (record_at != nullptr) record_at->push_back(static_cast<size_t>(p - out.data()));
+    put(std::string_view(record.data(), record_len));
+    put(kEvent);
+    put(a.event.empty() ? std::string_view("null") : std::string_view(a.event));
+    *p++ = '}';
+    assert(p == out.data() + out.size());
+    return;
+  }
+  out += prefix;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    out += keys[i];
+    const std::string& v = a.*kContextMembers[i].second;
+    if (v.empty()) {
+      out += "null";
+    } else {
+      core::append_json_string(out, v);
+    }
   }
   out += ",\"input\":{\"file\":";
   core::append_json_string(out, a.file);
-  out += ",\"offset\":";
-  append_uint(out, a.offset);
-  out += ",\"record\":";
+  out += kOffset.substr(1);
+  out.append(offset.data(), offset_len);
+  out += kRecord;
   if (record_at != nullptr) record_at->push_back(out.size());
-  append_uint(out, a.record);
-  out += "},\"event\":";
+  out.append(record.data(), record_len);
+  out += kEvent;
   if (a.event.empty()) out += "null";
   else out += a.event;
   out += '}';

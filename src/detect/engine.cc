@@ -7,6 +7,7 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -679,41 +680,33 @@ std::vector<std::string> regex_needs(const std::string& pattern, const RE2::Opti
   return needs;
 }
 
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// Whether `s` contains the lower-case `lit`, ASCII case ignored, searched in place (for
-// short values: event fields).
-bool contains_folded(std::string_view s, std::string_view lit) {
-  for (size_t at = 0; at + lit.size() <= s.size(); ++at) {
-    size_t k = 0;
-    while (k < lit.size() && ascii_lower(s[at + k]) == lit[k]) ++k;
-    if (k == lit.size()) return true;
-  }
-  return false;
-}
-
 // Whether `s` may match a regex that needs the literals `needs` (as regex_needs() gives them).
 // Only an ASCII value is ruled out: RE2's case folding maps some non-ASCII letters to ASCII
-// ones (the Kelvin sign to k). Past 4 KiB of value times literals, the value is lower-cased
-// once and searched with memmem, whose time stays linear whatever the value and literals.
+// ones (the Kelvin sign to k). The value is lower-cased once (on the stack when short: most
+// values are identifiers and ARNs) and each literal looked for with memmem, whose time stays
+// linear whatever the value and literals. Both loops over the value's bytes vectorize.
 bool regex_may_match(const std::vector<std::string>& needs, std::string_view s) {
   if (needs.empty()) return true;
-  size_t total = 0;
-  for (char c : s) {
-    if ((c & 0x80) != 0) return true;
-  }
+  unsigned char high = 0;
+  for (char c : s) high |= static_cast<unsigned char>(c);
+  if ((high & 0x80) != 0) return true;
   for (const std::string& lit : needs) {
     if (lit.size() > s.size()) return false;
-    total += lit.size();
   }
-  if (s.size() * total <= 4096) {
-    return std::all_of(needs.begin(), needs.end(),
-                       [&](const std::string& lit) { return contains_folded(s, lit); });
+  constexpr size_t kSmall = 256;
+  std::array<char, kSmall> small;
+  std::string large;
+  char* low = small.data();
+  if (s.size() > kSmall) {
+    large.resize(s.size());
+    low = large.data();
   }
-  std::string low(s);
-  for (char& c : low) c = ascii_lower(c);
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    low[i] = static_cast<char>(static_cast<unsigned>(c - 'A') < 26u ? c + ('a' - 'A') : c);
+  }
   return std::all_of(needs.begin(), needs.end(), [&](const std::string& lit) {
-    return ::memmem(low.data(), low.size(), lit.data(), lit.size()) != nullptr;
+    return ::memmem(low, s.size(), lit.data(), lit.size()) != nullptr;
   });
 }
 

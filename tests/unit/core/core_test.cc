@@ -204,7 +204,8 @@ TEST(JsonWriterTest, EscapesAtEveryPosition) {
       {'"', "\\\""},   {'\\', "\\\\"},   {'\n', "\\n"},   {'\x1f', "\\u001f"}, {'\x7f', "\\u007f"},
       {'\0', "\\u0000"}, {'\x01', "\\u0001"}, {' ', " "},      {'~', "~"},           {'!', "!"},
       {'#', "#"},        {'[', "["},        {']', "]"}};
-  for (size_t len : {1u, 2u, 7u, 8u, 9u, 15u, 16u, 17u, 23u, 24u, 25u, 31u, 32u, 40u}) {
+  for (size_t len :
+       {1u, 2u, 3u, 5u, 7u, 8u, 9u, 11u, 13u, 15u, 16u, 17u, 21u, 23u, 24u, 25u, 31u, 32u, 40u}) {
     for (size_t pos = 0; pos < len; ++pos) {
       for (const auto& [c, escaped] : cases) {
         std::string in(len, 'a');
@@ -227,9 +228,37 @@ TEST(JsonWriterTest, EscapesAtEveryPosition) {
       ASSERT_EQ(out, want) << "length " << len << ", position " << pos;
     }
   }
+  // two to escape: the second found in a block that overlaps the one before
+  for (size_t len : {9u, 12u, 15u, 17u, 20u, 31u, 33u}) {
+    for (size_t pos = 0; pos + 1 < len; ++pos) {
+      std::string in(len, 'a');
+      in[pos] = '"';
+      in[len - 1] = '\\';
+      std::string out;
+      append_json_string(out, in);
+      ASSERT_EQ(out, "\"" + std::string(pos, 'a') + "\\\"" + std::string(len - pos - 2, 'a') + "\\\\\"")
+          << "length " << len << ", position " << pos;
+    }
+  }
   std::string out;
   append_json_string(out, std::string(20, 'x') + "\xC3\xA9" + std::string(20, 'y') + "\xFF");
   EXPECT_EQ(out, "\"" + std::string(20, 'x') + "\xC3\xA9" + std::string(20, 'y') + "\xEF\xBF\xBD\"");
+}
+
+// json_plain: true only when no byte needs an escape, wherever that byte is.
+TEST(JsonWriterTest, PlainStringsAreTold) {
+  EXPECT_TRUE(json_plain(""));
+  for (size_t len : {1u, 6u, 8u, 10u, 16u, 19u, 32u, 45u}) {
+    std::string in(len, 'a');
+    EXPECT_TRUE(json_plain(in)) << len;
+    for (size_t pos = 0; pos < len; ++pos) {
+      for (char c : {'"', '\\', '\n', '\x7f', '\x80'}) {
+        std::string bad = in;
+        bad[pos] = c;
+        EXPECT_FALSE(json_plain(bad)) << "length " << len << ", position " << pos;
+      }
+    }
+  }
 }
 
 TEST(JsonWriterTest, DoublesRoundTripAndNonFinite) {
