@@ -20,6 +20,10 @@ void add_eval_command(CLI::App& app, std::function<int()>& run);
 void add_detect_command(CLI::App& app, std::function<int()>& run);
 // Adds `watch` (follow CloudTrail files, act on alerts); see watch_command.cc.
 void add_watch_command(CLI::App& app, std::function<int()>& run);
+// Adds `--reorder-window DURATION` to `detect` or `watch` (how far out of event-time order
+// correlation inputs may come before they count as late or correlation starts again), kept
+// in `window` as given ("1h" unless set); detect::parse_timespan_ms() reads it.
+CLI::Option* add_reorder_window_option(CLI::App* cmd, std::string& window);
 // Adds `scan` (posture scanning of infrastructure code and configuration); see scan_command.cc.
 void add_scan_command(CLI::App& app, std::function<int()>& run);
 // Adds `rules` (list, show, test and validate posture rules); see rules_command.cc.

@@ -38,6 +38,7 @@ struct DetectArgs {
   bool skip_invalid = false;
   bool quiet = false;
   unsigned threads = 0;
+  std::string reorder_window = "1h";  // add_reorder_window_option()
   std::string store;  // history database (store_support.h)
   std::string now;    // alert time to record (RFC 3339)
 };
@@ -222,6 +223,7 @@ int run_detect(const DetectArgs& args) {
 
   detect::HuntOptions ho;
   ho.threads = args.threads;
+  ho.reorder_window_ms = detect::parse_timespan_ms(args.reorder_window).value_or(ho.reorder_window_ms);
   bool tty = isatty(STDERR_FILENO) && !args.quiet;
   auto start = std::chrono::steady_clock::now();
   auto last = start;
@@ -258,14 +260,15 @@ int run_detect(const DetectArgs& args) {
            "[detect.correlation.untimed]\n";
   }
   if (st.late > 0) {
-    std::cerr
-        << "warning: " << st.late
-        << " match(es) of rules that feed correlations came more than the reorder window (1 h) out of time "
-           "order and were correlated late [detect.correlation.late]\n";
+    std::cerr << "warning: " << st.late
+              << " match(es) of rules that feed correlations came more than the reorder window ("
+              << args.reorder_window
+              << ") out of time order and were correlated late (a longer --reorder-window holds them) "
+                 "[detect.correlation.late]\n";
   }
   if (st.correlation_restarts > 0) {
-    std::cerr << "warning: the input went back in time by more than the reorder window "
-              << st.correlation_restarts
+    std::cerr << "warning: the input went back in time by more than the reorder window ("
+              << args.reorder_window << ") " << st.correlation_restarts
               << " time(s) (logs of several accounts or trails one after another, or the same logs twice): "
                  "correlation windows were closed and correlation started again each time "
                  "[detect.correlation.restart]\n";
@@ -298,6 +301,17 @@ int run_detect(const DetectArgs& args) {
 
 }  // namespace
 
+CLI::Option* add_reorder_window_option(CLI::App* cmd, std::string& window) {
+  auto valid = [](std::string& v) {
+    return detect::parse_timespan_ms(v) ? std::string() : "not a duration (such as 30m, 1h, 2d): " + v;
+  };
+  return cmd
+      ->add_option("--reorder-window", window,
+                   "How far out of event-time order matches may come for correlation rules (30m, 1h, 2d)")
+      ->check(CLI::Validator(valid, "DURATION"))
+      ->capture_default_str();
+}
+
 void add_detect_command(CLI::App& app, std::function<int()>& run) {
   auto args = std::make_shared<DetectArgs>();
   CLI::App* cmd = app.add_subcommand("detect", "Hunt: run Sigma rules (incl. correlations) over CloudTrail logs");
@@ -316,6 +330,7 @@ void add_detect_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_flag("--fail-on-alert", args->fail_on_alert, "Exit with 1 when any alert was raised");
   cmd->add_flag("--skip-invalid-rules", args->skip_invalid, "Run with the rules that compile when others have errors");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress and no summary on standard error");
+  add_reorder_window_option(cmd, args->reorder_window);
   add_store_option(cmd, args->store, true);
   cmd->add_option("--now", args->now, "Time the alerts are raised at (RFC 3339), for reproducible records")->group("");
   cmd->footer(
@@ -324,8 +339,9 @@ void add_detect_command(CLI::App& app, std::function<int()>& run) {
       "JSON lines of any size (plain, gzip or on standard input) are streamed in bounded memory\n"
       "and, when large, split between the threads; so are {\"Records\":[...]} and array documents\n"
       "larger than 8 MiB (one thread each). Other documents are read whole (up to 2 GiB).\n"
-      "Correlation rules take matches in event-time order across files (reordered within 1 h);\n"
-      "where the input goes back further in time (another account's logs after a first one's),\n"
+      "Correlation rules take matches in event-time order across files (reordered within\n"
+      "--reorder-window, 1h by default; a longer one holds more matches in memory); where the\n"
+      "input goes back further in time (another account's logs after a first one's),\n"
       "correlation starts again, with a warning.\n"
       "Exit codes: 0 the hunt ran (alerts or not); 1 alerts were raised and --fail-on-alert was\n"
       "given; 2 bad usage, rules with errors (unless --skip-invalid-rules) or an unreadable input.\n"

@@ -33,16 +33,15 @@ std::atomic<bool> g_stop{false};
 
 extern "C" void on_signal(int) { g_stop = true; }
 
-// How far back in time a poll's matches may all lie before the correlation starts again
-// (hunt()'s default reorder window).
-constexpr int64_t kRestartAfterMs = 3'600'000;
-
 struct WatchArgs {
   std::vector<std::string> rules;
   std::vector<std::string> inputs;
   std::vector<std::string> actions;
   double interval = 1.0;
   bool once = false;
+  // how far back in time a poll's matches may all lie before correlation starts again
+  // (add_reorder_window_option(), as detect's reorder window)
+  std::string reorder_window = "1h";
   bool from_end = false;
   bool skip_invalid = false;
   std::string store;  // history database (store_support.h)
@@ -271,6 +270,7 @@ int run_watch(const WatchArgs& args) {
   detect::Correlator correlator(*engine);
   std::vector<detect::Alert> out;
   int64_t correlated = INT64_MIN;  // the latest event time correlated since the last restart
+  const int64_t restart_after = detect::parse_timespan_ms(args.reorder_window).value_or(3'600'000);
   auto drain = [&] {
     if (sink.untimed > 0) {
       std::cerr << "warning: " << sink.untimed
@@ -282,16 +282,18 @@ int run_watch(const WatchArgs& args) {
     std::stable_sort(sink.pending.begin(), sink.pending.end(),
                      [](const auto& a, const auto& b) { return a.time_ms < b.time_ms; });
     if (sink.pending.empty()) return;
-    // a poll whose matches all lie more than an hour before what has been correlated (old
-    // logs copied in, another account's): start the correlation again, as hunt() does
-    if (correlated != INT64_MIN && sink.pending.back().time_ms < correlated - kRestartAfterMs) {
+    // a poll whose matches all lie more than the reorder window before what has been
+    // correlated (old logs copied in, another account's): start the correlation again, as
+    // hunt() does
+    if (correlated != INT64_MIN && sink.pending.back().time_ms < correlated - restart_after) {
       correlator.restart(out);
       for (const detect::Alert& a : out) actor.fire(a);
       out.clear();
       correlated = INT64_MIN;
-      std::cerr
-          << "warning: the matches read went back in time by more than an hour; correlation windows were "
-             "closed and correlation started again [detect.correlation.restart]\n";
+      std::cerr << "warning: the matches read went back in time by more than the reorder window ("
+                << args.reorder_window
+                << "); correlation windows were closed and correlation started again "
+                   "[detect.correlation.restart]\n";
     }
     correlated = std::max(correlated, sink.pending.back().time_ms);
     for (detect::CorrelationInput& in : sink.pending) {
@@ -356,10 +358,12 @@ void add_watch_command(CLI::App& app, std::function<int()>& run) {
   cmd->add_flag("--once", args->once, "Read what is there now, then exit");
   cmd->add_flag("--from-end", args->from_end, "Ignore what the files hold at start; only follow new data");
   cmd->add_flag("--skip-invalid-rules", args->skip_invalid, "Run with the rules that compile when others have errors");
+  add_reorder_window_option(cmd, args->reorder_window);
   add_store_option(cmd, args->store, true);
   cmd->footer(
       "JSON-lines files are followed as they grow (like tail -F); CloudTrail objects ({\"Records\"},\n"
-      ".json.gz) are read once when they appear. Correlation state is kept across polls.\n"
+      ".json.gz) are read once when they appear. Correlation state is kept across polls; a poll\n"
+      "whose matches all lie more than --reorder-window before it starts correlation again.\n"
       "webhook:URL alerts are written to the spool first and removed once the endpoint answers\n"
       "2xx; undelivered ones are sent, in order, by the next run (at-least-once; docs/watch.md).\n"
       "Exit codes: 0 stopped (SIGINT/SIGTERM or --once); 2 bad usage or rules with errors.\n"

@@ -92,7 +92,7 @@ struct HuntOptions {
   ReaderLimits limits;
   size_t max_contributing = 20;  // events kept per correlation alert
   size_t max_problems = 1000;
-  int64_t reorder_window_ms = 3'600'000;  // how far out of time order matches may arrive
+  int64_t reorder_window_ms = 3'600'000;  // how far out of time order matches may arrive (--reorder-window)
   // A plain JSON-lines file of at least twice this many bytes is read in parts of this size
   // (cut at line starts), matched by several workers at once. Its alerts, record indices
   // and problems are the same as when it is read whole; its parts' correlation inputs enter

@@ -137,4 +137,8 @@ class RuleSet {
   core::SeenTexts texts_;  // of the files loaded so far
 };
 
+// A correlation timespan ("30s", "5m", "1h", "2d", "1w"; "1M" = 30 days, "1y" = 365 days) in
+// milliseconds, or nullopt when it is not one. Also the syntax of the commands' durations.
+std::optional<int64_t> parse_timespan_ms(std::string_view s);
+
 }  // namespace sekimori::detect

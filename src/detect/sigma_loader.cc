@@ -351,23 +351,6 @@ class DocLoader {
     r.conditions.push_back({std::string(cond->as_string()), doc_.location(*cond)});
   }
 
-  static std::optional<int64_t> parse_timespan(std::string_view s) {
-    if (s.size() < 2) return std::nullopt;
-    int64_t n = 0;
-    auto res = std::from_chars(s.data(), s.data() + s.size() - 1, n);
-    if (res.ec != std::errc() || res.ptr != s.data() + s.size() - 1 || n <= 0 || n > 100'000'000) return std::nullopt;
-    switch (s.back()) {
-      case 's': return n * 1000;
-      case 'm': return n * 60'000;
-      case 'h': return n * 3'600'000;
-      case 'd': return n * 86'400'000;
-      case 'w': return n * 7 * 86'400'000;
-      case 'M': return n * 30 * 86'400'000;
-      case 'y': return n * 365 * 86'400'000;
-      default: return std::nullopt;
-    }
-  }
-
   void load_correlation(const Node& c, Rule& r) {
     Correlation& corr = r.correlation;
     if (c.kind() != NodeKind::kMap) {
@@ -400,7 +383,7 @@ class DocLoader {
     read_string(c.find("timespan"), span, "correlation.timespan");
     if (span.empty()) {
       error(c, "sigma.correlation.timespan", "correlation needs a 'timespan' (e.g. 5m)");
-    } else if (auto ms = parse_timespan(span)) {
+    } else if (auto ms = parse_timespan_ms(span)) {
       corr.timespan_ms = *ms;
     } else {
       error(*c.find("timespan"), "sigma.correlation.timespan", "timespan must be a number and one of s, m, h, d, w, M, y (e.g. 90m)");
@@ -579,6 +562,32 @@ bool RuleSet::read_file(const std::string& path, std::string& text, core::Diagno
     if (text.size() > limits_.max_file_bytes) break;
   }
   return true;
+}
+
+std::optional<int64_t> parse_timespan_ms(std::string_view s) {
+  if (s.size() < 2) return std::nullopt;
+  int64_t n = 0;
+  auto res = std::from_chars(s.data(), s.data() + s.size() - 1, n);
+  if (res.ec != std::errc() || res.ptr != s.data() + s.size() - 1 || n <= 0 || n > 100'000'000)
+    return std::nullopt;
+  switch (s.back()) {
+    case 's':
+      return n * 1000;
+    case 'm':
+      return n * 60'000;
+    case 'h':
+      return n * 3'600'000;
+    case 'd':
+      return n * 86'400'000;
+    case 'w':
+      return n * 7 * 86'400'000;
+    case 'M':
+      return n * 30 * 86'400'000;
+    case 'y':
+      return n * 365 * 86'400'000;
+    default:
+      return std::nullopt;
+  }
 }
 
 }  // namespace sekimori::detect

@@ -60,6 +60,21 @@ sed -n '1,/^---$/p' "$work/rules.yml" | sed '$d' > "$work/no-correlation.yml"
 "$bin" detect --no-builtin-rules -r "$work/no-correlation.yml" -f json -o /dev/null "$work/a" 2> "$work/err5.txt"
 check "no correlation state without correlations" 1 "$(grep -c ' 0 correlation(s); ' "$work/err5.txt")"
 
+check "the warning names the reorder window" 1 "$(grep -c 'reorder window (1h)' "$work/err.txt")"
+
+# a reorder window longer than the jump back: the older logs are held and put in order
+"$bin" detect --no-builtin-rules -r "$work/rules.yml" --reorder-window 2d -f json -o "$work/out6.json" \
+  "$work/a" "$work/b" 2> "$work/err6.txt"
+check "a 2d reorder window: exit code" 0 "$?"
+check "a 2d reorder window: no restart" 0 "$(grep -c 'detect.correlation' "$work/err6.txt")"
+check "a 2d reorder window: the same windows" "1 1 2 " "$(counts "$work/out6.json")"
+for cmd in "detect --no-builtin-rules $work/a" "watch --once -i $work/a"; do
+  # shellcheck disable=SC2086  # the command and its arguments are words
+  "$bin" $cmd -r "$work/rules.yml" --reorder-window 5x > /dev/null 2> "$work/err7.txt"
+  check "${cmd%% *}: a reorder window that is no duration is bad usage" 2 "$?"
+  check "${cmd%% *}: says why" 1 "$(grep -c 'not a duration .*: 5x' "$work/err7.txt")"
+done
+
 "$bin" detect --no-builtin-rules -r "$work/rules.yml" -f json -o "$work/out2.json" "$work/b" "$work/a" \
   2> "$work/err2.txt"
 check "in time order: no restart" 0 "$(grep -c 'detect.correlation.restart' "$work/err2.txt")"
