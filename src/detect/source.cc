@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -284,22 +285,40 @@ struct Walk {
     return n + 1;
   }
 
+  // skip_object()'s tables, indexed by a token's byte (high) and the byte before it (low),
+  // read in one load: the depth change, and the flags (kPairWs: whitespace before the
+  // token; kPairNumber: a number starts). Only a few pairs occur in JSON, so the entries
+  // read stay in the cache.
+  static constexpr uint8_t kPairWs = 1, kPairNumber = 2;
+  static constexpr auto kPairDepth = [] {
+    std::array<int8_t, 65536> t{};
+    for (size_t pair = 0; pair < t.size(); ++pair) t[pair] = kDepth[pair >> 8];
+    return t;
+  }();
+  static constexpr auto kPairFlags = [] {
+    std::array<uint8_t, 65536> t{};
+    for (size_t pair = 0; pair < t.size(); ++pair) {
+      t[pair] = static_cast<uint8_t>(((pair & 0xFF) <= 0x20 ? kPairWs : 0) |
+                                     (kNumber[pair >> 8] ? kPairNumber : 0));
+    }
+    return t;
+  }();
   // skip() of the object whose '{' is structural i, also finding what flags() needs but
   // the numbers' own syntax: most records have no number at all, and then their flags are
-  // known without a second pass over their tokens.
+  // known without a second pass over their tokens. The tightest loop of the reader.
   size_t skip_object(size_t i, Span& sp) const {
+    static_assert(std::endian::native == std::endian::little);
     int depth = 1;
-    bool ws = false, numbers = false;
+    uint8_t flags = 0;
     for (++i; i < n; ++i) {
-      uint32_t p = ix[i];
-      auto c = static_cast<unsigned char>(buf[p]);
-      depth += kDepth[c];
-      ws |= static_cast<unsigned char>(buf[p - 1]) <= 0x20;
-      numbers |= kNumber[c];
+      uint16_t pair;  // buf[p - 1] in the low byte, the token's buf[p] in the high one
+      std::memcpy(&pair, buf + ix[i] - 1, sizeof pair);
+      depth += kPairDepth[pair];
+      flags |= kPairFlags[pair];
       if (depth == 0) {
         sp.flagged = true;
-        sp.ws = ws;
-        sp.numbers = numbers;
+        sp.ws = (flags & kPairWs) != 0;
+        sp.numbers = (flags & kPairNumber) != 0;
         return i + 1;
       }
     }
