@@ -255,13 +255,15 @@ struct Walk {
   // One branch-free pass finds both whitespace and whether there are numbers at all (most
   // records have none or a few); only then are the numbers looked at.
   void flags(size_t first, size_t stop, bool& plain, bool& minified) const {
-    bool ws = false, numbers = first < stop && kNumber[static_cast<unsigned char>(buf[ix[first]])];
+    bool numbers = first < stop && kNumber[static_cast<unsigned char>(buf[ix[first]])];
+    uint8_t pairs = 0;
     for (size_t i = first + 1; i < stop; ++i) {
-      uint32_t p = ix[i];
-      ws |= static_cast<unsigned char>(buf[p - 1]) <= 0x20;
-      numbers |= kNumber[static_cast<unsigned char>(buf[p])];
+      uint16_t pair;  // as in skip_object()
+      std::memcpy(&pair, buf + ix[i] - 1, sizeof pair);
+      pairs |= kPairFlags[pair];
     }
-    minified = !ws;
+    numbers = numbers || (pairs & kPairNumber) != 0;
+    minified = (pairs & kPairWs) == 0;
     plain = true;
     for (size_t i = first; numbers && i < stop; ++i) {
       uint32_t p = ix[i];
