@@ -682,14 +682,12 @@ std::vector<std::string> regex_needs(const std::string& pattern, const RE2::Opti
 
 // Whether `s` may match a regex that needs the literals `needs` (as regex_needs() gives them).
 // Only an ASCII value is ruled out: RE2's case folding maps some non-ASCII letters to ASCII
-// ones (the Kelvin sign to k). The value is lower-cased once (on the stack when short: most
-// values are identifiers and ARNs) and each literal looked for with memmem, whose time stays
-// linear whatever the value and literals. Both loops over the value's bytes vectorize.
+// ones (the Kelvin sign to k), and such a letter is longer than the one it folds to, so a
+// literal longer than the value is never found. The value is lower-cased once, a word at a
+// time (on the stack when short: most values are identifiers and ARNs), and each literal
+// looked for with memmem, whose time stays linear whatever the value and literals.
 bool regex_may_match(const std::vector<std::string>& needs, std::string_view s) {
   if (needs.empty()) return true;
-  unsigned char high = 0;
-  for (char c : s) high |= static_cast<unsigned char>(c);
-  if ((high & 0x80) != 0) return true;
   for (const std::string& lit : needs) {
     if (lit.size() > s.size()) return false;
   }
@@ -701,10 +699,7 @@ bool regex_may_match(const std::vector<std::string>& needs, std::string_view s) 
     large.resize(s.size());
     low = large.data();
   }
-  for (size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    low[i] = static_cast<char>(static_cast<unsigned>(c - 'A') < 26u ? c + ('a' - 'A') : c);
-  }
+  if (!txt::lower_ascii(s.data(), s.size(), low)) return true;
   return std::all_of(needs.begin(), needs.end(), [&](const std::string& lit) {
     return ::memmem(low, s.size(), lit.data(), lit.size()) != nullptr;
   });
@@ -1816,7 +1811,7 @@ namespace {
 
 bool lower_key(std::string_view s, char (&buf)[256], std::string_view& out) {
   if (s.size() > sizeof buf) return false;
-  for (size_t i = 0; i < s.size(); ++i) buf[i] = txt::lower(s[i]);
+  txt::lower_ascii(s.data(), s.size(), buf);
   out = std::string_view(buf, s.size());
   return true;
 }

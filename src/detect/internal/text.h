@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -35,14 +36,63 @@ inline bool has_non_ascii(std::string_view s) {
   return false;
 }
 
+// Eight bytes at a time, as one little-endian word: `x` with its ASCII capitals
+// lower-cased (bytes of 0x80 and above are left as they are).
+inline uint64_t lower8(uint64_t x) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  uint64_t seven = x & ~kHigh;                         // each byte below 0x80: no carry out of it
+  uint64_t from_a = seven + kOnes * (0x80 - 'A');      // high bit: byte >= 'A'
+  uint64_t past_z = seven + kOnes * (0x80 - 'Z' - 1);  // high bit: byte > 'Z'
+  uint64_t upper = from_a & ~past_z & ~x & kHigh;      // 'A'..'Z' (and ASCII)
+  return x | (upper >> 2);                             // 0x80 >> 2 = 0x20
+}
+inline uint64_t load8(const char* p) {
+  uint64_t x;
+  std::memcpy(&x, p, sizeof x);
+  return x;
+}
+
+// Copies src[0, n) to dst with ASCII capitals lower-cased; false when a byte is not ASCII.
+// A word at a time; the last word overlaps the one before rather than going byte by byte.
+inline bool lower_ascii(const char* src, size_t n, char* dst) {
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  if (n < 8) {
+    unsigned char high = 0;
+    for (size_t i = 0; i < n; ++i) {
+      high |= static_cast<unsigned char>(src[i]);
+      dst[i] = lower(src[i]);
+    }
+    return (high & 0x80) == 0;
+  }
+  uint64_t high = 0;
+  for (size_t i = 0;; i += 8) {
+    if (i + 8 > n) i = n - 8;
+    uint64_t x = load8(src + i);
+    high |= x;
+    uint64_t l = lower8(x);
+    std::memcpy(dst + i, &l, sizeof l);
+    if (i + 8 == n) break;
+  }
+  return (high & kHigh) == 0;
+}
+
 // `needle` is already lower-case when `cased` is false.
 inline bool eq_at(std::string_view hay, size_t pos, std::string_view needle, bool cased) {
   if (pos + needle.size() > hay.size()) return false;
   if (cased) return hay.compare(pos, needle.size(), needle) == 0;
-  for (size_t i = 0; i < needle.size(); ++i) {
-    if (lower(hay[pos + i]) != needle[i]) return false;
+  const char* h = hay.data() + pos;
+  const size_t n = needle.size();
+  if (n < 8) {
+    for (size_t i = 0; i < n; ++i) {
+      if (lower(h[i]) != needle[i]) return false;
+    }
+    return true;
   }
-  return true;
+  for (size_t i = 0;; i += 8) {
+    if (i + 8 > n) i = n - 8;
+    if (lower8(load8(h + i)) != load8(needle.data() + i)) return false;
+    if (i + 8 == n) return true;
+  }
 }
 
 inline bool equals(std::string_view hay, std::string_view needle, bool cased) {
