@@ -128,6 +128,32 @@ constexpr size_t kMaxFieldDepth = 32;  // longer paths are always walked
   return static_cast<uint32_t>(h >> 32);
 }
 
+// a == b, for the short keys of the field tables: words compared in place of a call to
+// memcmp (the first and last eight bytes cover keys up to 16 bytes).
+[[gnu::always_inline]] inline bool key_equal(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  auto word = [](const char* p) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  };
+  auto half = [](const char* p) {
+    uint32_t w;
+    std::memcpy(&w, p, 4);
+    return w;
+  };
+  if (n >= 8) {
+    if (word(a.data()) != word(b.data()) || word(a.data() + n - 8) != word(b.data() + n - 8)) return false;
+    return n <= 16 || std::memcmp(a.data() + 8, b.data() + 8, n - 16) == 0;
+  }
+  if (n >= 4) return half(a.data()) == half(b.data()) && half(a.data() + n - 4) == half(b.data() + n - 4);
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 // A table of slots found by key: open addressing over a power-of-two number of slots (at
 // least twice the keys), probed linearly from key_hash(). The field table's per-node
 // children and the eventName/eventSource index. A Slot has `hash`, `key` (a view that
@@ -157,7 +183,7 @@ class KeyTable {
     for (size_t at = h & mask;; at = (at + 1) & mask) {
       const Slot& e = slots_[at];
       if (!e.used()) return nullptr;
-      if (e.hash == h && e.key == key) return &e;
+      if (e.hash == h && key_equal(e.key, key)) return &e;
     }
   }
 

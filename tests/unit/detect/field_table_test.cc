@@ -64,6 +64,39 @@ TEST(FieldTable, SlotsGiveTheSameValuesAsLookup) {
   }
 }
 
+// The table tells keys of every length apart from keys of that length differing in any one
+// byte (its hash and comparison read keys a word at a time).
+TEST(FieldTable, KeysOfEveryLengthAreToldApart) {
+  const std::string letters = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string items;
+  std::vector<std::string> names;
+  for (size_t len = 1; len <= 26; ++len) {
+    names.push_back(letters.substr(len % 10, len));
+    items += "    " + names.back() + ": 1\n";
+  }
+  auto c = compile(rule_doc("  sel:\n" + items + "  condition: sel\n"));
+  ASSERT_TRUE(c->engine) << c->diags.to_text();
+  const Engine& e = *c->engine;
+  MatchScratch scratch(e);
+  simdjson::dom::parser p;
+  std::vector<uint32_t> hits;
+  for (const std::string& name : names) {
+    auto slot = e.field_slot(name);
+    ASSERT_TRUE(slot.has_value()) << name;
+    for (size_t pos = 0; pos < name.size(); ++pos) {
+      std::string other = name;
+      other[pos] = other[pos] == 'Z' ? 'Y' : 'Z';
+      for (const std::string& json : {"{\"" + other + "\":1}", "{\"" + other + "\":1,\"" + name + "\":2}"}) {
+        auto doc = p.parse(json);
+        ASSERT_EQ(doc.error(), simdjson::SUCCESS) << json;
+        simdjson::dom::element rec = doc.value_unsafe();
+        e.match(rec, json, scratch, hits);
+        EXPECT_EQ(text_of(scratch.field(rec, *slot)), text_of(lookup(rec, name))) << name << " in " << json;
+      }
+    }
+  }
+}
+
 // Matching through the table (MatchScratch) and by walking (no scratch) is compared by
 // testing::hits() on every event; these records put each fallback to the walk to work.
 TEST(FieldTable, MatchingAgreesWithTheWalk) {
