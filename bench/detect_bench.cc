@@ -275,7 +275,7 @@ struct Null : detect::AlertSink {
 struct JsonSink : detect::AlertSink {
   JsonSink(const detect::Engine& e, bool on_workers) : json(e), workers(on_workers), per_rule(e.rule_count(), 0) {}
   [[nodiscard]] bool render_on_workers() const override { return workers; }
-  void render(const detect::Alert& a, std::string& out, std::vector<size_t>* record_at) const override {
+  void render(const detect::AlertView& a, std::string& out, std::vector<size_t>* record_at) const override {
     json.append(a, out, record_at);
     out += '\n';
   }

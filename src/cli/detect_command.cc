@@ -66,7 +66,7 @@ class Writer : public detect::AlertSink {
 
   [[nodiscard]] bool render_on_workers() const override { return true; }
 
-  void render(const detect::Alert& a, std::string& out, std::vector<size_t>* record_at) const override {
+  void render(const detect::AlertView& a, std::string& out, std::vector<size_t>* record_at) const override {
     if (format_ == "json") {
       json_.append(a, out, record_at);
       out += '\n';
@@ -79,11 +79,10 @@ class Writer : public detect::AlertSink {
     } else {  // the table does not show a.record
       // TIME LEVEL RULE ACCOUNT SOURCE EVENT PRINCIPAL: the rule's title and the event are
       // cut to their columns; the other values are never cut (the principal is last)
-      std::string what = a.correlation ? a.correlation_type + " x" + std::to_string(a.event_count)
-                                       : (a.event_name.empty() ? "-" : a.event_name);
-      auto or_dash = [](const std::string& s) {
-        return s.empty() ? std::string_view("-") : std::string_view(s);
-      };
+      std::string what = a.correlation()
+                             ? a.full->correlation_type + " x" + std::to_string(a.full->event_count)
+                             : std::string(a.event_name.empty() ? "-" : a.event_name);
+      auto or_dash = [](std::string_view s) { return s.empty() ? std::string_view("-") : s; };
       append_cell(out, or_dash(a.event_time), 24, false);
       append_cell(out, a.meta->level, 8, false);
       append_cell(out, a.meta->title, 48, true);

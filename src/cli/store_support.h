@@ -113,7 +113,7 @@ class RecordingSink : public detect::AlertSink {
   [[nodiscard]] bool render_on_workers() const override {
     return recorder_ == nullptr && inner_.render_on_workers();
   }
-  void render(const detect::Alert& a, std::string& out, std::vector<size_t>* record_at) const override {
+  void render(const detect::AlertView& a, std::string& out, std::vector<size_t>* record_at) const override {
     inner_.render(a, out, record_at);
   }
   void rendered(std::string_view text, const std::vector<uint32_t>& rules) override {

@@ -162,7 +162,7 @@ class WatchSink : public detect::FollowSink {
       if (engine_.rule(rule).standalone) actor_.fire(detect::make_alert(engine_, rule, rec, text, file_, offset, index));
       const auto& feeds = engine_.feeds(rule);
       if (feeds.empty()) continue;
-      detect::fill_alert(alert_, engine_, rule, rec, text, scratch_, file_, offset, index);
+      detect::fill_alert_view(alert_, room_, engine_, rule, rec, text, scratch_, file_, offset, index);
       if (!alert_.has_time) {
         ++untimed;  // reported by the poll's drain
         continue;
@@ -187,7 +187,8 @@ class WatchSink : public detect::FollowSink {
   detect::MatchScratch scratch_;
   std::string file_;
   std::shared_ptr<const std::string> shared_file_;  // file_, shared by its correlation inputs
-  detect::Alert alert_;                               // reused for correlation inputs
+  detect::AlertView alert_;                         // of the record's correlation inputs
+  detect::AlertViewText room_;
   std::vector<uint32_t> hits_;
 };
 

@@ -29,30 +29,30 @@ bool text_reusable(RecordText text) {
   return reusable;
 }
 
-}  // namespace
-
-void event_text(element record, RecordText text, std::string& out) {
+// The minified event: a view of text.json when it is minified already, else written to
+// `room`.
+std::string_view event_view(element record, RecordText text, std::string& room) {
   text = with_flags(text);
   if (text_reusable(text)) {
     std::string_view j = text.json;
-    if (text.minified) {  // nothing to strip
-      out.assign(j.data(), j.size());
-      return;
-    }
-    out.resize(j.size());
+    if (text.minified) return j;  // nothing to strip
+    room.resize(j.size());
     size_t len = 0;
-    if (simdjson::minify(j.data(), j.size(), out.data(), len) == simdjson::SUCCESS) {
-      out.resize(len);
-      return;
+    if (simdjson::minify(j.data(), j.size(), room.data(), len) == simdjson::SUCCESS) {
+      room.resize(len);
+      return room;
     }
   }
-  out = simdjson::minify(record);
+  room = simdjson::minify(record);
+  return room;
 }
 
+}  // namespace
+
 std::string event_text(element record, RecordText text) {
-  std::string out;
-  event_text(record, text, out);
-  return out;
+  std::string room;
+  std::string_view v = event_view(record, text, room);
+  return v.data() == room.data() ? room : std::string(v);
 }
 
 Alert make_alert(const Engine& engine, uint32_t rule, element record, std::string_view file, uint64_t offset,
@@ -67,30 +67,47 @@ Alert make_alert(const Engine& engine, uint32_t rule, element record, RecordText
   return a;
 }
 
-namespace {
+Alert::operator AlertView() const {
+  AlertView v;
+  v.rule = rule;
+  v.meta = meta;
+  v.time_ms = time_ms;
+  v.has_time = has_time;
+  v.event_time = event_time;
+  v.account = account;
+  v.region = region;
+  v.principal = principal;
+  v.source_ip = source_ip;
+  v.event_name = event_name;
+  v.event_source = event_source;
+  v.file = file;
+  v.offset = offset;
+  v.record = record;
+  v.event = event;
+  v.full = this;
+  return v;
+}
 
-// `get(ContextField)` gives the field's element (lookup() semantics).
-template <typename Get>
-void fill_context(Alert& a, element record, RecordText text, std::string_view file, uint64_t offset,
-                  uint64_t index, const Get& get) {
-  assign_scalar_text(get(kFieldEventTime), a.event_time);
-  a.time_ms = 0;
-  a.has_time = parse_time_ms(a.event_time, a.time_ms);
-  assign_scalar_text(get(kFieldRecipientAccountId), a.account);
-  if (a.account.empty()) assign_scalar_text(get(kFieldUserAccountId), a.account);
-  assign_scalar_text(get(kFieldAwsRegion), a.region);
-  assign_scalar_text(get(kFieldUserArn), a.principal);
-  if (a.principal.empty()) assign_scalar_text(get(kFieldUserPrincipalId), a.principal);
-  // an AWS service acting on its own: the service ("ec2.amazonaws.com"), not just "AWSService"
-  if (a.principal.empty()) assign_scalar_text(get(kFieldUserInvokedBy), a.principal);
-  if (a.principal.empty()) assign_scalar_text(get(kFieldUserType), a.principal);
-  assign_scalar_text(get(kFieldSourceIp), a.source_ip);
-  assign_scalar_text(get(kFieldEventName), a.event_name);
-  assign_scalar_text(get(kFieldEventSource), a.event_source);
-  a.file.assign(file.data(), file.size());
-  a.offset = offset;
-  a.record = index;
-  event_text(record, text, a.event);
+void assign_alert(Alert& a, const AlertView& v) {
+  if (v.full != nullptr) {
+    if (v.full != &a) a = *v.full;
+    return;
+  }
+  a.rule = v.rule;
+  a.meta = v.meta;
+  a.time_ms = v.time_ms;
+  a.has_time = v.has_time;
+  a.event_time.assign(v.event_time.data(), v.event_time.size());
+  a.account.assign(v.account.data(), v.account.size());
+  a.region.assign(v.region.data(), v.region.size());
+  a.principal.assign(v.principal.data(), v.principal.size());
+  a.source_ip.assign(v.source_ip.data(), v.source_ip.size());
+  a.event_name.assign(v.event_name.data(), v.event_name.size());
+  a.event_source.assign(v.event_source.data(), v.event_source.size());
+  a.file.assign(v.file.data(), v.file.size());
+  a.offset = v.offset;
+  a.record = v.record;
+  a.event.assign(v.event.data(), v.event.size());
   a.correlation = false;
   a.correlation_type.clear();
   a.group.clear();
@@ -99,21 +116,71 @@ void fill_context(Alert& a, element record, RecordText text, std::string_view fi
   a.contributing.clear();
 }
 
+Alert to_alert(const AlertView& v) {
+  Alert a;
+  assign_alert(a, v);
+  return a;
+}
+
+namespace {
+
+// `get(ContextField)` gives the field's element (lookup() semantics).
+template <typename Get>
+void fill_view(AlertView& v, AlertViewText& room, element record, RecordText text, std::string_view file,
+               uint64_t offset, uint64_t index, const Get& get) {
+  // the member's text: a view of the record's string, or of its number written in `room`
+  auto put = [&](std::string_view& out, size_t slot, ContextField f) {
+    if (!scalar_text_view(get(f), out, room.numbers[slot])) out = {};
+  };
+  put(v.event_time, 0, kFieldEventTime);
+  v.time_ms = 0;
+  v.has_time = parse_time_ms(v.event_time, v.time_ms);
+  put(v.account, 1, kFieldRecipientAccountId);
+  if (v.account.empty()) put(v.account, 1, kFieldUserAccountId);
+  put(v.region, 2, kFieldAwsRegion);
+  put(v.principal, 3, kFieldUserArn);
+  if (v.principal.empty()) put(v.principal, 3, kFieldUserPrincipalId);
+  // an AWS service acting on its own: the service ("ec2.amazonaws.com"), not just "AWSService"
+  if (v.principal.empty()) put(v.principal, 3, kFieldUserInvokedBy);
+  if (v.principal.empty()) put(v.principal, 3, kFieldUserType);
+  put(v.source_ip, 4, kFieldSourceIp);
+  put(v.event_name, 5, kFieldEventName);
+  put(v.event_source, 6, kFieldEventSource);
+  v.file = file;
+  v.offset = offset;
+  v.record = index;
+  v.event = event_view(record, text, room.event);
+  v.full = nullptr;
+}
+
 }  // namespace
+
+void fill_alert_view(AlertView& v, AlertViewText& room, const Engine& engine, uint32_t rule, element record,
+                     RecordText text, MatchScratch& fields, std::string_view file, uint64_t offset,
+                     uint64_t index) {
+  v.rule = rule;
+  v.meta = &engine.rule(rule);
+  fill_view(v, room, record, text, file, offset, index,
+            [&](ContextField f) { return fields.field(record, f); });
+}
 
 void fill_alert(Alert& a, const Engine& engine, uint32_t rule, element record, RecordText text,
                 std::string_view file, uint64_t offset, uint64_t index) {
-  a.rule = rule;
-  a.meta = &engine.rule(rule);
-  fill_context(a, record, text, file, offset, index,
-               [&](ContextField f) { return lookup(record, context_field_path(f)); });
+  AlertView v;
+  AlertViewText room;
+  v.rule = rule;
+  v.meta = &engine.rule(rule);
+  fill_view(v, room, record, text, file, offset, index,
+            [&](ContextField f) { return lookup(record, context_field_path(f)); });
+  assign_alert(a, v);
 }
 
 void fill_alert(Alert& a, const Engine& engine, uint32_t rule, element record, RecordText text,
                 MatchScratch& fields, std::string_view file, uint64_t offset, uint64_t index) {
-  a.rule = rule;
-  a.meta = &engine.rule(rule);
-  fill_context(a, record, text, file, offset, index, [&](ContextField f) { return fields.field(record, f); });
+  AlertView v;
+  AlertViewText room;
+  fill_alert_view(v, room, engine, rule, record, text, fields, file, offset, index);
+  assign_alert(a, v);
 }
 
 std::string format_time_ms(int64_t ms) {
@@ -168,12 +235,16 @@ void write_rule(core::JsonWriter& w, const RuleMeta& m) {
 
 // The alert's context members, in output order (write_context and AlertJsonRenderer);
 // an empty value is null.
-constexpr std::pair<std::string_view, std::string Alert::*> kContextMembers[] = {
-    {"event_time", &Alert::event_time}, {"account", &Alert::account},       {"region", &Alert::region},
-    {"principal", &Alert::principal},   {"source_ip", &Alert::source_ip},   {"event_name", &Alert::event_name},
-    {"event_source", &Alert::event_source}};
+constexpr std::pair<std::string_view, std::string_view AlertView::*> kContextMembers[] = {
+    {"event_time", &AlertView::event_time},
+    {"account", &AlertView::account},
+    {"region", &AlertView::region},
+    {"principal", &AlertView::principal},
+    {"source_ip", &AlertView::source_ip},
+    {"event_name", &AlertView::event_name},
+    {"event_source", &AlertView::event_source}};
 
-void write_context(core::JsonWriter& w, const Alert& a) {
+void write_context(core::JsonWriter& w, const AlertView& a) {
   for (const auto& [name, member] : kContextMembers) {
     w.key(name);
     if ((a.*member).empty()) w.null();
@@ -181,7 +252,7 @@ void write_context(core::JsonWriter& w, const Alert& a) {
   }
 }
 
-void write_alert(core::JsonWriter& w, const Alert& a, bool with_rule) {
+void write_alert(core::JsonWriter& w, const AlertView& a, bool with_rule) {
   w.begin_object();
   if (with_rule) write_rule(w, *a.meta);
   write_context(w, a);
@@ -194,25 +265,26 @@ void write_alert(core::JsonWriter& w, const Alert& a, bool with_rule) {
   w.key("record");
   w.value(a.record);
   w.end_object();
-  if (a.correlation) {
+  if (a.correlation()) {
+    const Alert& full = *a.full;
     w.key("correlation");
     w.begin_object();
     w.key("type");
-    w.value(a.correlation_type);
+    w.value(full.correlation_type);
     w.key("group");
     w.begin_object();
-    for (const auto& [k, v] : a.group) {
+    for (const auto& [k, v] : full.group) {
       w.key(k);
       w.value(v);
     }
     w.end_object();
     w.key("event_count");
-    w.value(a.event_count);
+    w.value(full.event_count);
     w.key("aggregate");
-    w.value(a.aggregate);
+    w.value(full.aggregate);
     w.key("events");
     w.begin_array();
-    for (const Alert& c : a.contributing) {
+    for (const Alert& c : full.contributing) {
       w.begin_object();
       w.key("rule_id");
       w.value(c.meta ? c.meta->id : "");
@@ -250,7 +322,7 @@ int severity_id(std::string_view level) {
 
 }  // namespace
 
-std::string alert_json(const Alert& a) {
+std::string alert_json(const AlertView& a) {
   core::JsonWriter w;
   write_alert(w, a, true);
   return w.take();
@@ -266,12 +338,12 @@ AlertJsonRenderer::AlertJsonRenderer(const Engine& engine) : engine_(&engine) {
   }
 }
 
-void AlertJsonRenderer::append(const Alert& a, std::string& out, std::vector<size_t>* record_at) const {
-  if (a.correlation || a.rule >= rule_prefix_.size() || a.meta != &engine_->rule(a.rule)) {
+void AlertJsonRenderer::append(const AlertView& a, std::string& out, std::vector<size_t>* record_at) const {
+  if (a.correlation() || a.rule >= rule_prefix_.size() || a.meta != &engine_->rule(a.rule)) {
     size_t at = out.size();
     out += alert_json(a);
     // keys and strings before "input" are escaped, so its `,"record":` is the first one after it
-    if (record_at != nullptr && !a.correlation) {
+    if (record_at != nullptr && !a.correlation()) {
       record_at->push_back(out.find(",\"record\":", out.find("\"input\":{", at)) + 10);
     }
     return;
@@ -291,7 +363,7 @@ void AlertJsonRenderer::append(const Alert& a, std::string& out, std::vector<siz
   size_t size = prefix.size() + kFile.size() + a.file.size() + kOffset.size() + kRecord.size() +
                 kEvent.size() + (a.event.empty() ? 4 : a.event.size()) + 1;
   for (size_t i = 0; i < keys.size(); ++i) {
-    const std::string& v = a.*kContextMembers[i].second;
+    std::string_view v = a.*kContextMembers[i].second;
     plain = plain && core::json_plain(v);
     size += keys[i].size() + (v.empty() ? 4 : v.size() + 2);
   }
@@ -312,7 +384,7 @@ void AlertJsonRenderer::append(const Alert& a, std::string& out, std::vector<siz
     put(prefix);
     for (size_t i = 0; i < keys.size(); ++i) {
       put(keys[i]);
-      const std::string& v = a.*kContextMembers[i].second;
+      std::string_view v = a.*kContextMembers[i].second;
       if (v.empty()) {
         put("null");
       } else {
@@ -329,7 +401,7 @@ void AlertJsonRenderer::append(const Alert& a, std::string& out, std::vector<siz
     if (record_at != nullptr) record_at->push_back(static_cast<size_t>(p - out.data()));
     put(std::string_view(record.data(), record_len));
     put(kEvent);
-    put(a.event.empty() ? std::string_view("null") : std::string_view(a.event));
+    put(a.event.empty() ? std::string_view("null") : a.event);
     *p++ = '}';
     assert(p == out.data() + out.size());
     return;
@@ -337,7 +409,7 @@ void AlertJsonRenderer::append(const Alert& a, std::string& out, std::vector<siz
   out += prefix;
   for (size_t i = 0; i < keys.size(); ++i) {
     out += keys[i];
-    const std::string& v = a.*kContextMembers[i].second;
+    std::string_view v = a.*kContextMembers[i].second;
     if (v.empty()) {
       out += "null";
     } else {
@@ -380,7 +452,7 @@ bool dotted_quad(std::string_view s) {
 
 }  // namespace
 
-std::string alert_ocsf(const Alert& a, std::string_view product_version, size_t* record_at) {
+std::string alert_ocsf(const AlertView& a, std::string_view product_version, size_t* record_at) {
   const RuleMeta& m = *a.meta;
   core::JsonWriter w;
   w.begin_object();
@@ -444,7 +516,7 @@ std::string alert_ocsf(const Alert& a, std::string_view product_version, size_t*
   w.begin_object();
   w.key("uid");
   std::string record = std::to_string(a.record);
-  w.value(m.id + ":" + a.file + ":" + std::to_string(a.offset) + ":" + record);
+  w.value(m.id + ":" + std::string(a.file) + ":" + std::to_string(a.offset) + ":" + record);
   if (record_at != nullptr) *record_at = w.str().size() - 1 - record.size();  // before the closing quote
   w.key("title");
   w.value(m.title);
@@ -454,7 +526,7 @@ std::string alert_ocsf(const Alert& a, std::string_view product_version, size_t*
   }
   w.key("types");
   w.begin_array();
-  w.value(a.correlation ? "Sigma correlation" : "Sigma");
+  w.value(a.correlation() ? "Sigma correlation" : "Sigma");
   w.end_array();
   w.key("analytic");
   w.begin_object();
@@ -508,7 +580,7 @@ std::string alert_ocsf(const Alert& a, std::string_view product_version, size_t*
     w.end_object();
   }
   w.end_object();
-  auto evidence = [&](const Alert& e) {
+  auto evidence = [&](const AlertView& e) {
     w.begin_object();
     w.key("api");
     w.begin_object();
@@ -535,8 +607,13 @@ std::string alert_ocsf(const Alert& a, std::string_view product_version, size_t*
       w.begin_object();
       // sourceIPAddress may be a service name ("ec2.amazonaws.com", or "cafe.be": hex
       // digits and dots alone do not make an address)
-      unsigned char addr[sizeof(in6_addr)];
-      bool ip = dotted_quad(e.source_ip) || inet_pton(AF_INET6, e.source_ip.c_str(), addr) == 1;
+      bool ip = dotted_quad(e.source_ip);
+      if (!ip && e.source_ip.size() < INET6_ADDRSTRLEN) {  // inet_pton wants a NUL-terminated string
+        char text[INET6_ADDRSTRLEN] = {};
+        std::memcpy(text, e.source_ip.data(), e.source_ip.size());
+        unsigned char addr[sizeof(in6_addr)];
+        ip = inet_pton(AF_INET6, text, addr) == 1;
+      }
       w.key(ip ? "ip" : "domain");
       w.value(e.source_ip);
       w.end_object();
@@ -549,24 +626,25 @@ std::string alert_ocsf(const Alert& a, std::string_view product_version, size_t*
   };
   w.key("evidences");
   w.begin_array();
-  if (a.correlation) {
-    for (const Alert& c : a.contributing) evidence(c);
+  if (a.correlation()) {
+    for (const Alert& c : a.full->contributing) evidence(c);
   } else {
     evidence(a);
   }
   w.end_array();
-  if (a.correlation) {
+  if (a.correlation()) {
+    const Alert& full = *a.full;
     w.key("unmapped");
     w.begin_object();
     w.key("correlation_type");
-    w.value(a.correlation_type);
+    w.value(full.correlation_type);
     w.key("event_count");
-    w.value(a.event_count);
+    w.value(full.event_count);
     w.key("aggregate");
-    w.value(a.aggregate);
+    w.value(full.aggregate);
     w.key("group");
     w.begin_object();
-    for (const auto& [k, v] : a.group) {
+    for (const auto& [k, v] : full.group) {
       w.key(k);
       w.value(v);
     }

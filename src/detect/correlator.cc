@@ -21,7 +21,7 @@ using simdjson::dom::element;
 namespace {
 
 // The match's identity (rule, time, position, file), without its context or event.
-MatchedEvent header_of(const Alert& a, std::shared_ptr<const std::string> file) {
+MatchedEvent header_of(const AlertView& a, std::shared_ptr<const std::string> file) {
   MatchedEvent m;
   m.rule = a.rule;
   m.time_ms = a.time_ms;
@@ -36,51 +36,43 @@ MatchedEvent header_of(const Alert& a, std::shared_ptr<const std::string> file) 
 
 namespace {
 
-void context_parts(const Alert& a, const std::string* (&parts)[MatchedEvent::kFields]) {
-  parts[MatchedEvent::kEventTime] = &a.event_time;
-  parts[MatchedEvent::kAccount] = &a.account;
-  parts[MatchedEvent::kRegion] = &a.region;
-  parts[MatchedEvent::kPrincipal] = &a.principal;
-  parts[MatchedEvent::kSourceIp] = &a.source_ip;
-  parts[MatchedEvent::kEventName] = &a.event_name;
-  parts[MatchedEvent::kEventSource] = &a.event_source;
+// The alert's context fields, in MatchedEvent::Field order.
+std::array<std::string_view, MatchedEvent::kFields> context_parts(const AlertView& a) {
+  return {a.event_time, a.account, a.region, a.principal, a.source_ip, a.event_name, a.event_source};
 }
 
-// Appends the alert's context fields and then `event` to `buf` (setting m's layout).
-void append_context_and_event(MatchedEvent& m, const Alert& a, std::string_view event, std::string& buf) {
-  const std::string* parts[MatchedEvent::kFields];
-  context_parts(a, parts);
+// Appends the alert's context fields and then its event to `buf` (setting m's layout).
+void append_context_and_event(MatchedEvent& m, const AlertView& a, std::string& buf) {
   m.shared_at = buf.size();
   uint32_t n = 0;
   for (int f = 0; f < MatchedEvent::kFields; ++f) {
-    buf += *parts[f];
-    n += static_cast<uint32_t>(parts[f]->size());
+    std::string_view part = context_parts(a)[f];
+    buf.append(part.data(), part.size());
+    n += static_cast<uint32_t>(part.size());
     m.ends[f] = n;
   }
-  buf += event;
-  m.shared_event = static_cast<uint32_t>(event.size());
+  buf.append(a.event.data(), a.event.size());
+  m.shared_event = static_cast<uint32_t>(a.event.size());
 }
 
 }  // namespace
 
-MatchedEvent MatchedEvent::from_alert(const Alert& a, std::shared_ptr<const std::string> file) {
+MatchedEvent MatchedEvent::from_alert(const AlertView& a, std::shared_ptr<const std::string> file) {
   MatchedEvent m = header_of(a, std::move(file));
-  const std::string* parts[kFields];
-  context_parts(a, parts);
   size_t n = a.event.size();
-  for (const std::string* p : parts) n += p->size();
+  for (std::string_view p : context_parts(a)) n += p.size();
   if (n == 0) return m;
   auto buf = std::make_shared<std::string>();
   buf->reserve(n);
-  append_context_and_event(m, a, a.event, *buf);
+  append_context_and_event(m, a, *buf);
   m.shared = std::move(buf);
   return m;
 }
 
-MatchedEvent MatchedEvent::from_alert(const Alert& a, std::shared_ptr<const std::string> file,
+MatchedEvent MatchedEvent::from_alert(const AlertView& a, std::shared_ptr<const std::string> file,
                                       const std::shared_ptr<std::string>& shared) {
   MatchedEvent m = header_of(a, std::move(file));
-  append_context_and_event(m, a, a.event, *shared);
+  append_context_and_event(m, a, *shared);
   m.shared = shared;
   m.chunk = true;
   return m;

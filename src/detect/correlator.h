@@ -86,10 +86,10 @@ struct MatchedEvent {
   // chunk (CorrelationInput::own() when the group keys are in the chunk too).
   void own();
   // `file`: shared name of a.file (made from a.file when null).
-  static MatchedEvent from_alert(const Alert& a, std::shared_ptr<const std::string> file = nullptr);
+  static MatchedEvent from_alert(const AlertView& a, std::shared_ptr<const std::string> file = nullptr);
   // The same, appending the context and event to `*shared` (a chunk for several matches; it
   // must not be read on another thread until the last append) instead of allocating.
-  static MatchedEvent from_alert(const Alert& a, std::shared_ptr<const std::string> file,
+  static MatchedEvent from_alert(const AlertView& a, std::shared_ptr<const std::string> file,
                                  const std::shared_ptr<std::string>& shared);
   // The alert with these contents (not a correlation alert).
   [[nodiscard]] Alert to_alert(const Engine& engine) const;

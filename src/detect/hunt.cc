@@ -99,12 +99,12 @@ struct SegmentLimits {
 class MatchSink : public RecordSink {
  public:
   // `publish` hands a full segment over and leaves `r` ready for the next one.
-  MatchSink(const Engine& e, MatchScratch& scratch, Alert& alert, const AlertSink* render,
+  MatchSink(const Engine& e, MatchScratch& scratch, AlertViewText& room, const AlertSink* render,
             const std::string& file, bool part, FileResult& r, size_t max_problems, SharedPool& pool,
             const SegmentLimits& segment, const std::function<void(FileResult&)>& publish)
       : engine_(e),
         scratch_(scratch),
-        alert_(alert),
+        room_(room),
         render_(render),
         file_(file),
         part_(part),
@@ -120,19 +120,19 @@ class MatchSink : public RecordSink {
 
   void record_with_text(simdjson::dom::element rec, RecordText text, uint64_t offset, uint64_t index) override {
     engine_.match(rec, text.json, scratch_, hits_);
-    bool filled = false;  // alert_ holds this record's context and event
+    bool filled = false;  // alert_ shows this record's context and event
     for (size_t h = 0; h < hits_.size(); ++h) {
       uint32_t rule = hits_[h];
       const RuleMeta& m = engine_.rule(rule);
       const auto& feeds = engine_.feeds(rule);
       if (!m.standalone && feeds.empty()) continue;
-      // one reused Alert per worker: no allocation per alert once its strings have grown;
-      // filled once per record, only the rule changes between the record's matches
+      // a view of the record's own strings and text (nothing copied until rendered or
+      // kept), filled once per record: only the rule changes between the record's matches
       if (filled) {
         alert_.rule = rule;
         alert_.meta = &m;
       } else {
-        fill_alert(alert_, engine_, rule, rec, text, scratch_, file_, offset, index);
+        fill_alert_view(alert_, room_, engine_, rule, rec, text, scratch_, file_, offset, index);
         filled = true;
       }
       if (m.standalone) {
@@ -140,7 +140,7 @@ class MatchSink : public RecordSink {
           render_->render(alert_, r_.text, part_ ? &r_.record_at : nullptr);
           r_.text_rules.push_back(rule);
         } else {
-          r_.alerts.push_back(alert_);
+          r_.alerts.push_back(to_alert(alert_));
         }
       }
       if (feeds.empty()) continue;
@@ -179,7 +179,8 @@ class MatchSink : public RecordSink {
  private:
   const Engine& engine_;
   MatchScratch& scratch_;
-  Alert& alert_;
+  AlertViewText& room_;
+  AlertView alert_;
   const AlertSink* render_;
   const std::string& file_;
   bool part_;  // a part of a file (RecordReader::read_part): record indices count from the part's start
@@ -471,7 +472,7 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
   auto worker = [&] {
     RecordReader reader(options.limits);
     MatchScratch scratch(engine);
-    Alert alert;
+    AlertViewText room;  // the matched records' alerts' text that is not in the record
     size_t i = 0;
     // puts a result of item i in its queue, waiting while kQueued wait for the delivering thread
     auto hand_over = [&](FileResult& r, FileResult* fresh) {
@@ -540,7 +541,7 @@ HuntStats hunt(const Engine& engine, const std::vector<std::string>& input_files
                               : std::filesystem::file_size(path, ec);
       if (!ec) make_room(r, size);
       MatchStats before = scratch.stats();
-      MatchSink ms(engine, scratch, alert, render, path, part, r, options.max_problems, *shared_pool, segment,
+      MatchSink ms(engine, scratch, room, render, path, part, r, options.max_problems, *shared_pool, segment,
                    publish);
       core::Status s = split  ? reader.read_split(*split, ms, r.stats)
                        : part ? reader.read_part(path, begin, end, ms, r.stats)

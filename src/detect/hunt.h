@@ -47,14 +47,14 @@ class AlertSink {
   // be safe to call on several threads at once and must not change the sink), and the
   // calling thread hands each file's buffer to rendered(), in input order and at the
   // point where alert() would have been called, with the rule index of each alert in it.
-  // Correlation alerts always go through alert(). The Alert given to render() is only
+  // Correlation alerts always go through alert(). The view given to render() is only
   // valid during the call. When `record_at` is not null, render() appends to it the
   // position in `out` of each place where it wrote a.record's decimal digits: a file read
   // in parts (HuntOptions::part_bytes) is rendered that way, each part counting its
   // records from 0, and hunt() adds the records of the parts before to those numbers when
   // it hands the part's text to rendered().
   [[nodiscard]] virtual bool render_on_workers() const { return false; }
-  virtual void render(const Alert& a, std::string& out, std::vector<size_t>* record_at) const {
+  virtual void render(const AlertView& a, std::string& out, std::vector<size_t>* record_at) const {
     (void)a;
     (void)out;
     (void)record_at;

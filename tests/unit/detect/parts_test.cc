@@ -307,7 +307,7 @@ void expect_same_stats(const HuntStats& st, const HuntStats& base, const std::st
 struct TwoFormats : AlertSink {
   TwoFormats(const Engine& e, bool workers) : json(e), on_workers(workers) {}
   [[nodiscard]] bool render_on_workers() const override { return on_workers; }
-  void render(const Alert& a, std::string& out, std::vector<size_t>* record_at) const override {
+  void render(const AlertView& a, std::string& out, std::vector<size_t>* record_at) const override {
     json.append(a, out, record_at);
     out += '\n';
     size_t at = 0;

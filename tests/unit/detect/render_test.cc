@@ -1,6 +1,6 @@
 // Alert rendering off the delivering thread: AlertJsonRenderer gives alert_json()'s bytes,
-// fill_alert() reuses an Alert, hunt() with a rendering sink delivers the same text in the
-// same order as alert() by alert, MatchedEvent keeps what correlation alerts show,
+// fill_alert() reuses an Alert, fill_alert_view() copies nothing, hunt() with a rendering sink delivers the
+// same text in the same order as alert() by alert, MatchedEvent keeps what correlation alerts show,
 // correlation group keys are unambiguous, and a
 // RecordReader reused across files of different sizes and forms reads each correctly.
 #include <gtest/gtest.h>
@@ -128,6 +128,57 @@ TEST(Render, FillAlertReusesWithoutStaleFields) {
   EXPECT_FALSE(reused.correlation);
 }
 
+// fill_alert_view() shows the record's own strings and text; what the record does not hold
+// as text (a number, an event to minify) goes to the caller's room. Every form renders as
+// the owned alert does.
+TEST(Render, AlertViewShowsTheRecordWithoutCopying) {
+  auto e = engine_of(kRules);
+  MatchScratch scratch(*e);
+  AlertJsonRenderer r(*e);
+  AlertView v;
+  AlertViewText room;
+  std::vector<uint32_t> hits;
+  simdjson::dom::parser p1, p2;
+  std::string minified = event(5, "GetObject", true, true, "9.9.9.9");
+  simdjson::dom::element r1 = p1.parse(minified).value();
+  e->match(r1, minified, scratch, hits);
+  ASSERT_FALSE(hits.empty());
+  fill_alert_view(v, room, *e, hits[0], r1, RecordText{minified, true, true}, scratch, "f.json", 7, 3);
+  EXPECT_EQ(v.event.data(), minified.data());  // the record's text itself
+  EXPECT_EQ(v.event, minified);
+  EXPECT_EQ(v.source_ip, "9.9.9.9");
+  EXPECT_TRUE(v.has_time);
+  Alert owned = make_alert(*e, hits[0], r1, RecordText{minified, true}, "f.json", 7, 3);
+  std::string line;
+  r.append(v, line);
+  EXPECT_EQ(line, alert_json(owned));
+  EXPECT_EQ(alert_json(v), alert_json(owned));
+  EXPECT_EQ(alert_ocsf(v, "t"), alert_ocsf(owned, "t"));
+  EXPECT_EQ(alert_json(to_alert(v)), alert_json(owned));
+
+  // spaces to strip and a number for the account: both written in `room`
+  std::string spaced =
+      "{ \"eventName\": \"GetZ\",\n  \"recipientAccountId\": 123456789012,"
+      " \"eventTime\": \"2024-01-01T00:00:00Z\" }";
+  simdjson::dom::element r2 = p2.parse(spaced).value();
+  e->match(r2, spaced, scratch, hits);
+  ASSERT_FALSE(hits.empty());
+  fill_alert_view(v, room, *e, hits[0], r2, RecordText{spaced, true}, scratch, "g.json", 1, 2);
+  EXPECT_EQ(v.event,
+            R"({"eventName":"GetZ","recipientAccountId":123456789012,"eventTime":"2024-01-01T00:00:00Z"})");
+  EXPECT_EQ(v.event.data(), room.event.data());
+  EXPECT_EQ(v.account, "123456789012");
+  EXPECT_EQ(v.account.data(), room.numbers[1]);
+  EXPECT_TRUE(v.principal.empty());
+  Alert spaced_owned = make_alert(*e, hits[0], r2, RecordText{spaced, true}, "g.json", 1, 2);
+  line.clear();
+  r.append(v, line);
+  EXPECT_EQ(line, alert_json(spaced_owned));
+  EXPECT_EQ(alert_ocsf(v, "t"), alert_ocsf(spaced_owned, "t"));
+  MatchedEvent m = MatchedEvent::from_alert(v, nullptr);
+  EXPECT_EQ(alert_json(m.to_alert(*e)), alert_json(spaced_owned));
+}
+
 TEST(Render, MatchedEventKeepsAlertContents) {
   auto e = engine_of(kRules);
   Alert a = alerts_of(*e, event(7, "GetObject", true, false, "1.1.1.1"), "x.json").front();
@@ -175,7 +226,7 @@ TEST(Render, CorrelationInputKeysAreUnambiguous) {
 struct TextSink : AlertSink {
   TextSink(const Engine& e, bool workers) : json(e), on_workers(workers) {}
   [[nodiscard]] bool render_on_workers() const override { return on_workers; }
-  void render(const Alert& a, std::string& out, std::vector<size_t>* record_at) const override {
+  void render(const AlertView& a, std::string& out, std::vector<size_t>* record_at) const override {
     json.append(a, out, record_at);
     out += '\n';
   }
