@@ -152,19 +152,22 @@ struct PlanResource {
 void collect_module(const Node& module, std::vector<PlanResource>& out, int depth, core::Diagnostics& diags,
                     const formats::Document& doc) {
   if (depth > 64) return;
+  // a plan's resources have their members in the same order: each lookup tries the member
+  // where the key was last found first
+  static formats::FindHint mode_at, address_at, type_at, values_at;
   if (const Node* rs = module.find("resources"); rs != nullptr && rs->kind() == NodeKind::kList) {
     for (const Node& r : rs->items()) {
-      const Node* mode = r.find("mode");
+      const Node* mode = r.find_hinted("mode", mode_at);
       if (mode != nullptr && mode->kind() == NodeKind::kString && mode->as_string() != "managed") continue;
-      const Node* address = r.find("address");
-      const Node* type = r.find("type");
+      const Node* address = r.find_hinted("address", address_at);
+      const Node* type = r.find_hinted("type", type_at);
       if (address == nullptr || type == nullptr || address->kind() != NodeKind::kString ||
           type->kind() != NodeKind::kString) {
         diags.add(core::Severity::kWarning, "tfplan.schema", "resource without address or type; skipped",
                   doc.location(r));
         continue;
       }
-      const Node* values = r.find("values");
+      const Node* values = r.find_hinted("values", values_at);
       out.push_back(PlanResource{&r, values, std::string(address->as_string()), std::string(type->as_string())});
     }
   }
@@ -176,10 +179,11 @@ void collect_module(const Node& module, std::vector<PlanResource>& out, int dept
 void collect_config(const Node& module, const std::string& prefix,
                     std::unordered_map<std::string, const Node*>& out, int depth) {
   if (depth > 64) return;
+  static formats::FindHint address_at, expressions_at;  // as in collect_module()
   if (const Node* rs = module.find("resources"); rs != nullptr && rs->kind() == NodeKind::kList) {
     for (const Node& r : rs->items()) {
-      const Node* address = r.find("address");
-      const Node* expr = r.find("expressions");
+      const Node* address = r.find_hinted("address", address_at);
+      const Node* expr = r.find_hinted("expressions", expressions_at);
       if (address != nullptr && address->kind() == NodeKind::kString && expr != nullptr) {
         out.emplace(prefix + std::string(address->as_string()), expr);
       }
@@ -281,10 +285,12 @@ void tfplan_adapt(const formats::Document& doc, const LoadOptions& /*options*/, 
   std::vector<PlanResource> plan;
   std::unordered_map<std::string_view, const Node*> unknowns;  // address (in the plan) -> after_unknown
   if (const Node* rc = root.find("resource_changes"); rc != nullptr && rc->kind() == NodeKind::kList) {
+    static formats::FindHint address_at, change_at, after_unknown_at;  // as in collect_module()
     for (const Node& c : rc->items()) {
       if (c.find("deposed") != nullptr) continue;  // a deposed object's delete, not the planned one
-      const Node* a = c.find("address");
-      const Node* au = c.find_path({"change", "after_unknown"});
+      const Node* a = c.find_hinted("address", address_at);
+      const Node* change = c.find_hinted("change", change_at);
+      const Node* au = change != nullptr ? change->find_hinted("after_unknown", after_unknown_at) : nullptr;
       if (a != nullptr && a->kind() == NodeKind::kString && au != nullptr) unknowns.emplace(a->as_string(), au);
     }
   }
