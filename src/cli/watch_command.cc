@@ -22,6 +22,7 @@
 #include "detect/correlator.h"
 #include "detect/engine.h"
 #include "detect/follow.h"
+#include "detect/hunt.h"
 #include "detect/sigma.h"
 #include "detect/webhook.h"
 
@@ -271,7 +272,8 @@ int run_watch(const WatchArgs& args) {
   detect::Correlator correlator(*engine);
   std::vector<detect::Alert> out;
   int64_t correlated = INT64_MIN;  // the latest event time correlated since the last restart
-  const int64_t restart_after = detect::parse_timespan_ms(args.reorder_window).value_or(3'600'000);
+  const int64_t restart_after =
+      detect::parse_timespan_ms(args.reorder_window).value_or(detect::HuntOptions{}.reorder_window_ms);
   auto drain = [&] {
     if (sink.untimed > 0) {
       std::cerr << "warning: " << sink.untimed

@@ -44,9 +44,10 @@ std::array<std::string_view, MatchedEvent::kFields> context_parts(const AlertVie
 // Appends the alert's context fields and then its event to `buf` (setting m's layout).
 void append_context_and_event(MatchedEvent& m, const AlertView& a, std::string& buf) {
   m.shared_at = buf.size();
+  const auto parts = context_parts(a);
   uint32_t n = 0;
   for (int f = 0; f < MatchedEvent::kFields; ++f) {
-    std::string_view part = context_parts(a)[f];
+    std::string_view part = parts[f];
     buf.append(part.data(), part.size());
     n += static_cast<uint32_t>(part.size());
     m.ends[f] = n;

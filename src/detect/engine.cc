@@ -111,8 +111,8 @@ constexpr size_t kMaxFieldDepth = 32;  // longer paths are always walked
   const size_t n = k.size();
   uint64_t first = 0, last = 0;
   if (n >= 8) {
-    std::memcpy(&first, d, 8);
-    std::memcpy(&last, d + n - 8, 8);
+    first = txt::load8(d);
+    last = txt::load8(d + n - 8);
   } else if (n >= 4) {
     uint32_t a, b;
     std::memcpy(&a, d, 4);
@@ -133,18 +133,15 @@ constexpr size_t kMaxFieldDepth = 32;  // longer paths are always walked
 [[gnu::always_inline]] inline bool key_equal(std::string_view a, std::string_view b) {
   const size_t n = a.size();
   if (n != b.size()) return false;
-  auto word = [](const char* p) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    return w;
-  };
   auto half = [](const char* p) {
     uint32_t w;
     std::memcpy(&w, p, 4);
     return w;
   };
   if (n >= 8) {
-    if (word(a.data()) != word(b.data()) || word(a.data() + n - 8) != word(b.data() + n - 8)) return false;
+    if (txt::load8(a.data()) != txt::load8(b.data()) ||
+        txt::load8(a.data() + n - 8) != txt::load8(b.data() + n - 8))
+      return false;
     return n <= 16 || std::memcmp(a.data() + 8, b.data() + 8, n - 16) == 0;
   }
   if (n >= 4) return half(a.data()) == half(b.data()) && half(a.data() + n - 4) == half(b.data() + n - 4);
