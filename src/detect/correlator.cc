@@ -76,6 +76,13 @@ MatchedEvent MatchedEvent::from_alert(const AlertView& a, std::shared_ptr<const 
   append_context_and_event(m, a, *shared);
   m.shared = shared;
   m.chunk = true;
+  // the next match's bytes go right after these, into memory that has not been written
+  // for a while (a chunk comes back to the pool when its last match leaves its window):
+  // asking for those lines now lets them arrive while the next records are parsed,
+  // instead of stalling the copy that writes them
+  const char* next = shared->data() + shared->size();
+  size_t room = std::min<size_t>(shared->capacity() - shared->size(), 2048);
+  for (size_t i = 0; i < room; i += 64) __builtin_prefetch(next + i, 1);
   return m;
 }
 
