@@ -88,7 +88,8 @@ struct MatchedEvent {
   // `file`: shared name of a.file (made from a.file when null).
   static MatchedEvent from_alert(const AlertView& a, std::shared_ptr<const std::string> file = nullptr);
   // The same, appending the context and event to `*shared` (a chunk for several matches; it
-  // must not be read on another thread until the last append) instead of allocating.
+  // must not be read on another thread until the last append) instead of allocating. The
+  // chunk's next 2 KiB, where the next match will go, are then prefetched for writing.
   static MatchedEvent from_alert(const AlertView& a, std::shared_ptr<const std::string> file,
                                  const std::shared_ptr<std::string>& shared);
   // The alert with these contents (not a correlation alert).
