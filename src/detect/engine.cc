@@ -114,11 +114,8 @@ constexpr size_t kMaxFieldDepth = 32;  // longer paths are always walked
     first = txt::load8(d);
     last = txt::load8(d + n - 8);
   } else if (n >= 4) {
-    uint32_t a, b;
-    std::memcpy(&a, d, 4);
-    std::memcpy(&b, d + n - 4, 4);
-    first = a;
-    last = b;
+    first = txt::load4(d);
+    last = txt::load4(d + n - 4);
   } else if (n > 0) {
     first = static_cast<unsigned char>(d[0]) |
             static_cast<unsigned>(static_cast<unsigned char>(d[n / 2])) << 8 |
@@ -133,18 +130,16 @@ constexpr size_t kMaxFieldDepth = 32;  // longer paths are always walked
 [[gnu::always_inline]] inline bool key_equal(std::string_view a, std::string_view b) {
   const size_t n = a.size();
   if (n != b.size()) return false;
-  auto half = [](const char* p) {
-    uint32_t w;
-    std::memcpy(&w, p, 4);
-    return w;
-  };
   if (n >= 8) {
     if (txt::load8(a.data()) != txt::load8(b.data()) ||
         txt::load8(a.data() + n - 8) != txt::load8(b.data() + n - 8))
       return false;
     return n <= 16 || std::memcmp(a.data() + 8, b.data() + 8, n - 16) == 0;
   }
-  if (n >= 4) return half(a.data()) == half(b.data()) && half(a.data() + n - 4) == half(b.data() + n - 4);
+  if (n >= 4) {
+    return txt::load4(a.data()) == txt::load4(b.data()) &&
+           txt::load4(a.data() + n - 4) == txt::load4(b.data() + n - 4);
+  }
   for (size_t i = 0; i < n; ++i) {
     if (a[i] != b[i]) return false;
   }

@@ -51,6 +51,11 @@ inline uint64_t load8(const char* p) {
   std::memcpy(&x, p, sizeof x);
   return x;
 }
+inline uint32_t load4(const char* p) {
+  uint32_t x;
+  std::memcpy(&x, p, sizeof x);
+  return x;
+}
 
 // Copies src[0, n) to dst with ASCII capitals lower-cased; false when a byte is not ASCII.
 // A word at a time; the last word overlaps the one before rather than going byte by byte.
