@@ -1,8 +1,8 @@
 // Alert rendering off the delivering thread: AlertJsonRenderer gives alert_json()'s bytes,
-// fill_alert() reuses an Alert, fill_alert_view() copies nothing, hunt() with a rendering sink delivers the
-// same text in the same order as alert() by alert, MatchedEvent keeps what correlation alerts show,
-// correlation group keys are unambiguous, and a
-// RecordReader reused across files of different sizes and forms reads each correctly.
+// fill_alert() reuses an Alert, fill_alert_view() copies nothing, hunt() with a rendering
+// sink delivers the same text in the same order as alert() by alert, MatchedEvent keeps
+// what correlation alerts show, correlation group keys are unambiguous, and a RecordReader
+// reused across files of different sizes and forms reads each correctly.
 #include <gtest/gtest.h>
 
 #include <filesystem>
