@@ -200,7 +200,7 @@ class GzipStream {
 // A record's tokens in a structural index (below): found by walking the index with a
 // depth counter, so finding a record's bytes costs one pass over ~1/8 of the positions
 // and no second parse. The range [first, stop) of indexes; stop is 0 for an element that
-// is not an object.
+// is not an object (first is then its first token, where it is reported).
 struct Span {
   uint32_t first = 0, stop = 0;
   // Found while the span was cut (Walk::skip_object): whether whitespace precedes one of
@@ -379,7 +379,7 @@ struct Walk {
         sp.stop = static_cast<uint32_t>(j);
         out.push_back(sp);
       } else {
-        out.push_back({});
+        out.push_back({.first = static_cast<uint32_t>(i)});
       }
       i = j;
     }
@@ -414,10 +414,12 @@ struct RecordReader::Impl {
   // the error.
   using MoreBytes = std::function<core::Result<size_t>()>;
 
-  void emit_record(element e, RecordText json, uint64_t offset, uint64_t& index, RecordSink& sink, ReadStats& stats) {
+  // `bad_at`: where an element that is not an object is reported (`offset` when unknown).
+  void emit_record(element e, RecordText json, uint64_t offset, uint64_t& index, RecordSink& sink,
+                   ReadStats& stats, std::optional<uint64_t> bad_at = std::nullopt) {
     if (e.type() != element_type::OBJECT) {
       ++stats.malformed;
-      sink.malformed(offset, "record is not a JSON object");
+      sink.malformed(bad_at.value_or(offset), "record is not a JSON object");
       return;
     }
     ++stats.records;
@@ -501,7 +503,10 @@ struct RecordReader::Impl {
       bool ok = find_spans(buf, shape) && spans.size() == records.size();
       size_t k = 0;
       for (element r : records) {
-        emit_record(r, ok ? text_of(buf, k) : RecordText{}, offset, index, sink, stats);
+        // a bad element is reported at its own offset, as the streamed path does
+        std::optional<uint64_t> at;
+        if (ok) at = offset + parser.implementation->structural_indexes[spans[k].first];
+        emit_record(r, ok ? text_of(buf, k) : RecordText{}, offset, index, sink, stats, at);
         ++k;
       }
     };

@@ -61,6 +61,23 @@ TEST(Source, JsonLinesWithOffsetsAndMalformedLines) {
   EXPECT_NE(r.bad[1].second.find("not a JSON object"), std::string::npos);
 }
 
+// An element that is not an object is reported at its own offset, in a document read
+// whole as in one streamed (StreamedDocumentProblems), and in a JSON line after the first.
+TEST(Source, ElementsThatAreNotObjectsAreReportedWhereTheyAre) {
+  std::string doc = R"({"Records":[{"eventName":"A"}, "text",{"eventName":"B"},[1],{"eventName":"C"}]})";
+  Recorder r = read(doc);
+  EXPECT_EQ(r.names, (std::vector<std::string>{"A", "B", "C"}));
+  ASSERT_EQ(r.bad.size(), 2u);
+  EXPECT_EQ(r.bad[0],
+            std::make_pair(uint64_t{doc.find("\"text\"")}, std::string("record is not a JSON object")));
+  EXPECT_EQ(r.bad[1].first, doc.find("[1]"));
+  std::string lines = "{\"eventName\":\"X\"}\n[{\"eventName\":\"Y\"},  7]\n";
+  Recorder l = read(lines);
+  EXPECT_EQ(l.names, (std::vector<std::string>{"X", "Y"}));
+  ASSERT_EQ(l.bad.size(), 1u);
+  EXPECT_EQ(l.bad[0].first, lines.find('7'));
+}
+
 TEST(Source, BrokenRecordsFileIsSalvagedRecordByRecord) {
   std::string data = "{\"Records\":[{\"eventName\":\"A\"},{\"eventName\":tru},{\"eventName\":\"C\"}]}";
   Recorder r = read(data);
