@@ -175,14 +175,6 @@ void fill_alert(Alert& a, const Engine& engine, uint32_t rule, element record, R
   assign_alert(a, v);
 }
 
-void fill_alert(Alert& a, const Engine& engine, uint32_t rule, element record, RecordText text,
-                MatchScratch& fields, std::string_view file, uint64_t offset, uint64_t index) {
-  AlertView v;
-  AlertViewText room;
-  fill_alert_view(v, room, engine, rule, record, text, fields, file, offset, index);
-  assign_alert(a, v);
-}
-
 std::string format_time_ms(int64_t ms) {
   int64_t secs = core::floor_div(ms, 1000);
   auto milli = static_cast<int>(ms - secs * 1000);

@@ -102,13 +102,11 @@ Alert make_alert(const Engine& engine, uint32_t rule, simdjson::dom::element rec
 // Alert per thread builds alerts without allocating once the strings have grown.
 void fill_alert(Alert& a, const Engine& engine, uint32_t rule, simdjson::dom::element record, RecordText text,
                 std::string_view file, uint64_t offset, uint64_t index);
-// The same, reading the context from the field table of `fields`, which must have just
-// matched `record` (Engine::match with a MatchScratch): no field is searched for again.
-void fill_alert(Alert& a, const Engine& engine, uint32_t rule, simdjson::dom::element record, RecordText text,
-                MatchScratch& fields, std::string_view file, uint64_t offset, uint64_t index);
-// The same alert as a view, without copying the context or the event: strings view the
+// The same alert as a view, without copying the context or the event, reading the
+// context from the field table of `fields`, which must have just matched `record`
+// (Engine::match with a MatchScratch): no field is searched for again. Strings view the
 // record's parsed strings (valid until `record`'s parser parses again), `text` when the
-// event can be taken from it, `file`, and `room` for the rest.
+// event can be taken from it, `file`, and `room` for the rest; to_alert() owns them.
 void fill_alert_view(AlertView& v, AlertViewText& room, const Engine& engine, uint32_t rule,
                      simdjson::dom::element record, RecordText text, MatchScratch& fields,
                      std::string_view file, uint64_t offset, uint64_t index);

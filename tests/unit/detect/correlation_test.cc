@@ -738,8 +738,10 @@ TEST(Correlation, KeysInTheChunkGiveTheSameAlerts) {
         simdjson::dom::element rec = doc.value_unsafe();
         e.match(rec, json, scratch, hits);
         EXPECT_EQ(hits.size(), 1u);
-        Alert a;
-        fill_alert(a, e, hits[0], rec, RecordText{json, true, true}, scratch, *file, 0, static_cast<uint64_t>(i));
+        AlertView a;
+        AlertViewText room;
+        fill_alert_view(a, room, e, hits[0], rec, RecordText{json, true, true}, scratch, *file, 0,
+                        static_cast<uint64_t>(i));
         const CorrelationFeed& feed = e.feeds(hits[0])[0];
         CorrelationInput in =
             in_chunk ? make_correlation_input(feed, rec, scratch, MatchedEvent::from_alert(a, file, chunk), chunk.get())

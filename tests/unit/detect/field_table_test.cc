@@ -148,8 +148,10 @@ TEST(FieldTable, AlertContextAndCorrelationInputsAreUnchanged) {
     simdjson::dom::element rec = doc.value_unsafe();
     e.match(rec, json, scratch, hits);
     ASSERT_EQ(hits, std::vector<uint32_t>{0}) << json;
-    Alert with_table, plain;
-    fill_alert(with_table, e, 0, rec, RecordText{}, scratch, "f.json", 1, 2);
+    AlertView with_table;
+    AlertViewText room;
+    fill_alert_view(with_table, room, e, 0, rec, RecordText{}, scratch, "f.json", 1, 2);
+    Alert plain;
     fill_alert(plain, e, 0, rec, RecordText{}, "f.json", 1, 2);
     EXPECT_EQ(alert_json(with_table), alert_json(plain)) << json;
     MatchedEvent base = MatchedEvent::from_alert(plain);
